@@ -1,0 +1,44 @@
+// Lint rules that keep Kompox honest: no floating promises anywhere, and workflow code that
+// stays deterministic (no Node built-ins, no activity or client code imported by value).
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = builtinModules.filter((m) => !['assert', 'url', 'util'].includes(m));
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'eslint.config.mjs'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...nodeBuiltins, ...nodeBuiltins.map((m) => `node:${m}`)].map((name) => ({
+            name,
+            message: 'Workflow code runs in the deterministic sandbox: no Node built-ins.',
+          })),
+          patterns: [
+            {
+              group: ['**/activities/**', '**/activities', '**/drivers/**', '**/kube/**', '**/cli/**', '**/workers/**'],
+              allowTypeImports: true,
+              message: 'Workflows import activities (and what they use) as types only.',
+            },
+            {
+              group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing'],
+              message: 'Not available inside the workflow sandbox.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);
