@@ -1,0 +1,54 @@
+# Kompox: `make demo` runs the embedded stack end to end; `make test` installs, builds the
+# tools and runs every test. Tools are built into a cache outside the repository.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/bin:$(PATH)
+
+NODE_STAMP := node_modules/.install-stamp
+SOURCES := $(shell find kom kube drivers activities workflows workers cli test bench -name '*.ts' 2>/dev/null)
+
+.PHONY: all install tools tools-temporal tools-k8s build lint format-check test test-unit test-integration demo demo-down clean
+
+all: build
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@node --version | grep -q '^v24\.' || { echo "node_modules/.bin/node is not Node 24; the 'node' dev dependency did not install" >&2; exit 1; }
+	touch $@
+
+install: $(NODE_STAMP)
+
+tools-temporal:
+	@scripts/temporal-cli.sh >/dev/null
+
+tools-k8s:
+	@scripts/k8s-binaries.sh >/dev/null
+
+tools: tools-temporal tools-k8s
+
+dist/.build-stamp: $(NODE_STAMP) $(SOURCES) tsconfig.json
+	tsc -p tsconfig.json
+	node dist/workers/bundle-workflows.js
+	touch $@
+
+build: dist/.build-stamp
+
+lint: $(NODE_STAMP)
+	eslint .
+	prettier --check .
+
+test-unit: build
+	node --test --test-concurrency=1 'dist/test/unit/**/*.test.js'
+
+test-integration: build tools
+	node --test --test-concurrency=1 'dist/test/integration/**/*.test.js'
+
+test: lint test-unit test-integration
+
+demo: build tools-temporal
+	scripts/demo.sh
+
+demo-down: build
+	kompoxops dev down
+
+clean:
+	rm -rf dist

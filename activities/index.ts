@@ -1,0 +1,11 @@
+// All activities the worker registers, built from their dependencies once at start-up.
+import type { ActivityDeps } from './deps';
+import { diskActivities } from './disks';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...diskActivities(deps),
+  };
+}
+
+export type KompoxActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,53 @@
+// `kompoxops dev up|down|status`: the embedded stack (Temporal dev server with its UI and
+// state in SQLite, a worker running this checkout) in the background.
+import type { Command } from 'commander';
+import { devDir } from '../../workers/dev-dir';
+import { type DevStackStatus, devStackDown, devStackStatus, devStackUp } from '../../workers/dev-stack';
+import { outputFormat, print } from '../output';
+
+function render(s: DevStackStatus): string {
+  const lines = [
+    `dev directory:  ${s.devDir}`,
+    `temporal:       ${s.temporal.running ? `running (pid ${s.temporal.pid}) at ${s.temporalAddress}` : 'stopped'}`,
+    `web ui:         ${s.uiUrl ?? '-'}`,
+    `worker:         ${s.worker.running ? `running (pid ${s.worker.pid})` : 'stopped'}`,
+  ];
+  if (s.kubeconfig) lines.push(`kubeconfig:     ${s.kubeconfig}`);
+  return lines.join('\n');
+}
+
+const progress = (message: string) => process.stderr.write(`${message}\n`);
+
+export function devCommand(program: Command): void {
+  const dev = program
+    .command('dev')
+    .description('run the embedded Temporal dev server and worker on this machine');
+
+  dev
+    .command('up')
+    .description('start the dev stack (idempotent)')
+    .option('-o, --output <format>', 'table, json or yaml')
+    .action(async (opts: { output?: string }) => {
+      const format = outputFormat(opts.output);
+      const status = await devStackUp(devDir(), progress);
+      print(format, status, render);
+    });
+
+  dev
+    .command('down')
+    .description('stop exactly the processes `dev up` started')
+    .option('-o, --output <format>', 'table, json or yaml')
+    .action(async (opts: { output?: string }) => {
+      const format = outputFormat(opts.output);
+      const status = await devStackDown(devDir(), progress);
+      print(format, status, render);
+    });
+
+  dev
+    .command('status')
+    .description('show what runs')
+    .option('-o, --output <format>', 'table, json or yaml')
+    .action((opts: { output?: string }) => {
+      print(outputFormat(opts.output), devStackStatus(devDir()), render);
+    });
+}

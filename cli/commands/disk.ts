@@ -1,0 +1,172 @@
+// `kompoxops disk list|create|assign|delete`: the disks of an app volume. Mutations go through
+// the app controller; `list` reads the provider, where the truth (tags) lives.
+import type { Command } from 'commander';
+import { diskView } from '../../activities/disk-view';
+import { createDriver } from '../../drivers/registry';
+import { parseDiskSource } from '../../drivers/source';
+import { devDir } from '../../workers/dev-dir';
+import type { AppTarget } from '../../workflows/app-target';
+import type { DiskView } from '../../workflows/messages';
+import type { OperationRecord } from '../../workflows/operation';
+import { usageError } from '../exit-codes';
+import { age, bytes, outputFormat, print, table } from '../output';
+import { type GlobalOptions, loadAppTarget } from '../project';
+import { runOperation } from '../run-operation';
+
+interface DiskOptions {
+  volume?: string;
+  name?: string;
+  source?: string;
+  zone?: string;
+  bootstrap?: boolean;
+  wait?: boolean;
+  output?: string;
+}
+
+function requireVolume(target: AppTarget, volume: string | undefined): string {
+  if (!volume)
+    throw usageError(
+      `-V/--volume is required (volumes of ${target.appName}: ${target.volumes.map((v) => v.name).join(', ')})`,
+    );
+  if (!target.volumes.some((v) => v.name === volume)) {
+    throw usageError(
+      `app ${target.appName} has no volume "${volume}" (volumes: ${target.volumes.map((v) => v.name).join(', ') || 'none'})`,
+    );
+  }
+  return volume;
+}
+
+const DISK_COLUMNS = [
+  { header: 'NAME', value: (d: DiskView) => d.name },
+  { header: 'VOLUME', value: (d: DiskView) => d.volumeName },
+  { header: 'ASSIGNED', value: (d: DiskView) => (d.assigned ? 'yes' : '') },
+  { header: 'SIZE', value: (d: DiskView) => bytes(d.size) },
+  { header: 'ZONE', value: (d: DiskView) => d.zone },
+  { header: 'AGE', value: (d: DiskView) => age(d.createdAt) },
+  { header: 'HANDLE', value: (d: DiskView) => d.handle },
+];
+
+export async function listDisks(target: AppTarget, volume?: string): Promise<DiskView[]> {
+  const driver = await createDriver(target.provider.driver, {
+    workspace: target.workspace,
+    provider: target.provider.name,
+    cluster: target.cluster.name,
+    providerSettings: target.provider.settings,
+    clusterSettings: target.cluster.settings,
+    stateDir: devDir(),
+  });
+  const volumes = volume ? [volume] : target.volumes.map((v) => v.name);
+  const lists = await Promise.all(volumes.map((v) => driver.listDisks({ app: target.appName, volume: v })));
+  return lists.flat().map(diskView);
+}
+
+function operationOutput(
+  format: ReturnType<typeof outputFormat>,
+  record: OperationRecord,
+  disks: DiskView[],
+): void {
+  print(format, { operation: record, disks }, ({ operation }) =>
+    [`operation ${operation.id} ${operation.phase}`, table(disks, DISK_COLUMNS)].join('\n'),
+  );
+}
+
+export function diskCommand(program: Command, globals: () => GlobalOptions): void {
+  const disk = program.command('disk').description('disks of an app volume');
+  const common = (c: Command) =>
+    c.option('-V, --volume <volume>', 'app volume').option('-o, --output <format>', 'table, json or yaml');
+
+  common(disk.command('list').description('disks of a volume (all volumes without -V), newest first')).action(
+    async (opts: DiskOptions) => {
+      const format = outputFormat(opts.output);
+      const target = loadAppTarget(globals());
+      const volume = opts.volume ? requireVolume(target, opts.volume) : undefined;
+      const disks = await listDisks(target, volume);
+      print(format, disks, (rows) =>
+        rows.length
+          ? table(rows, DISK_COLUMNS)
+          : `no disks for ${target.appName}${volume ? ` volume ${volume}` : ''}`,
+      );
+    },
+  );
+
+  common(disk.command('create').description('create a disk (empty, or from snapshot:<name> / disk:<name>)'))
+    .option('-N, --name <name>', 'disk name (default: generated)')
+    .option('-S, --source <source>', 'snapshot:<name> or disk:<name>')
+    .option('-Z, --zone <zone>', 'zone (default: the app deployment zone)')
+    .option('--bootstrap', 'create and assign one disk for every volume that has no assigned disk')
+    .option('--no-wait', 'print the operation id and return')
+    .action(async (opts: DiskOptions) => {
+      const format = outputFormat(opts.output);
+      const target = loadAppTarget(globals());
+      if (opts.bootstrap) {
+        if (opts.volume || opts.name || opts.source)
+          throw usageError('--bootstrap takes no -V, -N or -S: it covers every volume');
+        const record = await runOperation(globals(), { kind: 'disk.bootstrap', target }, opts.wait !== false);
+        if (record.phase === 'Completed') operationOutput(format, record, await listDisks(target));
+        else printRecordOnly(format, record);
+        return;
+      }
+      const volume = requireVolume(target, opts.volume);
+      try {
+        parseDiskSource(opts.source);
+      } catch (err) {
+        throw usageError(`-S ${opts.source}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      const record = await runOperation(
+        globals(),
+        {
+          kind: 'disk.create',
+          target,
+          volume,
+          ...(opts.name ? { name: opts.name } : {}),
+          ...(opts.source ? { source: opts.source } : {}),
+          ...(opts.zone ? { zone: opts.zone } : {}),
+        },
+        opts.wait !== false,
+      );
+      if (record.phase === 'Completed') operationOutput(format, record, await listDisks(target, volume));
+      else printRecordOnly(format, record);
+    });
+
+  common(
+    disk.command('assign').description('make a disk the one the app uses (takes effect at the next deploy)'),
+  )
+    .requiredOption('-N, --name <name>', 'disk name')
+    .option('--no-wait', 'print the operation id and return')
+    .action(async (opts: DiskOptions) => {
+      const format = outputFormat(opts.output);
+      const target = loadAppTarget(globals());
+      const volume = requireVolume(target, opts.volume);
+      const record = await runOperation(
+        globals(),
+        { kind: 'disk.assign', target, volume, name: opts.name! },
+        opts.wait !== false,
+      );
+      if (record.phase === 'Completed') operationOutput(format, record, await listDisks(target, volume));
+      else printRecordOnly(format, record);
+    });
+
+  common(disk.command('delete').description('delete a disk (never the assigned one)'))
+    .requiredOption('-N, --name <name>', 'disk name')
+    .option('--no-wait', 'print the operation id and return')
+    .action(async (opts: DiskOptions) => {
+      const format = outputFormat(opts.output);
+      const target = loadAppTarget(globals());
+      const volume = requireVolume(target, opts.volume);
+      const record = await runOperation(
+        globals(),
+        { kind: 'disk.delete', target, volume, name: opts.name! },
+        opts.wait !== false,
+      );
+      if (record.phase === 'Completed') operationOutput(format, record, await listDisks(target, volume));
+      else printRecordOnly(format, record);
+    });
+}
+
+function printRecordOnly(format: ReturnType<typeof outputFormat>, record: OperationRecord): void {
+  print(format, record, (r) =>
+    r.phase === 'Pending' || r.phase === 'InProgress'
+      ? `operation ${r.id} accepted; follow it with: kompoxops op watch ${r.id}`
+      : `operation ${r.id} ${r.phase}${r.failure ? `: ${r.failure.reason}: ${r.failure.message}` : ''}`,
+  );
+}

@@ -1,0 +1,28 @@
+// `kompoxops worker`: run a worker in the foreground (production, or next to a remote Temporal).
+import type { Command } from 'commander';
+import { devDir } from '../../workers/dev-dir';
+import { runWorker } from '../../workers/run-worker';
+import type { GlobalOptions } from '../project';
+import { resolveTemporalAddress } from '../temporal';
+
+export function workerCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('worker')
+    .description('run a Kompox worker in the foreground until interrupted')
+    .option(
+      '--state-dir <dir>',
+      'where the local provider keeps disks and snapshots (default: the dev directory)',
+    )
+    .action(async (opts: { stateDir?: string }) => {
+      const address = resolveTemporalAddress(globals());
+      const controller = new AbortController();
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => controller.abort());
+      process.stderr.write(`worker polling ${address}\n`);
+      await runWorker({
+        address,
+        namespace: globals().namespace ?? 'default',
+        stateDir: opts.stateDir ?? devDir(),
+        signal: controller.signal,
+      });
+    });
+}

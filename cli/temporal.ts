@@ -1,0 +1,44 @@
+// How every command finds Temporal: --temporal-address, then TEMPORAL_ADDRESS, then the
+// running dev stack.
+import { Client, Connection } from '@temporalio/client';
+import { devDir } from '../workers/dev-dir';
+import { devStackStatus } from '../workers/dev-stack';
+import { NAMESPACE } from '../workers/dev-stack-constants';
+import { CliError, EXIT } from './exit-codes';
+
+export interface TemporalOptions {
+  temporalAddress?: string;
+  namespace?: string;
+}
+
+export function resolveTemporalAddress(opts: TemporalOptions, env: NodeJS.ProcessEnv = process.env): string {
+  if (opts.temporalAddress) return opts.temporalAddress;
+  if (env.TEMPORAL_ADDRESS) return env.TEMPORAL_ADDRESS;
+  const status = devStackStatus(devDir(env));
+  if (status.temporalAddress) return status.temporalAddress;
+  throw new CliError(
+    'Temporal is not running: start the embedded stack with `kompoxops dev up`, or point at a server with --temporal-address or TEMPORAL_ADDRESS',
+    EXIT.unreachable,
+  );
+}
+
+export async function connectClient(
+  opts: TemporalOptions,
+): Promise<{ client: Client; close: () => Promise<void> }> {
+  const address = resolveTemporalAddress(opts);
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 5000 });
+    await connection.workflowService.getSystemInfo({});
+  } catch (err) {
+    throw new CliError(
+      `cannot reach Temporal at ${address}: ${err instanceof Error ? err.message : String(err)}; is the server running (kompoxops dev status)?`,
+      EXIT.unreachable,
+    );
+  }
+  const client = new Client({
+    connection,
+    namespace: opts.namespace ?? process.env.TEMPORAL_NAMESPACE ?? NAMESPACE,
+  });
+  return { client, close: () => connection.close() };
+}

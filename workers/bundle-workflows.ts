@@ -1,0 +1,17 @@
+// Bundles the workflow code once at build time so the worker, tests and replay share one
+// bundle and the worker starts without running webpack.
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+async function main(): Promise<void> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  const out = join(__dirname, '..', 'workflow-bundle.js');
+  writeFileSync(out, code);
+  process.stderr.write(`workflow bundle: ${out} (${(code.length / 1024).toFixed(0)} KiB)\n`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+// Shared by the dev stack, the worker and the CLI.
+export const NAMESPACE = 'default';

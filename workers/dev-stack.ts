@@ -1,0 +1,236 @@
+// The embedded dev stack behind `kompoxops dev up|down|status`: a Temporal dev server whose
+// state is a SQLite file in the dev directory (with the Web UI), and a worker running this
+// checkout's code, each a background process with a pid file.
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TASK_QUEUE } from '../workflows/ids';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import {
+  type BackgroundProcess,
+  runningPid,
+  startBackground,
+  stopBackground,
+  tailLog,
+} from './background-process';
+import { preferredPort } from './free-port';
+import { repoRoot } from './repo-root';
+import { temporalCliPath } from './temporal-cli';
+import { NAMESPACE } from './dev-stack-constants';
+
+export interface DevStackStatus {
+  devDir: string;
+  running: boolean;
+  temporalAddress?: string;
+  uiUrl?: string;
+  temporal: { running: boolean; pid?: number; log: string; dbFile: string };
+  worker: { running: boolean; pid?: number; log: string };
+  kubeconfig?: string;
+}
+
+interface StackFile {
+  temporalAddress: string;
+  uiUrl: string;
+}
+
+const TEMPORAL_MATCH = 'start-dev';
+const WORKER_MATCH = 'workers/worker.js';
+
+function processes(dir: string): { temporal: BackgroundProcess; worker: BackgroundProcess } {
+  return {
+    temporal: { name: 'temporal', pidFile: join(dir, 'temporal.pid'), logFile: join(dir, 'temporal.log') },
+    worker: { name: 'worker', pidFile: join(dir, 'worker.pid'), logFile: join(dir, 'worker.log') },
+  };
+}
+
+function readStackFile(dir: string): StackFile | undefined {
+  const file = join(dir, 'stack.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as StackFile;
+  } catch {
+    return undefined;
+  }
+}
+
+export function devStackStatus(dir: string): DevStackStatus {
+  const procs = processes(dir);
+  const stack = readStackFile(dir);
+  const temporalPid = runningPid(procs.temporal, TEMPORAL_MATCH);
+  const workerPid = runningPid(procs.worker, WORKER_MATCH);
+  const running = temporalPid !== undefined && workerPid !== undefined;
+  return {
+    devDir: dir,
+    running,
+    ...(stack && temporalPid !== undefined
+      ? { temporalAddress: stack.temporalAddress, uiUrl: stack.uiUrl }
+      : {}),
+    temporal: {
+      running: temporalPid !== undefined,
+      ...(temporalPid !== undefined ? { pid: temporalPid } : {}),
+      log: procs.temporal.logFile,
+      dbFile: join(dir, 'temporal.db'),
+    },
+    worker: {
+      running: workerPid !== undefined,
+      ...(workerPid !== undefined ? { pid: workerPid } : {}),
+      log: procs.worker.logFile,
+    },
+  };
+}
+
+export type Progress = (message: string) => void;
+
+export async function devStackUp(dir: string, progress: Progress = () => {}): Promise<DevStackStatus> {
+  mkdirSync(dir, { recursive: true });
+  const procs = processes(dir);
+  let stack = readStackFile(dir);
+
+  if (runningPid(procs.temporal, TEMPORAL_MATCH) === undefined || !stack) {
+    const cli = temporalCliPath();
+    const port = await preferredPort(7233);
+    const uiPort = await preferredPort(8233, new Set([port]));
+    stack = { temporalAddress: `127.0.0.1:${port}`, uiUrl: `http://127.0.0.1:${uiPort}` };
+    progress(`starting Temporal dev server on ${stack.temporalAddress} (UI ${stack.uiUrl})`);
+    startBackground(procs.temporal, {
+      command: cli,
+      args: [
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--ui-port',
+        String(uiPort),
+        '--namespace',
+        NAMESPACE,
+        '--db-filename',
+        join(dir, 'temporal.db'),
+        '--log-format',
+        'json',
+        '--log-level',
+        'warn',
+        // The same dynamic config the SDK's test server uses; the first keeps the server from
+        // calling out for version checks, which fails offline.
+        '--dynamic-config-value',
+        'frontend.enableServerVersionCheck=false',
+        '--dynamic-config-value',
+        'frontend.enableUpdateWorkflowExecution=true',
+        '--dynamic-config-value',
+        'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+      ],
+    });
+    writeFileSync(join(dir, 'stack.json'), JSON.stringify(stack, null, 2) + '\n');
+  }
+  await waitForTemporal(stack.temporalAddress, procs.temporal);
+  await registerSearchAttributes(stack.temporalAddress);
+
+  if (runningPid(procs.worker, WORKER_MATCH) === undefined) {
+    progress('starting the worker');
+    startBackground(procs.worker, {
+      command: process.execPath,
+      args: ['--enable-source-maps', join(repoRoot(), 'dist', 'workers', 'worker.js')],
+      env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, KOMPOX_DEV_DIR: dir },
+    });
+  }
+  await waitForWorker(stack.temporalAddress, procs.worker);
+  return devStackStatus(dir);
+}
+
+export async function devStackDown(dir: string, progress: Progress = () => {}): Promise<DevStackStatus> {
+  const procs = processes(dir);
+  if (await stopBackground(procs.worker, WORKER_MATCH)) progress('stopped the worker');
+  if (await stopBackground(procs.temporal, TEMPORAL_MATCH)) progress('stopped the Temporal dev server');
+  rmSync(join(dir, 'stack.json'), { force: true });
+  return devStackStatus(dir);
+}
+
+/** Restarts only the worker (tests kill it to prove operations survive a crash). */
+export async function restartWorker(dir: string): Promise<void> {
+  const stack = readStackFile(dir);
+  if (!stack) throw new Error(`no dev stack in ${dir}; run kompoxops dev up`);
+  const procs = processes(dir);
+  startBackground(procs.worker, {
+    command: process.execPath,
+    args: ['--enable-source-maps', join(repoRoot(), 'dist', 'workers', 'worker.js')],
+    env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, KOMPOX_DEV_DIR: dir },
+  });
+  await waitForWorker(stack.temporalAddress, procs.worker);
+}
+
+async function waitForTemporal(address: string, proc: BackgroundProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    if (runningPid(proc, TEMPORAL_MATCH) === undefined) {
+      throw new Error(
+        `the Temporal dev server exited during start-up; its log (${proc.logFile}) ends with:\n${tailLog(proc)}`,
+      );
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      last = err;
+      await sleep(250);
+    }
+  }
+  throw new Error(
+    `the Temporal dev server did not answer on ${address} within 60s: ${String(last)}; see ${proc.logFile}`,
+  );
+}
+
+// A reused SQLite file ignores --search-attribute flags, so register them at run time.
+async function registerSearchAttributes(address: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const existing = await connection.operatorService.listSearchAttributes({ namespace: NAMESPACE });
+    const missing = ALL_SEARCH_ATTRIBUTES.filter((k) => !(k.name in (existing.customAttributes ?? {})));
+    if (missing.length === 0) return;
+    await connection.operatorService.addSearchAttributes({
+      namespace: NAMESPACE,
+      searchAttributes: Object.fromEntries(
+        missing.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+      ),
+    });
+  } finally {
+    await connection.close();
+  }
+}
+
+async function waitForWorker(address: string, proc: BackgroundProcess): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const pid = runningPid(proc, WORKER_MATCH);
+    if (pid === undefined) {
+      throw new Error(
+        `the worker exited during start-up; its log (${proc.logFile}) ends with:\n${tailLog(proc)}`,
+      );
+    }
+    // The worker writes its pid here once it polls. Pollers listed by the server linger after
+    // a crash, so they cannot tell a new worker from a dead one.
+    if (readReadyPid(proc) === pid) return;
+    await sleep(250);
+  }
+  throw new Error(
+    `the worker did not start polling task queue "${TASK_QUEUE}" on ${address} within 120s; see ${proc.logFile}`,
+  );
+}
+
+export function workerReadyFile(dir: string): string {
+  return join(dir, 'worker.ready');
+}
+
+function readReadyPid(proc: BackgroundProcess): number | undefined {
+  const file = proc.pidFile.replace(/\.pid$/, '.ready');
+  if (!existsSync(file)) return undefined;
+  return Number(readFileSync(file, 'utf8').trim());
+}

@@ -1,0 +1,51 @@
+// Runs a Kompox worker: the app controller and operation workflows plus their activities, on
+// one task queue. Used by the dev stack and by `kompoxops worker` in production.
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createActivities } from '../activities';
+import { TASK_QUEUE } from '../workflows/ids';
+import { NAMESPACE } from './dev-stack-constants';
+
+export interface RunWorkerOptions {
+  address: string;
+  namespace?: string;
+  /** Where the local provider keeps its disks and snapshots unless a Provider sets LOCAL_ROOT. */
+  stateDir: string;
+  /** Written with our pid once the worker polls, so `dev up` knows it is ready. */
+  readyFile?: string;
+  signal?: AbortSignal;
+}
+
+/** The prebuilt workflow bundle when `make` made one, else bundle the sources at start-up. */
+export function workflowSource(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const bundle = join(__dirname, '..', 'workflow-bundle.js');
+  return existsSync(bundle)
+    ? { workflowBundle: { codePath: bundle } }
+    : { workflowsPath: require.resolve('../workflows') };
+}
+
+export async function runWorker(opts: RunWorkerOptions): Promise<void> {
+  const connection = await NativeConnection.connect({ address: opts.address });
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: opts.namespace ?? NAMESPACE,
+      taskQueue: TASK_QUEUE,
+      ...workflowSource(),
+      activities: createActivities({ stateDir: opts.stateDir }),
+    });
+    const running = opts.signal ? worker.runUntil(abortPromise(opts.signal)) : worker.run();
+    if (opts.readyFile) writeFileSync(opts.readyFile, `${process.pid}\n`);
+    await running;
+  } finally {
+    await connection.close();
+  }
+}
+
+function abortPromise(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}

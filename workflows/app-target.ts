@@ -1,0 +1,43 @@
+// What a workflow needs to know about an app, resolved from the KOM by the caller at request
+// time. It is plain data that lands in workflow history, so it carries references (file
+// paths, setting names) and never secret values.
+
+export interface ProviderTarget {
+  /** Provider Resource ID, e.g. /ws/acme/prv/local */
+  id: string;
+  name: string;
+  driver: string;
+  settings: Record<string, string>;
+}
+
+export interface ClusterTarget {
+  id: string;
+  name: string;
+  existing: boolean;
+  settings: Record<string, string>;
+}
+
+export interface VolumeTarget {
+  name: string;
+  sizeBytes: number;
+  type: 'disk' | 'files';
+  options: Record<string, string>;
+}
+
+export interface AppTarget {
+  /** App Resource ID, e.g. /ws/acme/prv/local/cls/dev/app/wiki */
+  appId: string;
+  workspace: string;
+  appName: string;
+  provider: ProviderTarget;
+  cluster: ClusterTarget;
+  volumes: VolumeTarget[];
+  /** Zone the app starts in before it has disks (KOM spec.deployment.zone). */
+  deploymentZone?: string;
+  /** Absolute path of the KOM app file the target was read from, for activities that re-read it. */
+  appFile?: string;
+}
+
+export function volumeOf(target: AppTarget, volume: string): VolumeTarget | undefined {
+  return target.volumes.find((v) => v.name === volume);
+}

@@ -1,0 +1,107 @@
+// Disk operations the app controller runs as child workflows: create, bootstrap, assign and
+// delete. Every create carries an idempotency key derived from the operation id, so a retried
+// activity (after a worker crash, say) finds the disk it started instead of making another.
+import { ApplicationFailure } from '@temporalio/workflow';
+import { diskActivities, readActivities } from './activity-proxies';
+import type { DiskView, OperationOutcome } from './messages';
+import type {
+  DiskAssignRequest,
+  DiskBootstrapRequest,
+  DiskCreateRequest,
+  DiskDeleteRequest,
+} from './operation';
+import { stepRunner } from './steps';
+
+export interface OperationInput<R> {
+  operationId: string;
+  request: R;
+}
+
+function byVolume(disks: DiskView[]): Record<string, DiskView[]> {
+  const out: Record<string, DiskView[]> = {};
+  for (const d of disks) (out[d.volumeName] ??= []).push(d);
+  return out;
+}
+
+export async function diskCreateWorkflow({
+  operationId,
+  request,
+}: OperationInput<DiskCreateRequest>): Promise<OperationOutcome> {
+  const step = stepRunner(operationId);
+  const { target, volume } = request;
+  const disk = await step(
+    'create disk',
+    () =>
+      diskActivities.createDisk({
+        target,
+        volume,
+        idempotencyKey: `${operationId}/${volume}`,
+        ...(request.name ? { name: request.name } : {}),
+        ...(request.source ? { source: request.source } : {}),
+        ...(request.zone ? { zone: request.zone } : {}),
+      }),
+    (d) => `${d.name} in ${d.zone}`,
+  );
+  const disks = await step('refresh disks', () => readActivities.listDisks({ target, volume }));
+  return { disks: { [volume]: disks }, figures: { disksCreated: 1, disk: disk.name } };
+}
+
+export async function diskBootstrapWorkflow({
+  operationId,
+  request,
+}: OperationInput<DiskBootstrapRequest>): Promise<OperationOutcome> {
+  const step = stepRunner(operationId);
+  const { target } = request;
+  const existing = byVolume(await step('list disks', () => readActivities.listDisks({ target })));
+  const missing = target.volumes.filter((v) => !(existing[v.name] ?? []).some((d) => d.assigned));
+  // One assigned disk per volume that has none; volumes that already have one are left alone.
+  const created = await Promise.all(
+    missing.map((v) =>
+      step(
+        `create assigned disk for ${v.name}`,
+        () =>
+          diskActivities.createDisk({
+            target,
+            volume: v.name,
+            idempotencyKey: `${operationId}/${v.name}`,
+            assign: true,
+          }),
+        (d) => `${d.name} in ${d.zone}`,
+      ),
+    ),
+  );
+  const disks = await step('refresh disks', () => readActivities.listDisks({ target }));
+  return { disks: byVolume(disks), figures: { disksCreated: created.length } };
+}
+
+export async function diskAssignWorkflow({
+  operationId,
+  request,
+}: OperationInput<DiskAssignRequest>): Promise<OperationOutcome> {
+  const step = stepRunner(operationId);
+  const { target, volume, name } = request;
+  const disks = await step(`assign ${name} to ${volume}`, () =>
+    diskActivities.assignDisk({ target, volume, name }),
+  );
+  return { disks: { [volume]: disks } };
+}
+
+export async function diskDeleteWorkflow({
+  operationId,
+  request,
+}: OperationInput<DiskDeleteRequest>): Promise<OperationOutcome> {
+  const step = stepRunner(operationId);
+  const { target, volume, name } = request;
+  const disks = await step('check assignment', () => readActivities.listDisks({ target, volume }));
+  const disk = disks.find((d) => d.name === name);
+  if (!disk) throw ApplicationFailure.nonRetryable(`volume "${volume}" has no disk "${name}"`, 'NotFound');
+  if (disk.assigned) {
+    throw ApplicationFailure.nonRetryable(
+      `disk "${name}" is the assigned disk of volume "${volume}" and is never deleted; assign another disk first`,
+      'DiskAssigned',
+    );
+  }
+  await step(`delete ${name}`, () => diskActivities.deleteDisk({ target, volume, name }));
+  const after = await step('refresh disks', () => readActivities.listDisks({ target, volume }));
+  return { disks: { [volume]: after }, figures: { disksDeleted: 1 } };
+}

@@ -1,0 +1,8 @@
+// The one explicit list of workflows the worker registers (no re-export barrels of barrels).
+export { appController } from './app-controller';
+export {
+  diskAssignWorkflow,
+  diskBootstrapWorkflow,
+  diskCreateWorkflow,
+  diskDeleteWorkflow,
+} from './disk-operations';

@@ -1,0 +1,28 @@
+// Which child workflow runs each operation kind.
+import {
+  diskAssignWorkflow,
+  diskBootstrapWorkflow,
+  diskCreateWorkflow,
+  diskDeleteWorkflow,
+} from './disk-operations';
+import type { OperationInput } from './disk-operations';
+import type { OperationOutcome } from './messages';
+import type { OperationKind, OperationRequest } from './operation';
+
+type WorkflowFor<K extends OperationKind> = (
+  input: OperationInput<Extract<OperationRequest, { kind: K }>>,
+) => Promise<OperationOutcome>;
+
+const WORKFLOWS: { [K in OperationKind]: WorkflowFor<K> } = {
+  'disk.create': diskCreateWorkflow,
+  'disk.bootstrap': diskBootstrapWorkflow,
+  'disk.assign': diskAssignWorkflow,
+  'disk.delete': diskDeleteWorkflow,
+};
+
+/** The map above guarantees each kind gets the workflow for its own request type. */
+export function operationWorkflowFor(
+  kind: OperationKind,
+): (input: OperationInput<OperationRequest>) => Promise<OperationOutcome> {
+  return WORKFLOWS[kind] as (input: OperationInput<OperationRequest>) => Promise<OperationOutcome>;
+}

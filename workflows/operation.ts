@@ -1,0 +1,112 @@
+// Operation records: every disruptive thing the app controller does is one operation, with
+// who asked, its phase, each step with times, and a machine-readable failure reason.
+import type { AppTarget } from './app-target';
+
+export type OperationPhase =
+  'Pending' | 'InProgress' | 'Completed' | 'PartiallyFailed' | 'Failed' | 'Cancelled';
+
+export const FINAL_PHASES: readonly OperationPhase[] = [
+  'Completed',
+  'PartiallyFailed',
+  'Failed',
+  'Cancelled',
+];
+
+export interface Requester {
+  via: 'cli' | 'schedule' | 'webhook' | 'test';
+  user?: string;
+  host?: string;
+}
+
+interface RequestBase {
+  /** Caller-chosen id; doubles as the Temporal update id so a retried request is applied once. */
+  requestId: string;
+  requester: Requester;
+  target: AppTarget;
+}
+
+export interface DiskCreateRequest extends RequestBase {
+  kind: 'disk.create';
+  volume: string;
+  name?: string;
+  /** `snapshot:<name>` or `disk:<name>`; empty for a blank disk. */
+  source?: string;
+  zone?: string;
+}
+
+export interface DiskBootstrapRequest extends RequestBase {
+  kind: 'disk.bootstrap';
+}
+
+export interface DiskAssignRequest extends RequestBase {
+  kind: 'disk.assign';
+  volume: string;
+  name: string;
+}
+
+export interface DiskDeleteRequest extends RequestBase {
+  kind: 'disk.delete';
+  volume: string;
+  name: string;
+}
+
+export type OperationRequest =
+  DiskCreateRequest | DiskBootstrapRequest | DiskAssignRequest | DiskDeleteRequest;
+
+export type OperationKind = OperationRequest['kind'];
+
+export interface StepRecord {
+  name: string;
+  phase: 'InProgress' | 'Completed' | 'Failed';
+  startedAt: string;
+  endedAt?: string;
+  detail?: string;
+}
+
+export interface OperationFailure {
+  /** Machine-readable, e.g. DiskAssigned, NotFound, InvalidArgument, Internal. */
+  reason: string;
+  message: string;
+}
+
+export interface OperationRecord {
+  id: string;
+  kind: OperationKind;
+  appId: string;
+  requester: Requester;
+  requestId: string;
+  /** One-line summary of the request for listings, e.g. "volume=db name=db-1". */
+  summary: string;
+  phase: OperationPhase;
+  requestedAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  workflowId?: string;
+  steps: StepRecord[];
+  failure?: OperationFailure;
+  /** Figures that matter for this kind: disks created or deleted, bytes, RTO, RPO. */
+  figures?: Record<string, number | string>;
+}
+
+export function isFinal(phase: OperationPhase): boolean {
+  return FINAL_PHASES.includes(phase);
+}
+
+export function summarize(request: OperationRequest): string {
+  switch (request.kind) {
+    case 'disk.create':
+      return [
+        `volume=${request.volume}`,
+        request.name ? `name=${request.name}` : '',
+        request.source ? `source=${request.source}` : '',
+        request.zone ? `zone=${request.zone}` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+    case 'disk.bootstrap':
+      return `volumes=${request.target.volumes.map((v) => v.name).join(',')}`;
+    case 'disk.assign':
+    case 'disk.delete':
+      return `volume=${request.volume} name=${request.name}`;
+  }
+}

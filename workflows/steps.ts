@@ -1,0 +1,39 @@
+// Step reporting for operation workflows: each step's start and end is signalled to the app
+// controller that runs the operation, so `kompoxops op watch` sees progress live.
+import { getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
+import { operationStepSignal } from './messages';
+import type { StepRecord } from './operation';
+
+export type StepRunner = <T>(
+  name: string,
+  fn: () => Promise<T>,
+  detail?: (result: T) => string,
+) => Promise<T>;
+
+export function stepRunner(operationId: string): StepRunner {
+  const parent = workflowInfo().parent;
+  const report = async (step: StepRecord): Promise<void> => {
+    if (!parent) return; // run on its own (tests, manual runs): nothing to report to
+    await getExternalWorkflowHandle(parent.workflowId).signal(operationStepSignal, { operationId, step });
+  };
+  return async (name, fn, detail) => {
+    const startedAt = new Date().toISOString();
+    await report({ name, phase: 'InProgress', startedAt });
+    try {
+      const result = await fn();
+      await report({
+        name,
+        phase: 'Completed',
+        startedAt,
+        endedAt: new Date().toISOString(),
+        ...(detail ? { detail: detail(result) } : {}),
+      });
+      return result;
+    } catch (err) {
+      const message =
+        err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      await report({ name, phase: 'Failed', startedAt, endedAt: new Date().toISOString(), detail: message });
+      throw err;
+    }
+  };
+}
