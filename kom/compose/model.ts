@@ -1,0 +1,122 @@
+// The compose project as Kompox uses it: only what it supports, normalized. Secret values are
+// not in here: env files and `file:` secrets are references, read on demand (see
+// env-file-values.ts), so this model can travel through Temporal histories.
+
+/** An env_file entry. Its values are read with readServiceEnvFiles, never stored here. */
+export interface EnvFileRef {
+  /** As written in the compose file (relative to the compose file's directory). */
+  path: string;
+  absolutePath: string;
+  /** `required: false` tolerates a missing file. */
+  required: boolean;
+  format: 'env' | 'yaml' | 'json';
+}
+
+export type PortProtocol = 'tcp' | 'udp' | 'sctp';
+
+export interface PortMapping {
+  containerPort: number;
+  /** Absent for `"80"` (container port only, not published). */
+  hostPort?: number;
+  hostIp?: string;
+  protocol: PortProtocol;
+}
+
+/** A mount of (a sub-directory of) an App volume. */
+export interface VolumeMount {
+  /** App volume name (`App.spec.volumes[].name`). */
+  volume: string;
+  /** Directory inside the volume; absent for the whole volume. */
+  subPath?: string;
+  mountPath: string;
+  readOnly: boolean;
+  /** `named` for `vol[/sub]:/path`, `bind` for `./relative:/path` (onto the first App volume). */
+  origin: 'named' | 'bind';
+}
+
+export type FileObjectSource =
+  | { kind: 'file'; path: string; absolutePath: string }
+  | { kind: 'content'; content: string }
+  /** Must already exist in the namespace; Kompox does not create it. */
+  | { kind: 'external'; name: string };
+
+/** A top-level `configs:` or `secrets:` entry. */
+export interface FileObject {
+  name: string;
+  source: FileObjectSource;
+}
+
+/** A service's reference to a config or secret, mounted as a single file. */
+export interface FileMount {
+  source: string;
+  /** Absolute path in the container. */
+  target: string;
+  /** File mode, e.g. 0o440. */
+  mode?: number;
+}
+
+export interface Healthcheck {
+  /** `['CMD', ...argv]` or `['CMD-SHELL', command]`. */
+  test: string[];
+  intervalMs?: number;
+  timeoutMs?: number;
+  retries?: number;
+  startPeriodMs?: number;
+  startIntervalMs?: number;
+}
+
+export type DependencyCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
+export const DEPENDENCY_CONDITIONS: readonly DependencyCondition[] = [
+  'service_started',
+  'service_healthy',
+  'service_completed_successfully',
+];
+
+export interface ServiceDependency {
+  service: string;
+  condition: DependencyCondition;
+  required: boolean;
+}
+
+export interface ResourceAmounts {
+  cpuMillicores?: number;
+  memoryBytes?: number;
+}
+
+export interface ServiceResources {
+  requests: ResourceAmounts;
+  limits: ResourceAmounts;
+}
+
+export interface ComposeService {
+  name: string;
+  image: string;
+  /** Overrides the image ENTRYPOINT (Kubernetes `command`). */
+  entrypoint?: string[];
+  /** Overrides the image CMD (Kubernetes `args`). */
+  command?: string[];
+  /** Sorted by name; keys without a value are dropped. */
+  environment: Record<string, string>;
+  envFiles: EnvFileRef[];
+  ports: PortMapping[];
+  volumeMounts: VolumeMount[];
+  configs: FileMount[];
+  secrets: FileMount[];
+  /** Absent when the compose file has none or disables it. */
+  healthcheck?: Healthcheck;
+  dependsOn: ServiceDependency[];
+  resources: ServiceResources;
+  workingDir?: string;
+  /** How long the container gets between SIGTERM and SIGKILL. */
+  stopGracePeriodMs?: number;
+}
+
+export interface ComposeProject {
+  /** Display path of the compose file, or `<app id> spec.compose` for inline compose. */
+  source: string;
+  name?: string;
+  /** In file order. */
+  services: ComposeService[];
+  configs: FileObject[];
+  secrets: FileObject[];
+}

@@ -1,0 +1,175 @@
+// Service `volumes:` → mounts of App volumes (reference §3.5). Every mount lands on a
+// Kompox-managed volume: `vol:/p` (whole volume), `vol/sub/dir:/p` (a sub-directory) and
+// `./rel:/p` (sub-directory `rel` of the App's FIRST volume). Host paths and anonymous
+// volumes have no meaning on a cluster and are errors.
+import { quote } from '../errors';
+import { isPlainMap, MapReader } from '../field-reader';
+import { checkLocalPath, LOCAL_FILES_DENIED } from '../local-files';
+import type { Reporter } from '../reporter';
+import type { FieldPath } from '../yaml-source';
+import type { VolumeMount } from './model';
+
+export interface VolumeContext {
+  /** App volume names in declaration order; the first receives relative bind mounts. */
+  appVolumes: readonly string[];
+  /** Where relative bind mounts resolve; undefined when local references are not allowed. */
+  baseDir: string | undefined;
+}
+
+const MODES = new Set(['ro', 'rw', 'z', 'Z', 'nocopy', 'cached', 'delegated', 'consistent']);
+
+export function readVolumeMount(
+  report: Reporter,
+  path: FieldPath,
+  value: unknown,
+  context: VolumeContext,
+): VolumeMount | undefined {
+  if (isPlainMap(value)) return readLongVolume(MapReader.of(report, value, path), context);
+  if (typeof value !== 'string') {
+    report.error(path, `must be a string like "data:/var/lib/data" or a mapping, got ${quote(value)}`);
+    return undefined;
+  }
+  const parts = value.split(':');
+  if (parts.length === 1) {
+    report.error(
+      path,
+      `${quote(value)} is an anonymous volume; mount an App volume instead, e.g. "data:${value}"`,
+    );
+    return undefined;
+  }
+  if (parts.length > 3) {
+    report.error(
+      path,
+      `${quote(value)}: write SOURCE:TARGET[:MODE]; ":" is not allowed in the source or target`,
+    );
+    return undefined;
+  }
+  const [source = '', target = '', mode = ''] = parts;
+  const modes = mode === '' ? [] : mode.split(',');
+  const unknownMode = modes.find((item) => !MODES.has(item));
+  if (unknownMode !== undefined) {
+    report.error(path, `${quote(value)}: unknown mode ${quote(unknownMode)} (use ro or rw)`);
+    return undefined;
+  }
+  return buildMount(report, path, value, { source, target, readOnly: modes.includes('ro') }, context);
+}
+
+function readLongVolume(entry: MapReader, context: VolumeContext): VolumeMount | undefined {
+  const type = entry.string('type') ?? 'volume';
+  const source = entry.string('source') ?? '';
+  const target = entry.string('target') ?? '';
+  const readOnly = entry.bool('read_only') ?? false;
+  const volumeOptions = entry.map('volume');
+  const subpath = volumeOptions.string('subpath');
+  volumeOptions.accept('nocopy');
+  volumeOptions.finish('warning');
+  entry.accept('bind', 'consistency');
+  entry.finish('warning');
+  if (type !== 'volume' && type !== 'bind') {
+    entry.report.error(
+      entry.at('type'),
+      `${quote(type)} volumes are not supported; use an App volume (type volume or bind)`,
+    );
+    return undefined;
+  }
+  const fullSource = subpath !== undefined && subpath !== '' ? `${source}/${subpath}` : source;
+  if (type === 'volume' && isHostPath(source)) {
+    entry.report.error(entry.at('source'), `${quote(source)} is a path; use type: bind for ./relative paths`);
+    return undefined;
+  }
+  return buildMount(entry.report, entry.path, entry.value, { source: fullSource, target, readOnly }, context);
+}
+
+interface MountParts {
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+function buildMount(
+  report: Reporter,
+  path: FieldPath,
+  original: unknown,
+  parts: MountParts,
+  context: VolumeContext,
+): VolumeMount | undefined {
+  const { source, target, readOnly } = parts;
+  if (source === '') {
+    report.error(path, `${quote(original)}: the source is empty; name an App volume`);
+    return undefined;
+  }
+  if (!target.startsWith('/')) {
+    report.error(
+      path,
+      `${quote(original)}: the target ${quote(target)} must be an absolute path in the container`,
+    );
+    return undefined;
+  }
+  if (isHostPath(source)) return bindMount(report, path, original, parts, context);
+  const [volume = '', ...rest] = source.split('/');
+  const subPath = rest.join('/');
+  if (!context.appVolumes.includes(volume)) {
+    const known =
+      context.appVolumes.length > 0 ? context.appVolumes.map((name) => quote(name)).join(', ') : 'none';
+    report.error(
+      path,
+      `${quote(original)}: volume ${quote(volume)} is not declared in App spec.volumes (declared: ${known})`,
+    );
+    return undefined;
+  }
+  if (rest.includes('..') || rest.includes('') || rest.includes('.')) {
+    report.error(
+      path,
+      `${quote(original)}: the sub-path ${quote(subPath)} must be plain directory names (no "..", ".", or "//")`,
+    );
+    return undefined;
+  }
+  const mount: VolumeMount = { volume, mountPath: target, readOnly, origin: 'named' };
+  if (subPath !== '') mount.subPath = subPath;
+  return mount;
+}
+
+function bindMount(
+  report: Reporter,
+  path: FieldPath,
+  original: unknown,
+  parts: MountParts,
+  context: VolumeContext,
+): VolumeMount | undefined {
+  if (parts.source.startsWith('/') || parts.source.startsWith('~')) {
+    report.error(
+      path,
+      `${quote(original)}: host path ${quote(parts.source)} cannot be mounted on a cluster; use an App volume ("data:${parts.target}") or a ./relative path`,
+    );
+    return undefined;
+  }
+  if (context.baseDir === undefined) {
+    report.error(path, `${quote(original)}: ${LOCAL_FILES_DENIED}`);
+    return undefined;
+  }
+  const first = context.appVolumes[0];
+  if (first === undefined) {
+    report.error(
+      path,
+      `${quote(original)}: a relative bind mount lands on the App's first volume, but the App declares none`,
+    );
+    return undefined;
+  }
+  const checked = checkLocalPath(context.baseDir, parts.source, { expect: 'directory' });
+  if (!checked.ok) {
+    report.error(path, checked.problem);
+    return undefined;
+  }
+  const mount: VolumeMount = {
+    volume: first,
+    mountPath: parts.target,
+    readOnly: parts.readOnly,
+    origin: 'bind',
+  };
+  if (checked.relativePath !== '.') mount.subPath = checked.relativePath;
+  return mount;
+}
+
+function isHostPath(source: string): boolean {
+  return source.startsWith('.') || source.startsWith('/') || source.startsWith('~');
+}
