@@ -44,6 +44,13 @@ describe('worker crash during disk create', () => {
     const done = await watchOperation(stack.client, target.appId, accepted.id);
     assert.equal(done.phase, 'Completed', JSON.stringify(done.failure));
 
+    // The kill really interrupted the create: the activity ran a second attempt.
+    const history = await stack.client.workflow.getHandle(done.workflowId!).fetchHistory();
+    const attempts = (history.events ?? []).flatMap((e) =>
+      e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : [],
+    );
+    assert.ok(Math.max(...attempts) >= 2, `expected a retried activity, attempts: ${attempts.join(',')}`);
+
     const driver = await createDriver('local', {
       workspace: target.workspace,
       provider: target.provider.name,
