@@ -1,0 +1,85 @@
+// Injectable latency and transient faults, so tests and benchmarks can make the local provider
+// behave like a slow, flaky cloud without a cloud.
+//
+// LOCAL_LATENCY_MS="createDisk=2000,createSnapshot=500,*=0"
+//   For a long operation (createDisk, deleteDisk, createSnapshot, deleteSnapshot, copySnapshot,
+//   forceDetach, fenceNode) this is how long it stays in progress after begin*; for any other
+//   call (getDisk, listDisks, poll, ...) the call itself sleeps this long. `*` is the default.
+// LOCAL_FAULTS="createDisk=0.3,createDisk.after=0.1,*=0"
+//   `op=p` throws a Transient error with probability p before the call does anything;
+//   `op.after=p` throws after the call's effect is durable (the cloud did it but the reply was
+//   lost), which is what idempotency keys exist for.
+// LOCAL_FAULT_SEED=<integer> makes the fault sequence repeatable.
+
+import { DriverError, invalidArgument } from '../errors';
+
+export type OpNumbers = Record<string, number>;
+
+export interface FaultSettings {
+  latencyMs?: OpNumbers;
+  faults?: OpNumbers;
+  seed?: number;
+}
+
+/** Parses "a=1,b=2.5,*=0" into a map; throws InvalidArgument naming the setting on bad input. */
+export function parseOpNumbers(spec: string | undefined, setting: string): OpNumbers {
+  const out: OpNumbers = {};
+  for (const part of (spec ?? '').split(',')) {
+    if (part.trim() === '') continue;
+    const [op = '', value = ''] = part.split('=').map((s) => s.trim());
+    const n = Number(value);
+    if (!/^(\*|[A-Za-z]+(\.after)?)$/.test(op) || value === '' || !Number.isFinite(n) || n < 0) {
+      throw invalidArgument(`${setting}: cannot read "${part}" (expected op=number)`);
+    }
+    out[op] = n;
+  }
+  return out;
+}
+
+/** mulberry32: tiny seeded PRNG, good enough to decide faults repeatably. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class FaultInjector {
+  private readonly latency: OpNumbers;
+  private readonly faults: OpNumbers;
+  private readonly random: () => number;
+
+  constructor(settings: FaultSettings = {}) {
+    this.latency = settings.latencyMs ?? {};
+    this.faults = settings.faults ?? {};
+    for (const [op, p] of Object.entries(this.faults)) {
+      if (p > 1) throw invalidArgument(`LOCAL_FAULTS: probability for ${op} must be between 0 and 1`);
+    }
+    this.random = settings.seed === undefined ? Math.random : seededRandom(settings.seed);
+  }
+
+  latencyMs(op: string): number {
+    return this.latency[op] ?? this.latency['*'] ?? 0;
+  }
+
+  /** Sleeps for the op's latency (used by calls that are not long operations). */
+  async delay(op: string): Promise<void> {
+    const ms = this.latencyMs(op);
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  /** Throws a Transient DriverError with the configured probability. */
+  maybeFail(op: string, phase: 'before' | 'after' = 'before'): void {
+    const key = phase === 'after' ? `${op}.after` : op;
+    const p = this.faults[key] ?? (phase === 'before' ? this.faults['*'] : undefined) ?? 0;
+    if (p > 0 && this.random() < p) {
+      throw new DriverError('Transient', `injected fault in ${op} (${phase})`, {
+        details: { injected: true, op, phase },
+      });
+    }
+  }
+}
