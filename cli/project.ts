@@ -1,7 +1,9 @@
 // Loads the KOM project the way the reference does and turns the selected App into the
-// AppTarget workflows receive. Invalid KOM or compose is a usage error (exit 2).
+// AppTarget workflows receive. Invalid KOM or compose is a usage error (exit 2) raised before
+// anything is started.
+import { type AppContext, type KomIssue, formatKomIssue, isKomError, loadProject, resolveApp, resolveDefaultAppId } from '../kom';
 import type { AppTarget } from '../workflows/app-target';
-import { usageError } from './exit-codes';
+import { CliError, EXIT } from './exit-codes';
 
 export interface GlobalOptions {
   chdir?: string;
@@ -15,6 +17,67 @@ export interface GlobalOptions {
   namespace?: string;
 }
 
-export function loadAppTarget(_globals: GlobalOptions): AppTarget {
-  throw usageError('KOM loading is not wired yet');
+/** Credentials come from the worker's standard credential chain, never through workflow history. */
+const SECRET_SETTING = /(SECRET|PASSWORD|TOKEN|PRIVATE_KEY|CREDENTIAL)/i;
+
+function publicSettings(settings: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(settings).filter(([k]) => !SECRET_SETTING.test(k)));
+}
+
+export function printWarnings(warnings: readonly KomIssue[]): void {
+  for (const w of warnings) process.stderr.write(`warning: ${formatKomIssue(w)}\n`);
+}
+
+/** Runs `fn` and turns KOM/compose errors into exit code 2 with every problem listed. */
+export function withKomErrors<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (isKomError(err)) {
+      printWarnings(err.warnings);
+      throw new CliError(err.message, EXIT.usage);
+    }
+    throw err;
+  }
+}
+
+export function loadAppContext(globals: GlobalOptions): AppContext {
+  return withKomErrors(() => {
+    const project = loadProject({
+      cwd: process.cwd(),
+      env: process.env,
+      flags: {
+        ...(globals.kompoxRoot ? { kompoxRoot: globals.kompoxRoot } : {}),
+        ...(globals.kompoxDir ? { kompoxDir: globals.kompoxDir } : {}),
+        ...(globals.komApp ? { komApp: globals.komApp } : {}),
+        ...(globals.komPath ? { komPath: globals.komPath } : {}),
+      },
+    });
+    const appId = resolveDefaultAppId(project, {
+      ...(globals.appId ? { appId: globals.appId } : {}),
+      ...(globals.appName ? { appName: globals.appName } : {}),
+    });
+    const context = resolveApp(project, appId, { variables: process.env });
+    printWarnings([...project.warnings, ...context.warnings]);
+    return context;
+  });
+}
+
+export function appTargetOf(context: AppContext, appFile?: string): AppTarget {
+  const { app, provider, cluster, workspace } = context;
+  return {
+    appId: app.id,
+    workspace: workspace.name,
+    appName: app.name,
+    provider: { id: provider.id, name: provider.name, driver: provider.driver, settings: publicSettings(provider.settings) },
+    cluster: { id: cluster.id, name: cluster.name, existing: cluster.existing, settings: publicSettings(cluster.settings) },
+    volumes: app.volumes.map((v) => ({ name: v.name, sizeBytes: v.sizeBytes, type: v.type, options: v.options })),
+    ...(app.deployment.zone ? { deploymentZone: app.deployment.zone } : {}),
+    ...(appFile ? { appFile } : {}),
+  };
+}
+
+export function loadAppTarget(globals: GlobalOptions): AppTarget {
+  const context = loadAppContext(globals);
+  return appTargetOf(context, context.app.origin.fromAppFile ? context.app.origin.file : undefined);
 }

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { diskView } from '../../activities/disk-view';
 import { createDriver } from '../../drivers/registry';
+import { DriverError } from '../../drivers/errors';
 import { parseDiskSource } from '../../drivers/source';
 import { devDir } from '../../workers/dev-dir';
 import type { AppTarget } from '../../workflows/app-target';
@@ -46,8 +47,8 @@ const DISK_COLUMNS = [
   { header: 'HANDLE', value: (d: DiskView) => d.handle },
 ];
 
-export async function listDisks(target: AppTarget, volume?: string): Promise<DiskView[]> {
-  const driver = await createDriver(target.provider.driver, {
+function driverFor(target: AppTarget) {
+  return createDriver(target.provider.driver, {
     workspace: target.workspace,
     provider: target.provider.name,
     cluster: target.cluster.name,
@@ -55,6 +56,21 @@ export async function listDisks(target: AppTarget, volume?: string): Promise<Dis
     clusterSettings: target.cluster.settings,
     stateDir: devDir(),
   });
+}
+
+/** A zone the provider does not know is bad input: refuse it before any operation starts. */
+async function checkZone(target: AppTarget, zone: string | undefined, flag: string): Promise<void> {
+  if (!zone) return;
+  try {
+    await (await driverFor(target)).resolveZone(zone);
+  } catch (err) {
+    if (err instanceof DriverError && err.code === 'InvalidArgument') throw usageError(`${flag}: ${err.message}`);
+    throw err;
+  }
+}
+
+export async function listDisks(target: AppTarget, volume?: string): Promise<DiskView[]> {
+  const driver = await driverFor(target);
   const volumes = volume ? [volume] : target.volumes.map((v) => v.name);
   const lists = await Promise.all(volumes.map((v) => driver.listDisks({ app: target.appName, volume: v })));
   return lists.flat().map(diskView);
@@ -112,6 +128,7 @@ export function diskCommand(program: Command, globals: () => GlobalOptions): voi
       } catch (err) {
         throw usageError(`-S ${opts.source}: ${err instanceof Error ? err.message : String(err)}`);
       }
+      await checkZone(target, opts.zone ?? target.deploymentZone, opts.zone ? '-Z' : `spec.deployment.zone of ${target.appId}`);
       const record = await runOperation(
         globals(),
         {
