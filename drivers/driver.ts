@@ -229,6 +229,7 @@ export interface FenceRequest {
 /** What each long operation yields when done. */
 export interface OperationResults {
   createDisk: Disk;
+  resizeDisk: Disk;
   deleteDisk: null;
   createSnapshot: Snapshot;
   deleteSnapshot: null;
@@ -253,6 +254,11 @@ export interface ProviderDriver {
   listDisks(filter: VolumeFilter): Promise<Disk[]>;
   /** InUse if assigned or attached; done at once (and null) if the disk does not exist. */
   beginDeleteDisk(ref: DiskRef): Promise<OperationHandle<'deleteDisk'>>;
+  /**
+   * Grows a disk to `sizeBytes` (every cloud only grows; smaller is InvalidArgument, equal is a
+   * no-op). The file system is grown by the CSI node plugin on the next mount, not here.
+   */
+  beginResizeDisk(ref: DiskRef, sizeBytes: number): Promise<OperationHandle<'resizeDisk'>>;
   /** Sets the assigned tag on one disk. Keeping one assigned disk per volume is the caller's job. */
   setDiskAssigned(ref: DiskRef, assigned: boolean): Promise<Disk>;
   listAttachments(ref: DiskRef): Promise<Attachment[]>;

@@ -15,6 +15,7 @@ export type OperationKind = keyof OperationResults;
 
 const OPERATION_KINDS: readonly OperationKind[] = [
   'createDisk',
+  'resizeDisk',
   'deleteDisk',
   'createSnapshot',
   'deleteSnapshot',

@@ -366,17 +366,43 @@ export class LocalDriver implements ProviderDriver {
     return op;
   }
 
-  async setDiskAssigned(ref: DiskRef, assigned: boolean): Promise<Disk> {
-    await this.enter('setDiskAssigned');
+  /** Applies a metadata change to a disk that exists and is not being deleted. */
+  private async changeDisk(ref: DiskRef, change: (rec: DiskRecord) => void): Promise<Disk> {
     const rec = await this.settledDisk(ref);
-    if (rec === undefined || rec.state === 'deleting')
-      throw notFound(`disk ${ref.app}/${ref.volume}/${ref.name}`);
-    const updated = await this.disks.mutate(ref, (r) => {
-      r.tags[TAG.assigned] = assignedTagValue(assigned);
-      r.updatedAt = new Date().toISOString();
-    });
+    const updated =
+      rec === undefined || rec.state === 'deleting'
+        ? undefined
+        : await this.disks.mutate(ref, (r) => {
+            change(r);
+            r.updatedAt = new Date().toISOString();
+          });
     if (updated === undefined) throw notFound(`disk ${ref.app}/${ref.volume}/${ref.name}`);
     return diskToDto(updated, this.disks.dirOf(updated));
+  }
+
+  async setDiskAssigned(ref: DiskRef, assigned: boolean): Promise<Disk> {
+    await this.enter('setDiskAssigned');
+    return this.changeDisk(ref, (r) => {
+      r.tags[TAG.assigned] = assignedTagValue(assigned);
+    });
+  }
+
+  async beginResizeDisk(ref: DiskRef, sizeBytes: number): Promise<OperationHandle<'resizeDisk'>> {
+    this.faults.maybeFail('resizeDisk');
+    if (!Number.isSafeInteger(sizeBytes) || sizeBytes <= 0) {
+      throw invalidArgument(`disk size must be a positive whole number of bytes, got ${sizeBytes}`);
+    }
+    const current = await this.settledDisk(ref);
+    if (current !== undefined && sizeBytes < current.sizeBytes) {
+      throw invalidArgument(`disk ${ref.name} has ${current.sizeBytes} bytes; disks can only grow`);
+    }
+    // Only the recorded size changes: a directory has no size of its own.
+    await this.changeDisk(ref, (r) => {
+      r.sizeBytes = Math.max(r.sizeBytes, sizeBytes);
+    });
+    const doneAt = Date.now() + this.faults.latencyMs('resizeDisk');
+    this.faults.maybeFail('resizeDisk', 'after');
+    return this.handle('resizeDisk', `disk:${ref.app}/${ref.volume}/${ref.name}`, { ...ref, doneAt });
   }
 
   async listAttachments(ref: DiskRef): Promise<Attachment[]> {
@@ -388,22 +414,20 @@ export class LocalDriver implements ProviderDriver {
 
   /** Local only: records that a (simulated) node has the disk attached, for failover tests. */
   async simulateAttach(ref: DiskRef, attachment: Omit<Attachment, 'state'>): Promise<void> {
-    const updated = await this.disks.mutate(ref, (r) => {
+    await this.changeDisk(ref, (r) => {
       r.attachments = r.attachments.filter((a) => a.instanceId !== attachment.instanceId);
       r.attachments.push({ ...attachment, state: 'attached' });
     });
-    if (updated === undefined) throw notFound(`disk ${ref.app}/${ref.volume}/${ref.name}`);
   }
 
   async beginForceDetach(req: ForceDetachRequest): Promise<OperationHandle<'forceDetach'>> {
     this.faults.maybeFail('forceDetach');
     const { disk } = req;
-    const updated = await this.disks.mutate(disk, (r) => {
+    await this.changeDisk(disk, (r) => {
       r.attachments = r.attachments.filter(
         (a) => req.instanceId !== undefined && a.instanceId !== req.instanceId,
       );
     });
-    if (updated === undefined) throw notFound(`disk ${disk.app}/${disk.volume}/${disk.name}`);
     const doneAt = Date.now() + this.faults.latencyMs('forceDetach');
     this.faults.maybeFail('forceDetach', 'after');
     return this.handle('forceDetach', `detach:${disk.app}/${disk.volume}/${disk.name}`, { ...disk, doneAt });
@@ -677,6 +701,12 @@ export class LocalDriver implements ProviderDriver {
         return (await this.settledDisk(ref()))?.state === 'deleting' ? pending() : done(null);
       case 'deleteSnapshot':
         return (await this.settledSnapshot(ref()))?.state === 'deleting' ? pending() : done(null);
+      case 'resizeDisk': {
+        if (Date.now() < num(s, 'doneAt')) return pending();
+        const rec = await this.settledDisk(ref());
+        if (rec === undefined) throw notFound(`disk ${op.id}`);
+        return done(diskToDto(rec, this.disks.dirOf(rec)));
+      }
       case 'forceDetach':
       case 'fenceNode':
         return Date.now() >= num(s, 'doneAt') ? done(null) : pending();

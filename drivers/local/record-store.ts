@@ -116,13 +116,6 @@ export class RecordStore<T extends StoredRecord> {
   async releaseKey(keyDigest: string): Promise<void> {
     await fs.rm(join(this.keysDir, `${keyDigest}.json`), { force: true });
   }
-
-  /** Deletes leftovers of removals that crashed after the rename. */
-  async emptyTrash(): Promise<void> {
-    for (const name of await readdirOrEmpty(this.trashDir)) {
-      await fs.rm(join(this.trashDir, name), { recursive: true, force: true });
-    }
-  }
 }
 
 async function readdirOrEmpty(dir: string): Promise<string[]> {

@@ -205,6 +205,19 @@ void describe('local driver: disks', () => {
     });
   });
 
+  void it('grows a disk and refuses to shrink it', async () => {
+    const ref = { ...vol, name: 'd1' };
+    await createDisk(driver, { ...ref, sizeBytes: GiB, idempotencyKey: 'grow' });
+    const grown = await waitForOperation(driver, await driver.beginResizeDisk(ref, 2 * GiB), fast);
+    assert.equal(grown.size, 2 * GiB);
+    assert.equal(
+      (await waitForOperation(driver, await driver.beginResizeDisk(ref, 2 * GiB), fast)).size,
+      2 * GiB,
+    );
+    await assert.rejects(driver.beginResizeDisk(ref, GiB), { code: 'InvalidArgument' });
+    await assert.rejects(driver.beginResizeDisk({ ...vol, name: 'nope' }, GiB), { code: 'NotFound' });
+  });
+
   void it('fences a node', async () => {
     assert.equal(await driver.isFenced('node-1'), false);
     await waitForOperation(driver, await driver.beginFenceNode({ nodeName: 'node-1' }), fast);
