@@ -42,8 +42,8 @@ export function formatKomIssue(issue: KomIssue): string {
   if (issue.subject !== undefined) parts.push(issue.subject);
   if (issue.service !== undefined) parts.push(`service "${issue.service}"`);
   if (issue.field !== undefined && issue.field !== '') parts.push(issue.field);
-  const text = `${parts.join(': ')}: ${issue.message}`;
-  return issue.severity === 'warning' ? `warning: ${text}` : text;
+  // No severity prefix: KomError lists only errors, and callers label warnings their own way.
+  return `${parts.join(': ')}: ${issue.message}`;
 }
 
 /** Thrown when loading found at least one error; carries every error and warning found. */

@@ -103,7 +103,7 @@ secrets:
       },
     ]);
     const warnings = context.warnings.map(formatKomIssue);
-    assertHasError(warnings, 'warning: compose.yml', 'service "web"', 'NOVALUE has no value');
+    assertHasError(warnings, 'compose.yml', 'service "web"', 'NOVALUE has no value');
     assertHasError(warnings, 'service "web"', 'ports[2]', 'host IP 127.0.0.1');
     assert.deepEqual(readServiceEnvFiles(web!), { K: 'v' });
   });
