@@ -5,12 +5,14 @@
 // Both files are published with link(2) (atomic-file.ts): the first writer of a name or a key
 // wins and every later writer sees the winner's complete record. That is what makes concurrent
 // creates with one idempotency key produce exactly one resource, across processes, with no lock
-// file that a SIGKILL could leave behind.
+// that a SIGKILL could leave behind. Later changes to a record (mutate, remove) take the
+// record's short directory lock (dir-lock.ts).
 
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { jsonText, publishFileExclusive, readJsonFile, writeFileAtomic } from './atomic-file';
+import { withDirLock } from './dir-lock';
 
 export interface StoredRecord {
   app: string;
@@ -56,7 +58,7 @@ export class RecordStore<T extends StoredRecord> {
     }
   }
 
-  async update(record: T): Promise<void> {
+  private async update(record: T): Promise<void> {
     await writeFileAtomic(this.metaPath(record), jsonText(record));
   }
 
@@ -78,11 +80,13 @@ export class RecordStore<T extends StoredRecord> {
     ref: { app: string; volume: string; name: string },
     change: (rec: T) => void,
   ): Promise<T | undefined> {
-    const rec = await this.read(ref);
-    if (rec === undefined) return undefined;
-    change(rec);
-    await this.update(rec);
-    return rec;
+    return withDirLock(this.dirOf(ref), async () => {
+      const rec = await this.read(ref);
+      if (rec === undefined) return undefined;
+      change(rec);
+      await this.update(rec);
+      return rec;
+    });
   }
 
   /**
@@ -93,12 +97,12 @@ export class RecordStore<T extends StoredRecord> {
     const dir = this.dirOf(record);
     const trash = join(this.trashDir, `${record.name}-${randomBytes(6).toString('hex')}`);
     await fs.mkdir(this.trashDir, { recursive: true });
-    try {
+    // Under the record's lock, so no update is half-way when the directory leaves.
+    const moved = await withDirLock(dir, async () => {
       await fs.rename(dir, trash);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
+      return true;
+    });
+    if (moved !== true) return;
     await this.releaseKey(record.keyDigest);
     await fs.rm(trash, { recursive: true, force: true });
   }
