@@ -1,0 +1,70 @@
+// The cluster lifecycle itself, on a cluster of its own (one zone, one node) so stopping it does not
+// disturb the shared one: a second start is a no-op, and stop leaves no process and no open port.
+import { CoreV1Api } from '@kubernetes/client-node';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { clusterStatus, COMPONENTS, startCluster, stopCluster } from '../../../kube/cluster';
+import { isListening } from '../../../kube/cluster/ports';
+import { loadKubeConfig } from '../../../kube/kubeconfig';
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+void test('start twice is a no-op; status reports it; stop leaves no process and no listening port', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kompox-k8s-lifecycle-'));
+  t.after(async () => {
+    await stopCluster(dir).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const opts = { dir, region: 'solo-1', zones: ['solo-1a'], nodesPerZone: 1, build: true };
+
+  const t0 = Date.now();
+  const first = await startCluster(opts);
+  t.diagnostic(`cluster start: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  const t1 = Date.now();
+  const second = await startCluster(opts);
+  t.diagnostic(`second start (no-op): ${Date.now() - t1}ms`);
+  assert.deepEqual(second.pids, first.pids);
+  assert.deepEqual(second.ports, first.ports);
+
+  const status = await clusterStatus(dir);
+  assert.equal(status.state, 'running');
+  assert.ok(status.components.every((s) => s.alive));
+  const rss = status.components.reduce((sum, s) => sum + (s.rssBytes ?? 0), 0);
+  t.diagnostic(
+    `RSS: ${status.components.map((s) => `${s.component} ${Math.round((s.rssBytes ?? 0) / 2 ** 20)} MiB`).join(', ')}; total ${Math.round(rss / 2 ** 20)} MiB`,
+  );
+
+  const kc = loadKubeConfig({ path: first.kubeconfigPath });
+  const nodes = await kc.makeApiClient(CoreV1Api).listNode();
+  assert.deepEqual(
+    nodes.items.map((n) => [
+      n.metadata?.name,
+      n.metadata?.labels?.['topology.kubernetes.io/zone'],
+      n.metadata?.labels?.['kompox.dev/node-zone'],
+    ]),
+    [['kwok-solo-1a-1', 'solo-1a', 'solo-1a']],
+  );
+
+  const stopped = await stopCluster(dir);
+  assert.deepEqual(
+    stopped.stopped.map((s) => s.component),
+    [...COMPONENTS].reverse(),
+  );
+  for (const c of COMPONENTS)
+    assert.equal(alive(first.pids[c]), false, `${c} (pid ${first.pids[c]}) still alive`);
+  for (const port of Object.values(first.ports))
+    assert.equal(await isListening(port), false, `port ${port} still listening`);
+  assert.equal((await clusterStatus(dir)).state, 'stopped');
+  // Stopping again is harmless.
+  assert.deepEqual((await stopCluster(dir)).stopped, []);
+});

@@ -1,0 +1,69 @@
+// The controller continues-as-new while idle once its history is long, and the new run keeps
+// the disks mirror and the operation records.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { submitOperation, watchOperation } from '../../../cli/submit-operation';
+import { appController } from '../../../workflows/app-controller';
+import { TASK_QUEUE, appControllerWorkflowId } from '../../../workflows/ids';
+import { controllerViewQuery } from '../../../workflows/messages';
+import { localAppTarget } from '../../helpers/app-target';
+import { type TestStack, startTestStack } from '../../helpers/dev-stack';
+
+describe('app controller continue-as-new', () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startTestStack();
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it('hands its state to a new run and keeps serving', async () => {
+    const target = localAppTarget();
+    const workflowId = appControllerWorkflowId(target.appId);
+    const first = await stack.client.workflow.start(appController, {
+      workflowId,
+      taskQueue: TASK_QUEUE,
+      args: [{ appId: target.appId, maxHistoryEvents: 40 }],
+    });
+
+    const ids: string[] = [];
+    for (const name of ['a1', 'a2', 'a3']) {
+      const accepted = await submitOperation(stack.client, {
+        kind: 'disk.create',
+        target,
+        volume: 'db',
+        name,
+      });
+      ids.push(accepted.id);
+      await watchOperation(stack.client, target.appId, accepted.id);
+    }
+
+    // Wait for the hand-over: the latest run differs from the first.
+    const deadline = Date.now() + 30_000;
+    let latestRunId = first.firstExecutionRunId;
+    while (latestRunId === first.firstExecutionRunId) {
+      assert.ok(Date.now() < deadline, 'controller never continued as new');
+      await sleep(200);
+      latestRunId = (await stack.client.workflow.getHandle(workflowId).describe()).runId;
+    }
+
+    const view = await stack.client.workflow.getHandle(workflowId).query(controllerViewQuery);
+    assert.deepEqual(
+      view.recentOperations.map((o) => o.id),
+      ids.slice().reverse(),
+    );
+    assert.deepEqual(view.disks.db?.map((d) => d.name).sort(), ['a1', 'a2', 'a3']);
+
+    // The new run accepts and runs operations.
+    const next = await submitOperation(stack.client, {
+      kind: 'disk.assign',
+      target,
+      volume: 'db',
+      name: 'a2',
+    });
+    const done = await watchOperation(stack.client, target.appId, next.id);
+    assert.equal(done.phase, 'Completed');
+  });
+});
