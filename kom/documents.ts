@@ -36,6 +36,11 @@ interface KomDocumentBase {
 export interface ResourceDocument extends KomDocumentBase {
   kind: ResourceKind;
   id: ParsedResourceId;
+  /**
+   * The envelope had errors (already reported), but the ID is sound: the document still
+   * counts as declared, so its children do not also report a missing parent.
+   */
+  rejected: boolean;
   annotations: Record<string, string>;
   labels: Record<string, string>;
 }
@@ -116,9 +121,11 @@ function readEnvelope(value: unknown, origin: DocumentOrigin, baseReport: Report
   else if (kind !== undefined) envelope.required('spec');
   const specValue = envelope.raw('spec');
   envelope.finish('error', ' (a KOM document has apiVersion, kind, metadata and spec)');
-  if (kind === undefined || apiVersion !== KOM_API_VERSION) return undefined;
+  if (kind === undefined) return undefined;
+  const apiVersionOk = apiVersion === KOM_API_VERSION;
 
   if (kind === 'Defaults') {
+    if (!apiVersionOk) return undefined;
     if (ID_ANNOTATION in annotations) {
       baseReport.error(
         ['metadata', 'annotations', ID_ANNOTATION],
@@ -127,7 +134,7 @@ function readEnvelope(value: unknown, origin: DocumentOrigin, baseReport: Report
     }
     return { kind, origin, report: baseReport, spec: MapReader.of(baseReport, specValue, ['spec']) };
   }
-  return readResourceEnvelope(kind, name, annotations, labels, specValue, origin, baseReport);
+  return readResourceEnvelope(kind, name, annotations, labels, specValue, origin, baseReport, apiVersionOk);
 }
 
 function readResourceEnvelope(
@@ -138,20 +145,13 @@ function readResourceEnvelope(
   specValue: unknown,
   origin: DocumentOrigin,
   baseReport: Reporter,
+  envelopeOk: boolean,
 ): ResourceDocument | undefined {
   const idText = annotations[ID_ANNOTATION];
   const idPath = ['metadata', 'annotations', ID_ANNOTATION];
-  let ok = true;
-  if (name === undefined || name === '') {
-    baseReport.error(['metadata', 'name'], 'is required');
-    ok = false;
-  } else {
-    const problem = dnsLabelProblem(name);
-    if (problem !== undefined) {
-      baseReport.error(['metadata', 'name'], problem);
-      ok = false;
-    }
-  }
+  const nameProblem = name === undefined || name === '' ? 'is required' : dnsLabelProblem(name);
+  if (nameProblem !== undefined) baseReport.error(['metadata', 'name'], nameProblem);
+  let ok = envelopeOk && nameProblem === undefined;
   if (idText === undefined) {
     const hint =
       DEPRECATED_PATH_ANNOTATION in annotations
@@ -176,7 +176,7 @@ function readResourceEnvelope(
     );
     ok = false;
   }
-  if (name !== undefined && name !== '' && id.name !== name) {
+  if (nameProblem === undefined && id.name !== name) {
     report.error(
       ['metadata', 'name'],
       `${quote(name)} does not match the last name of the ID, ${quote(id.name)}`,
@@ -190,7 +190,6 @@ function readResourceEnvelope(
     );
     ok = false;
   }
-  if (!ok) return undefined;
   const loaderAnnotations = {
     ...annotations,
     [DOC_PATH_ANNOTATION]: origin.file,
@@ -199,6 +198,7 @@ function readResourceEnvelope(
   return {
     kind,
     id,
+    rejected: !ok,
     origin,
     report,
     annotations: loaderAnnotations,

@@ -47,7 +47,7 @@ export function validateDocumentSet(documents: readonly KomDocument[]): Validate
       );
     }
   }
-  result.resources = unique;
+  result.resources = unique.filter((document) => !document.rejected);
   return result;
 }
 

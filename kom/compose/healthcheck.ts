@@ -16,7 +16,7 @@ const DURATIONS = [
 /** Undefined when there is none or it is disabled (`disable: true`, `test: ["NONE"]`). */
 export function readHealthcheck(check: MapReader): Healthcheck | undefined {
   const disabled = check.bool('disable') ?? false;
-  const test = readTest(check);
+  const test = readTest(check, disabled);
   const result: Healthcheck = { test: test ?? [] };
   for (const [key, field] of DURATIONS) {
     const text = check.string(key);
@@ -35,10 +35,10 @@ export function readHealthcheck(check: MapReader): Healthcheck | undefined {
   return result;
 }
 
-function readTest(check: MapReader): string[] | undefined {
+function readTest(check: MapReader, disabled: boolean): string[] | undefined {
   const value = check.raw('test');
   if (value === undefined) {
-    if (check.keys().length > 0 && check.bool('disable') !== true) {
+    if (check.keys().length > 0 && !disabled) {
       check.report.error(check.at('test'), 'is required, e.g. ["CMD", "curl", "-f", "http://localhost/"]');
     }
     return undefined;

@@ -79,13 +79,12 @@ export function loadCompose(input: ComposeInput, issues: KomIssues): ComposeProj
 
   const services = top.map('services');
   if (services.keys().length === 0) report.error(['services'], 'at least one service is required');
-  const context = {
+  const shared = {
     appVolumes: input.appVolumes,
     baseDir: input.baseDir,
     serviceNames: new Set(services.keys()),
     configNames: new Set(project.configs.map((object) => object.name)),
     secretNames: new Set(project.secrets.map((object) => object.name)),
-    scalarSource: (fieldPath: FieldPath) => document.scalarSource(fieldPath),
   };
   for (const serviceName of services.keys()) {
     const reader = MapReader.of(serviceReport(serviceName), services.raw(serviceName), []);
@@ -97,11 +96,9 @@ export function loadCompose(input: ComposeInput, issues: KomIssues): ComposeProj
       );
       continue;
     }
-    const scopedContext = {
-      ...context,
-      scalarSource: (fieldPath: FieldPath) => document.scalarSource(['services', serviceName, ...fieldPath]),
-    };
-    const service = readService(reader, serviceName, scopedContext);
+    const scalarSource = (fieldPath: FieldPath) =>
+      document.scalarSource(['services', serviceName, ...fieldPath]);
+    const service = readService(reader, serviceName, { ...shared, scalarSource });
     if (service !== undefined) project.services.push(service);
   }
   // Top-level x-* keys are extension fields (often anchors); everything else is unknown.

@@ -31,8 +31,7 @@ export function readPort(report: Reporter, path: FieldPath, value: unknown): Por
     return undefined;
   }
   const [, hostIp, hostPort, containerPort, protocol] = match;
-  const mapping = buildMapping(report, path, value, { hostIp, hostPort, containerPort, protocol });
-  return mapping;
+  return buildMapping(report, path, value, { hostIp, hostPort, containerPort, protocol });
 }
 
 function readLongPort(entry: MapReader): PortMapping | undefined {
@@ -85,7 +84,8 @@ function buildMapping(
   }
   const mapping: PortMapping = { containerPort, protocol };
   if (hostPort !== undefined) mapping.hostPort = hostPort;
-  if (parts.hostIp !== undefined && parts.hostIp !== '') {
+  // 0.0.0.0 is what publishing means anyway; any other address cannot be honoured.
+  if (parts.hostIp !== undefined && parts.hostIp !== '' && parts.hostIp !== '0.0.0.0') {
     mapping.hostIp = parts.hostIp;
     report.warn(
       path,

@@ -210,3 +210,69 @@ networkPolicy:
     assert.equal(project.apps[0]?.id, APP_ID);
   });
 });
+
+void describe('loadProject: Cluster and Box specs', () => {
+  const box = (name: string, spec: string) =>
+    `---\napiVersion: ops.kompox.dev/v1alpha1\nkind: Box\nmetadata: { name: ${name}, annotations: { ops.kompox.dev/id: ${APP_ID}/box/${name} } }\nspec: ${spec}\n`;
+
+  void it('reads boxes and cluster defaults, and warns about unknown spec fields', () => {
+    const root = writeProject({
+      '.kompox/kom/infra.yml': INFRA.replace('existing: true', 'existing: true, colour: blue'),
+      'kompoxapp.yml':
+        appDocument('compose: "services: {}"') +
+        box('shell', '{ image: "debian:12", command: [sleep], args: [infinity] }'),
+    });
+    const project = load(root);
+    assert.deepEqual(
+      project.boxes.map((item) => [item.id, item.appId, item.component, item.image, item.command, item.args]),
+      [[`${APP_ID}/box/shell`, APP_ID, 'shell', 'debian:12', ['sleep'], ['infinity']]],
+    );
+    assert.deepEqual(project.clusters[0]?.protection, { provisioning: 'none', installation: 'none' });
+    assert.equal(project.clusters[0]?.ingress.serviceAccount, 'ingress-service-account');
+    assertHasError(
+      project.warnings.map((issue) => `${issue.field}: ${issue.message}`),
+      'spec.colour: unknown field; it is ignored',
+    );
+  });
+
+  void it('rejects bad boxes and protection levels', () => {
+    const root = writeProject({
+      '.kompox/kom/infra.yml': INFRA.replace(
+        'existing: true',
+        'existing: true, protection: { provisioning: locked }',
+      ),
+      'kompoxapp.yml':
+        appDocument('compose: "services: {}"') +
+        box('app', '{ image: x }') +
+        box('tools', '{ component: other, command: [sh], ingress: {} }'),
+    });
+    const errors = komErrors(() => load(root));
+    assertHasError(
+      errors,
+      'infra.yml (document 3',
+      'spec.protection.provisioning',
+      'none, cannotDelete, readOnly',
+      '"locked"',
+    );
+    assertHasError(errors, 'kompoxapp.yml (document 2', '"app" is the reserved component name');
+    assertHasError(
+      errors,
+      'kompoxapp.yml (document 3',
+      'spec.component: must equal the Box name "tools", got "other"',
+    );
+    assertHasError(errors, 'kompoxapp.yml (document 3', 'spec.command: only a standalone box');
+    assertHasError(errors, 'kompoxapp.yml (document 3', 'spec.ingress: is reserved');
+  });
+
+  void it('reports YAML syntax errors with their document and line', () => {
+    const errors = komErrors(() =>
+      load(
+        writeProject({
+          '.kompox/kom/infra.yml': `${INFRA}---\nkind: [unclosed\n`,
+          'kompoxapp.yml': appDocument('compose: x'),
+        }),
+      ),
+    );
+    assertHasError(errors, 'infra.yml (document 4, line', 'invalid YAML');
+  });
+});
