@@ -1,7 +1,15 @@
 // Loads the KOM project the way the reference does and turns the selected App into the
 // AppTarget workflows receive. Invalid KOM or compose is a usage error (exit 2) raised before
 // anything is started.
-import { type AppContext, type KomIssue, formatKomIssue, isKomError, loadProject, resolveApp, resolveDefaultAppId } from '../kom';
+import {
+  type AppContext,
+  type KomIssue,
+  formatKomIssue,
+  isKomError,
+  loadProject,
+  resolveApp,
+  resolveDefaultAppId,
+} from '../kom';
 import type { AppTarget } from '../workflows/app-target';
 import { CliError, EXIT } from './exit-codes';
 
@@ -69,9 +77,24 @@ export function appTargetOf(context: AppContext, appFile?: string): AppTarget {
     appId: app.id,
     workspace: workspace.name,
     appName: app.name,
-    provider: { id: provider.id, name: provider.name, driver: provider.driver, settings: publicSettings(provider.settings) },
-    cluster: { id: cluster.id, name: cluster.name, existing: cluster.existing, settings: publicSettings(cluster.settings) },
-    volumes: app.volumes.map((v) => ({ name: v.name, sizeBytes: v.sizeBytes, type: v.type, options: v.options })),
+    provider: {
+      id: provider.id,
+      name: provider.name,
+      driver: provider.driver,
+      settings: publicSettings(provider.settings),
+    },
+    cluster: {
+      id: cluster.id,
+      name: cluster.name,
+      existing: cluster.existing,
+      settings: publicSettings(cluster.settings),
+    },
+    volumes: app.volumes.map((v) => ({
+      name: v.name,
+      sizeBytes: v.sizeBytes,
+      type: v.type,
+      options: v.options,
+    })),
     ...(app.deployment.zone ? { deploymentZone: app.deployment.zone } : {}),
     ...(appFile ? { appFile } : {}),
   };

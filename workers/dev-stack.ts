@@ -83,7 +83,19 @@ export function devStackStatus(dir: string): DevStackStatus {
 
 export type Progress = (message: string) => void;
 
-export async function devStackUp(dir: string, progress: Progress = () => {}): Promise<DevStackStatus> {
+export interface DevStackUpOptions {
+  /** Also run the local Kubernetes control plane (built from Go modules on first use). */
+  cluster?: boolean;
+  progress?: Progress;
+}
+
+/** Where the dev stack keeps its Kubernetes control plane. */
+export function devClusterDir(dir: string): string {
+  return join(dir, 'k8s');
+}
+
+export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Promise<DevStackStatus> {
+  const progress = opts.progress ?? (() => {});
   mkdirSync(dir, { recursive: true });
   const procs = processes(dir);
   let stack = readStackFile(dir);
@@ -128,6 +140,11 @@ export async function devStackUp(dir: string, progress: Progress = () => {}): Pr
   await waitForTemporal(stack.temporalAddress, procs.temporal);
   await registerSearchAttributes(stack.temporalAddress);
 
+  if (opts.cluster) {
+    const { startCluster } = await import('../kube/cluster');
+    await startCluster({ dir: devClusterDir(dir), build: true, onProgress: progress });
+  }
+
   if (runningPid(procs.worker, WORKER_MATCH) === undefined) {
     progress('starting the worker');
     startBackground(procs.worker, {
@@ -137,12 +154,33 @@ export async function devStackUp(dir: string, progress: Progress = () => {}): Pr
     });
   }
   await waitForWorker(stack.temporalAddress, procs.worker);
-  return devStackStatus(dir);
+  return devStackStatusWithCluster(dir);
+}
+
+/** Status including the control plane, when one was started in this dev directory. */
+export async function devStackStatusWithCluster(dir: string): Promise<DevStackStatus> {
+  const status = devStackStatus(dir);
+  const kubeconfig = await devClusterKubeconfig(dir);
+  return kubeconfig ? { ...status, kubeconfig } : status;
+}
+
+/** The dev cluster's admin kubeconfig while its API server answers. */
+export async function devClusterKubeconfig(dir: string): Promise<string | undefined> {
+  if (!existsSync(devClusterDir(dir))) return undefined;
+  const { clusterStatus } = await import('../kube/cluster');
+  const cluster = await clusterStatus(devClusterDir(dir));
+  return cluster.state === 'running' && cluster.info ? cluster.info.kubeconfigPath : undefined;
 }
 
 export async function devStackDown(dir: string, progress: Progress = () => {}): Promise<DevStackStatus> {
   const procs = processes(dir);
+  // Reverse order of start-up: worker, control plane, Temporal.
   if (await stopBackground(procs.worker, WORKER_MATCH)) progress('stopped the worker');
+  if (existsSync(devClusterDir(dir))) {
+    const { stopCluster } = await import('../kube/cluster');
+    const result = await stopCluster(devClusterDir(dir));
+    for (const s of result.stopped) if (s.how !== 'absent') progress(`stopped ${s.component} (pid ${s.pid})`);
+  }
   if (await stopBackground(procs.temporal, TEMPORAL_MATCH)) progress('stopped the Temporal dev server');
   rmSync(join(dir, 'stack.json'), { force: true });
   return devStackStatus(dir);

@@ -2,8 +2,14 @@
 // state in SQLite, a worker running this checkout) in the background.
 import type { Command } from 'commander';
 import { devDir } from '../../workers/dev-dir';
-import { type DevStackStatus, devStackDown, devStackStatus, devStackUp } from '../../workers/dev-stack';
+import {
+  type DevStackStatus,
+  devStackDown,
+  devStackStatusWithCluster,
+  devStackUp,
+} from '../../workers/dev-stack';
 import { outputFormat, print } from '../output';
+import { devNodeCommand } from './dev-node';
 
 function render(s: DevStackStatus): string {
   const lines = [
@@ -26,10 +32,14 @@ export function devCommand(program: Command): void {
   dev
     .command('up')
     .description('start the dev stack (idempotent)')
+    .option(
+      '--cluster',
+      'also run a local Kubernetes control plane (etcd, apiserver, controller-manager, scheduler, kwok nodes in three zones)',
+    )
     .option('-o, --output <format>', 'table, json or yaml')
-    .action(async (opts: { output?: string }) => {
+    .action(async (opts: { output?: string; cluster?: boolean }) => {
       const format = outputFormat(opts.output);
-      const status = await devStackUp(devDir(), progress);
+      const status = await devStackUp(devDir(), { progress, ...(opts.cluster ? { cluster: true } : {}) });
       print(format, status, render);
     });
 
@@ -47,7 +57,9 @@ export function devCommand(program: Command): void {
     .command('status')
     .description('show what runs')
     .option('-o, --output <format>', 'table, json or yaml')
-    .action((opts: { output?: string }) => {
-      print(outputFormat(opts.output), devStackStatus(devDir()), render);
+    .action(async (opts: { output?: string }) => {
+      print(outputFormat(opts.output), await devStackStatusWithCluster(devDir()), render);
     });
+
+  devNodeCommand(dev);
 }

@@ -64,7 +64,8 @@ async function checkZone(target: AppTarget, zone: string | undefined, flag: stri
   try {
     await (await driverFor(target)).resolveZone(zone);
   } catch (err) {
-    if (err instanceof DriverError && err.code === 'InvalidArgument') throw usageError(`${flag}: ${err.message}`);
+    if (err instanceof DriverError && err.code === 'InvalidArgument')
+      throw usageError(`${flag}: ${err.message}`);
     throw err;
   }
 }
@@ -128,7 +129,11 @@ export function diskCommand(program: Command, globals: () => GlobalOptions): voi
       } catch (err) {
         throw usageError(`-S ${opts.source}: ${err instanceof Error ? err.message : String(err)}`);
       }
-      await checkZone(target, opts.zone ?? target.deploymentZone, opts.zone ? '-Z' : `spec.deployment.zone of ${target.appId}`);
+      await checkZone(
+        target,
+        opts.zone ?? target.deploymentZone,
+        opts.zone ? '-Z' : `spec.deployment.zone of ${target.appId}`,
+      );
       const record = await runOperation(
         globals(),
         {

@@ -62,7 +62,9 @@ export function validateCommand(program: Command, globals: () => GlobalOptions):
       print(format, report, (r) =>
         [
           `valid: ${r.files.length} KOM file(s), ${r.apps.length} app(s)`,
-          ...r.apps.map((a) => `  ${a.id}: services ${a.services.join(', ')}; volumes ${a.volumes.join(', ')}`),
+          ...r.apps.map(
+            (a) => `  ${a.id}: services ${a.services.join(', ')}; volumes ${a.volumes.join(', ')}`,
+          ),
         ].join('\n'),
       );
     });
