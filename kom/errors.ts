@@ -76,14 +76,6 @@ export class KomIssues {
     this.list.push({ ...location, severity: 'warning', message });
   }
 
-  add(issue: KomIssue): void {
-    this.list.push(issue);
-  }
-
-  addAll(issues: readonly KomIssue[]): void {
-    this.list.push(...issues);
-  }
-
   get errors(): KomIssue[] {
     return this.list.filter((issue) => issue.severity === 'error');
   }

@@ -58,10 +58,6 @@ export class InvalidResourceIdError extends Error {
   }
 }
 
-export function resourceKindOfSegment(kind: SegmentKind): ResourceKind {
-  return KIND_OF_SEGMENT[kind];
-}
-
 export function segmentOfResourceKind(kind: ResourceKind): SegmentKind {
   return SEGMENT_KINDS[RESOURCE_KINDS.indexOf(kind)] ?? 'ws';
 }

@@ -51,7 +51,7 @@ export function validateDocumentSet(documents: readonly KomDocument[]): Validate
   return result;
 }
 
-export function sortResources<T extends { kind: ResourceDocument['kind']; id: { id: string } }>(
+function sortResources<T extends { kind: ResourceDocument['kind']; id: { id: string } }>(
   items: readonly T[],
 ): T[] {
   return [...items].sort(

@@ -43,71 +43,17 @@ const REFUSED: Record<string, (value: unknown) => string | undefined> = {
 };
 
 /** Ignored with a warning: the app runs without them. */
-const IGNORED = [
-  'annotations',
-  'attach',
-  'blkio_config',
-  'cap_add',
-  'cap_drop',
-  'cgroup',
-  'cgroup_parent',
-  'container_name',
-  'cpu_count',
-  'cpu_percent',
-  'cpu_shares',
-  'cpu_period',
-  'cpu_quota',
-  'cpu_rt_runtime',
-  'cpu_rt_period',
-  'cpus',
-  'cpuset',
-  'credential_spec',
-  'develop',
-  'device_cgroup_rules',
-  'dns',
-  'dns_opt',
-  'dns_search',
-  'domainname',
-  'expose',
-  'external_links',
-  'extra_hosts',
-  'group_add',
-  'hostname',
-  'init',
-  'isolation',
-  'labels',
-  'label_file',
-  'links',
-  'logging',
-  'mac_address',
-  'mem_limit',
-  'mem_reservation',
-  'mem_swappiness',
-  'memswap_limit',
-  'networks',
-  'oom_kill_disable',
-  'oom_score_adj',
-  'platform',
-  'post_start',
-  'pre_stop',
-  'pull_policy',
-  'read_only',
-  'restart',
-  'runtime',
-  'security_opt',
-  'shm_size',
-  'stdin_open',
-  'stop_signal',
-  'storage_opt',
-  'sysctls',
-  'tmpfs',
-  'tty',
-  'ulimits',
-  'user',
-  'models',
-  'provider',
-  'use_api_socket',
-];
+const IGNORED = `
+  annotations attach blkio_config cap_add cap_drop cgroup cgroup_parent container_name cpu_count
+  cpu_percent cpu_shares cpu_period cpu_quota cpu_rt_runtime cpu_rt_period cpus cpuset credential_spec
+  develop device_cgroup_rules dns dns_opt dns_search domainname expose external_links extra_hosts
+  group_add hostname init isolation labels label_file links logging mac_address mem_limit
+  mem_reservation mem_swappiness memswap_limit networks oom_kill_disable oom_score_adj platform
+  post_start pre_stop pull_policy read_only restart runtime security_opt shm_size stdin_open
+  stop_signal storage_opt sysctls tmpfs tty ulimits user models provider use_api_socket
+`
+  .trim()
+  .split(/\s+/);
 
 const HINTS: Record<string, string> = {
   cpus: '; use deploy.resources.limits.cpus or x-kompox.limits.cpu',
