@@ -1,0 +1,34 @@
+// Polling with a deadline. Waits on cluster state read with GETs rather than watches: a GET is
+// always current, and a missed watch event cannot leave a waiter hanging.
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface PollOptions {
+  timeoutMs: number;
+  intervalMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Calls `check` until it returns a value other than undefined. On timeout throws
+ * "timed out after Ns waiting for <what>" with `lastState()` appended, so the error says where it stuck.
+ */
+export async function pollUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  opts: PollOptions & { lastState?: () => string | undefined },
+): Promise<T> {
+  const deadline = Date.now() + opts.timeoutMs;
+  const interval = opts.intervalMs ?? 500;
+  for (;;) {
+    opts.signal?.throwIfAborted();
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() + interval > deadline) {
+      const state = opts.lastState?.();
+      throw new Error(
+        `timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for ${what}${state ? ` (last: ${state})` : ''}`,
+      );
+    }
+    await sleep(interval, undefined, opts.signal ? { signal: opts.signal } : undefined);
+  }
+}

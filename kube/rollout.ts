@@ -1,0 +1,80 @@
+// Waits for a Deployment rollout the way `kubectl rollout status` judges it: the controller has seen
+// the current generation, every replica runs the new template, no old replica is left, and the new
+// ones are available. A Progressing=False/ProgressDeadlineExceeded condition fails fast.
+import { AppsV1Api, KubeConfig, V1Deployment } from '@kubernetes/client-node';
+import { withKubeError } from './errors';
+import { pollUntil } from './poll';
+
+export interface RolloutProgress {
+  generation: number;
+  observedGeneration: number;
+  desired: number;
+  updated: number;
+  ready: number;
+  available: number;
+  /** Replicas still counted by the Deployment, old ones included. */
+  total: number;
+  done: boolean;
+  /** Why it is not done yet, in kubectl's words. */
+  message: string;
+}
+
+export function rolloutProgress(d: V1Deployment): RolloutProgress {
+  const generation = d.metadata?.generation ?? 0;
+  const observedGeneration = d.status?.observedGeneration ?? 0;
+  const desired = d.spec?.replicas ?? 1;
+  const updated = d.status?.updatedReplicas ?? 0;
+  const ready = d.status?.readyReplicas ?? 0;
+  const available = d.status?.availableReplicas ?? 0;
+  const total = d.status?.replicas ?? 0;
+  let message = '';
+  if (observedGeneration < generation) message = 'waiting for the deployment spec update to be observed';
+  else if (updated < desired) message = `${updated} of ${desired} updated replicas`;
+  else if (total > updated) message = `${total - updated} old replicas pending termination`;
+  else if (available < updated) message = `${available} of ${updated} updated replicas available`;
+  return {
+    generation,
+    observedGeneration,
+    desired,
+    updated,
+    ready,
+    available,
+    total,
+    done: message === '',
+    message: message || 'successfully rolled out',
+  };
+}
+
+export interface WaitForRolloutOptions {
+  namespace: string;
+  name: string;
+  timeoutMs: number;
+  intervalMs?: number;
+  signal?: AbortSignal;
+  /** Called whenever the progress changes (not on every poll). */
+  onProgress?: (p: RolloutProgress) => void;
+}
+
+export async function waitForRollout(kc: KubeConfig, opts: WaitForRolloutOptions): Promise<V1Deployment> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  const what = `rollout of deployment ${opts.namespace}/${opts.name}`;
+  let last: RolloutProgress | undefined;
+  return pollUntil(
+    what,
+    async () => {
+      const d = await withKubeError(`read deployment ${opts.namespace}/${opts.name}`, () =>
+        apps.readNamespacedDeployment({ name: opts.name, namespace: opts.namespace }),
+      );
+      const p = rolloutProgress(d);
+      if (!last || JSON.stringify(last) !== JSON.stringify(p)) opts.onProgress?.(p);
+      last = p;
+      const stuck = d.status?.conditions?.find(
+        (c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
+      );
+      if (stuck && !p.done)
+        throw new Error(`${what} failed: ${stuck.message ?? 'progress deadline exceeded'}`);
+      return p.done ? d : undefined;
+    },
+    { ...opts, intervalMs: opts.intervalMs ?? 500, lastState: () => last?.message },
+  );
+}
