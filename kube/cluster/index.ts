@@ -1,0 +1,20 @@
+// The dev/test Kubernetes control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler
+// and kwok on loopback, with simulated nodes in several zones.
+export { startCluster, type StartClusterOptions } from './start';
+export { stopCluster, type StopResult } from './stop';
+export { clusterStatus, type ClusterStatus, type ComponentStatus } from './status';
+export {
+  failNode,
+  recoverNode,
+  NOT_READY_LABEL,
+  type NodeFailureMode,
+  type NodeFaultOptions,
+} from './node-fault';
+export { ensureBinaries, defaultBinDir, K8S_VERSION, ETCD_VERSION, KWOK_VERSION } from './binaries';
+export { KWOK_MANAGED_LABEL, DEFAULT_TIMING, type Timing } from './components';
+export { DEFAULT_LAYOUT, nodeName, type NodeLayout } from './nodes';
+export { COMPONENTS, type ClusterInfo, type ClusterPorts, type Component } from './layout';
+export { readClusterInfo } from './state';
+
+/** Where `kompoxops dev up --cluster` keeps its cluster, relative to the project directory. */
+export const DEV_CLUSTER_DIR = '.kompox/dev/k8s';

@@ -1,0 +1,78 @@
+// The simulated nodes: plain Node objects that kwok brings to Ready and keeps alive. Their labels are
+// what real managed clusters put on nodes, plus Kompox's pool/zone labels, so scheduling by zone and
+// pool works exactly as it would on AKS/EKS/GKE.
+import { CoreV1Api, KubeConfig, V1Node } from '@kubernetes/client-node';
+import { applyObject } from '../apply';
+import { withKubeError } from '../errors';
+import { nodeHealth } from '../node-conditions';
+import { pollUntil } from '../poll';
+import { KWOK_MANAGED_LABEL } from './components';
+
+export interface NodeLayout {
+  region: string;
+  zones: string[];
+  nodesPerZone: number;
+}
+
+export const DEFAULT_LAYOUT: NodeLayout = {
+  region: 'local-1',
+  zones: ['local-1a', 'local-1b', 'local-1c'],
+  nodesPerZone: 2,
+};
+
+export const nodeName = (zone: string, index: number): string => `kwok-${zone}-${index}`;
+
+export function nodeManifests(layout: NodeLayout): V1Node[] {
+  return layout.zones.flatMap((zone) =>
+    Array.from({ length: layout.nodesPerZone }, (_, i): V1Node => {
+      const name = nodeName(zone, i + 1);
+      return {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: {
+          name,
+          labels: {
+            'kubernetes.io/hostname': name,
+            'kubernetes.io/os': 'linux',
+            'kubernetes.io/arch': 'amd64',
+            'topology.kubernetes.io/region': layout.region,
+            'topology.kubernetes.io/zone': zone,
+            'kompox.dev/node-pool': 'user',
+            'kompox.dev/node-zone': zone,
+            [KWOK_MANAGED_LABEL]: 'true',
+          },
+          // Tells tools the node has no real kubelet.
+          annotations: { 'kwok.x-k8s.io/node': 'fake' },
+        },
+        // No status: kwok's node-initialize stage fills in Ready, addresses and (ample) capacity.
+      };
+    }),
+  );
+}
+
+/** Creates (or re-applies) the nodes and waits until every one of them is Ready. */
+export async function ensureNodes(kc: KubeConfig, layout: NodeLayout, timeoutMs: number): Promise<string[]> {
+  const nodes = nodeManifests(layout);
+  const core = kc.makeApiClient(CoreV1Api);
+  for (const node of nodes) await applyObject(kc, node);
+  const names = nodes.map((n) => n.metadata?.name ?? '');
+  let notReady: string[] = names;
+  await pollUntil(
+    `${names.length} nodes to be Ready`,
+    async () => {
+      const list = await withKubeError('list nodes', () =>
+        core.listNode({ labelSelector: `${KWOK_MANAGED_LABEL}=true` }),
+      );
+      const ready = new Set(
+        list.items
+          .map(nodeHealth)
+          .filter((h) => h.ready === 'True')
+          .map((h) => h.name),
+      );
+      notReady = names.filter((n) => !ready.has(n));
+      return notReady.length === 0 ? true : undefined;
+    },
+    { timeoutMs, intervalMs: 300, lastState: () => `not Ready: ${notReady.join(', ')}` },
+  );
+  return names;
+}

@@ -1,0 +1,155 @@
+// Starts a real control plane on loopback: etcd → kube-apiserver → controller-manager + scheduler →
+// kwok, then the simulated zone nodes, and returns once every node is Ready.
+//
+// Idempotent per dir: if the cluster recorded there is running and its apiserver is ready, it is
+// returned as is (same pids). A half-running one is stopped and started afresh. A fresh start wipes
+// etcd, so a dev cluster always begins empty; certificates and the admin token are kept.
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadKubeConfig } from '../kubeconfig';
+import { binaryPaths, ensureBinaries } from './binaries';
+import { ComponentContext, componentArgs, DEFAULT_TIMING, healthUrl, Timing } from './components';
+import { waitHealthy } from './health';
+import { writeAdminKubeconfig } from './kubeconfig-file';
+import { ClusterInfo, clusterPaths, Component, componentIdentity } from './layout';
+import { withDirLock } from './lock';
+import { DEFAULT_LAYOUT, ensureNodes } from './nodes';
+import { freePorts } from './ports';
+import { ensurePki } from './pki';
+import { isOurProcess, logTail, spawnDetached } from './process';
+import { ensureKwokStages } from './stages';
+import { removeClusterInfo, writeClusterInfo } from './state';
+import { clusterStatus } from './status';
+import { stopCluster } from './stop';
+
+export interface StartClusterOptions {
+  /** Directory holding everything of this cluster (pid files, logs, certs, etcd data, kubeconfig). */
+  dir: string;
+  /** Default local-1a, local-1b, local-1c. */
+  zones?: string[];
+  /** Default 2. */
+  nodesPerZone?: number;
+  /** Default local-1. */
+  region?: string;
+  /** Where the binaries are; default $KOMPOX_K8S_BIN_DIR or the build script's cache dir. */
+  binDir?: string;
+  /** Run scripts/k8s-binaries.sh when binaries are missing (takes tens of minutes cold). */
+  build?: boolean;
+  timing?: Partial<Timing>;
+  /** Limit for each startup phase; default 60 s (120 s for the nodes). */
+  timeoutMs?: number;
+  onProgress?: (message: string) => void;
+}
+
+export async function startCluster(opts: StartClusterOptions): Promise<ClusterInfo> {
+  const dir = resolve(opts.dir);
+  mkdirSync(dir, { recursive: true });
+  return withDirLock(clusterPaths(dir).lock, 10 * 60_000, () => startLocked(dir, opts));
+}
+
+async function startLocked(dir: string, opts: StartClusterOptions): Promise<ClusterInfo> {
+  const say = opts.onProgress ?? (() => undefined);
+  const status = await clusterStatus(dir);
+  if (status.state === 'running' && status.info) {
+    say(`cluster in ${dir} already running (${status.info.apiServerUrl})`);
+    return status.info;
+  }
+  if (status.state !== 'stopped') {
+    say(`cluster in ${dir} is only partly running; restarting it`);
+    await stopCluster(dir);
+  }
+
+  const paths = clusterPaths(dir);
+  const binDir = await ensureBinaries({
+    binDir: opts.binDir,
+    build: opts.build,
+    onOutput: (c) => say(c.trimEnd()),
+  });
+  const bins = binaryPaths(binDir);
+  const pki = ensurePki(paths.pki);
+  ensureKwokStages(paths.stages);
+  const [etcdClient, etcdPeer, apiServer, controllerManager, scheduler, kwok] = await freePorts(6);
+  const ports = {
+    etcdClient: etcdClient!,
+    etcdPeer: etcdPeer!,
+    apiServer: apiServer!,
+    controllerManager: controllerManager!,
+    scheduler: scheduler!,
+    kwok: kwok!,
+  };
+  removeClusterInfo(dir);
+  rmSync(paths.etcdData, { recursive: true, force: true });
+  const apiServerUrl = `https://127.0.0.1:${ports.apiServer}`;
+  writeAdminKubeconfig(paths.kubeconfig, apiServerUrl, pki.caCert, pki.adminToken);
+
+  const ctx: ComponentContext = {
+    ports,
+    pki,
+    kubeconfig: paths.kubeconfig,
+    etcdData: paths.etcdData,
+    stages: paths.stages,
+    timing: { ...DEFAULT_TIMING, ...opts.timing },
+  };
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const ca = readFileSync(pki.caCert);
+  const pids: Partial<Record<Component, number>> = {};
+
+  const launch = async (c: Component): Promise<void> => {
+    rmSync(paths.logFile(c), { force: true });
+    const pid = spawnDetached(bins[c], componentArgs(c, ctx), {
+      log: paths.logFile(c),
+      pid: paths.pidFile(c),
+      cwd: dir,
+    });
+    pids[c] = pid;
+    const id = componentIdentity(c, dir);
+    await waitHealthy(c, healthUrl(c, ports), {
+      timeoutMs,
+      ca: c === 'kube-apiserver' ? ca : undefined,
+      alive: () => isOurProcess(pid, id),
+      logTail: () => logTail(paths.logFile(c)),
+    });
+    say(`${c} up (pid ${pid})`);
+  };
+
+  const t0 = Date.now();
+  try {
+    await launch('etcd');
+    await launch('kube-apiserver');
+    await Promise.all([launch('kube-controller-manager'), launch('kube-scheduler')]);
+    await launch('kwok');
+    const layout = {
+      region: opts.region ?? DEFAULT_LAYOUT.region,
+      zones: opts.zones ?? DEFAULT_LAYOUT.zones,
+      nodesPerZone: opts.nodesPerZone ?? DEFAULT_LAYOUT.nodesPerZone,
+    };
+    const nodes = await ensureNodes(
+      loadKubeConfig({ path: paths.kubeconfig }),
+      layout,
+      opts.timeoutMs ?? 120_000,
+    );
+    const info: ClusterInfo = {
+      dir,
+      kubeconfigPath: paths.kubeconfig,
+      apiServerUrl,
+      pids: pids as Record<Component, number>,
+      ports,
+      binDir,
+      region: layout.region,
+      zones: layout.zones,
+      nodes,
+      startedAt: new Date().toISOString(),
+    };
+    writeClusterInfo(info);
+    say(
+      `cluster ready in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${nodes.length} nodes, kubeconfig ${paths.kubeconfig}`,
+    );
+    return info;
+  } catch (err) {
+    // Leave nothing half-started behind.
+    await stopCluster(dir).catch(() => undefined);
+    throw err instanceof Error
+      ? new Error(`starting the dev cluster in ${dir} failed: ${err.message}`, { cause: err })
+      : err;
+  }
+}
