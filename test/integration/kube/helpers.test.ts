@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { applyObject } from '../../../kube/apply';
 import { DEFAULT_LAYOUT, nodeName } from '../../../kube/cluster';
+import { freePorts } from '../../../kube/cluster/ports';
 import { cordonNode, uncordonNode } from '../../../kube/cordon';
 import { KubeError } from '../../../kube/errors';
 import { readNodeHealth } from '../../../kube/node-conditions';
@@ -42,9 +43,9 @@ void test('server-side apply of a malformed manifest fails with the apiserver me
     applyObject(c.kc, {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: 'Not_A_Name', namespace: ns.name },
+      metadata: { name: 'bad-name-', namespace: ns.name },
     }),
-    (err) => assertOneLine(err, /Not_A_Name.*RFC 1123/),
+    (err) => assertOneLine(err, /bad-name-.*RFC 1123/),
   );
   // Dry run validates without persisting.
   const dry = await applyObject(c.kc, appDeployment({ namespace: ns.name, name: 'dry' }), { dryRun: true });
@@ -94,9 +95,11 @@ void test('cordon/uncordon and taint/untaint round-trip on a node', async () => 
 });
 
 void test('an unreachable apiserver reads as a one-line transport error', async () => {
+  // A port nothing listens on (it was free a moment ago).
+  const [port] = await freePorts(1);
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'dead', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
+    clusters: [{ name: 'dead', server: `https://127.0.0.1:${port}`, skipTLSVerify: true }],
     users: [{ name: 'u', token: 'x' }],
     contexts: [{ name: 'dead', cluster: 'dead', user: 'u' }],
     currentContext: 'dead',

@@ -1,12 +1,13 @@
-// The cluster lifecycle itself, on a cluster of its own (one zone, one node) so stopping it does not
+// The cluster lifecycle itself, on a cluster of its own (one zone, four nodes) so stopping it does not
 // disturb the shared one: a second start is a no-op, and stop leaves no process and no open port.
+// The lone zone also shows the zone-disruption warnings of failNode.
 import { CoreV1Api } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { clusterStatus, COMPONENTS, startCluster, stopCluster } from '../../../kube/cluster';
+import { clusterStatus, COMPONENTS, failNode, startCluster, stopCluster } from '../../../kube/cluster';
 import { isListening } from '../../../kube/cluster/ports';
 import { loadKubeConfig } from '../../../kube/kubeconfig';
 
@@ -25,7 +26,7 @@ void test('start twice is a no-op; status reports it; stop leaves no process and
     await stopCluster(dir).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   });
-  const opts = { dir, region: 'solo-1', zones: ['solo-1a'], nodesPerZone: 1, build: true };
+  const opts = { dir, region: 'solo-1', zones: ['solo-1a'], nodesPerZone: 4, build: true };
 
   const t0 = Date.now();
   const first = await startCluster(opts);
@@ -52,8 +53,17 @@ void test('start twice is a no-op; status reports it; stop leaves no process and
       n.metadata?.labels?.['topology.kubernetes.io/zone'],
       n.metadata?.labels?.['kompox.dev/node-zone'],
     ]),
-    [['kwok-solo-1a-1', 'solo-1a', 'solo-1a']],
+    [1, 2, 3, 4].map((i) => [`kwok-solo-1a-${i}`, 'solo-1a', 'solo-1a']),
   );
+
+  // Zone traps: a third failing node of four puts the zone in PartialDisruption; the fourth fails everything.
+  assert.equal((await failNode(kc, 'kwok-solo-1a-1', 'notready')).warning, undefined);
+  assert.equal((await failNode(kc, 'kwok-solo-1a-2', 'unreachable')).warning, undefined);
+  assert.match(
+    (await failNode(kc, 'kwok-solo-1a-3', 'notready')).warning ?? '',
+    /3 of 4 nodes in zone solo-1a.*PartialDisruption/,
+  );
+  assert.match((await failNode(kc, 'kwok-solo-1a-4', 'notready')).warning ?? '', /every node is failing/);
 
   const stopped = await stopCluster(dir);
   assert.deepEqual(

@@ -49,7 +49,8 @@ async function failAndFailover(
 
   const t0 = Date.now();
   const failed = await failNode(c.kc, node, mode, { waitMs: 60_000 });
-  assert.equal(failed?.ready, mode === 'notready' ? 'False' : 'Unknown');
+  assert.equal(failed.health?.ready, mode === 'notready' ? 'False' : 'Unknown');
+  assert.equal(failed.warning, undefined);
   const tainted = await pollUntil(
     `${TAINT[mode]}:NoExecute on ${node}`,
     async () => {
@@ -75,8 +76,8 @@ async function failAndFailover(
 }
 
 async function assertRecovers(node: string, mode: NodeFailureMode): Promise<void> {
-  const h = await recoverNode(c.kc, node, { waitMs: 60_000 });
-  assert.equal(h?.ready, 'True');
+  const { health } = await recoverNode(c.kc, node, { waitMs: 60_000 });
+  assert.equal(health?.ready, 'True');
   await pollUntil(
     `${TAINT[mode]} taint to leave ${node}`,
     async () =>
