@@ -1,0 +1,62 @@
+// The app's one Deployment: every compose service a container of one pod, one replica,
+// Recreate (an RWO disk can be attached to one node at a time), scheduled next to its disks.
+import type { V1Container, V1Deployment, V1PodSpec } from '@kubernetes/client-node';
+import type { ComposeProject } from '../../kom';
+import { fileVolumes, referencedContentHashes, type ConfigObjects } from './config-objects';
+import { buildContainer } from './containers';
+import { shortHash } from './hash';
+import { ANNOTATION, componentLabels, selectorLabels } from './labels';
+import type { AppNames } from './names';
+import { toSeconds } from './quantities';
+import { nodeAffinity, type Placement } from './scheduling';
+import type { VolumeBinding } from './types';
+import { claimVolumes, subPathInitContainer } from './volumes';
+
+export function buildDeployment(
+  compose: ComposeProject,
+  names: AppNames,
+  objects: ConfigObjects,
+  bindings: readonly VolumeBinding[],
+  placement: Placement,
+): V1Deployment {
+  const containers: V1Container[] = compose.services.map((service) => buildContainer(service, objects));
+  const pod: V1PodSpec = {
+    affinity: { nodeAffinity: nodeAffinity(placement) },
+    // Compose apps never had Kubernetes API credentials, nor service-link variables
+    // (WIKI_APP_PORT=tcp://…), which can collide with the app's own; both off, unlike the
+    // reference, which keeps the defaults.
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    containers,
+  };
+  const init = subPathInitContainer(compose.services);
+  if (init !== undefined) pod.initContainers = [init];
+  const volumes = [...claimVolumes(compose.services, bindings), ...fileVolumes(compose.services, objects)];
+  if (volumes.length > 0) pod.volumes = volumes;
+  const grace = Math.max(0, ...compose.services.map((service) => service.stopGracePeriodMs ?? 0));
+  if (grace > 0) pod.terminationGracePeriodSeconds = toSeconds(grace);
+
+  // The reference patches this annotation after apply; computing it here restarts the pod when
+  // an env file, config or secret it mounts changes (subPath mounts never see updates).
+  const contentHashes = compose.services.flatMap((service) => referencedContentHashes(service, objects));
+  const templateAnnotations =
+    contentHashes.length > 0 ? { [ANNOTATION.contentHash]: shortHash(contentHashes.join('\0')) } : undefined;
+
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: names.componentName, namespace: names.namespace, labels: componentLabels(names) },
+    spec: {
+      replicas: 1,
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: selectorLabels(names) },
+      template: {
+        metadata: {
+          labels: componentLabels(names),
+          ...(templateAnnotations !== undefined ? { annotations: templateAnnotations } : {}),
+        },
+        spec: pod,
+      },
+    },
+  };
+}
