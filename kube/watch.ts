@@ -41,6 +41,7 @@ export interface ResumableWatchOptions<T extends KubernetesObject> {
 export interface ResumableWatch {
   /** Ends the watch; `done` resolves afterwards. */
   stop(): void;
+  /** Resolves after stop(); rejects if a callback threw (the watch then stops by itself). */
   readonly done: Promise<void>;
   /** Last resourceVersion delivered (event or bookmark). */
   readonly resourceVersion: string;
@@ -67,6 +68,24 @@ export function startResumableWatch<T extends KubernetesObject>(
   let stopped = false;
   let current: AbortController | undefined;
   const stopSignal = new AbortController();
+  let callbackError: unknown;
+
+  const stop = (): void => {
+    stopped = true;
+    stopSignal.abort();
+    current?.abort();
+  };
+
+  // client-node's stream parser swallows exceptions thrown by callbacks; end the watch instead.
+  const deliver = (type: WatchEventType, obj: T): void => {
+    if (stopped) return;
+    try {
+      opts.onEvent(type, obj);
+    } catch (err) {
+      callbackError ??= err;
+      stop();
+    }
+  };
 
   // Replaces our view with a fresh list, emitting only what differs from what was delivered.
   const relist = async (): Promise<void> => {
@@ -78,14 +97,13 @@ export function startResumableWatch<T extends KubernetesObject>(
       seen.add(key);
       const before = known.get(key);
       known.set(key, obj);
-      if (!before) opts.onEvent('ADDED', obj);
-      else if (before.metadata?.resourceVersion !== obj.metadata?.resourceVersion)
-        opts.onEvent('MODIFIED', obj);
+      if (!before) deliver('ADDED', obj);
+      else if (before.metadata?.resourceVersion !== obj.metadata?.resourceVersion) deliver('MODIFIED', obj);
     }
     for (const [key, obj] of known) {
       if (!seen.has(key)) {
         known.delete(key);
-        opts.onEvent('DELETED', obj);
+        deliver('DELETED', obj);
       }
     }
     resourceVersion = list.metadata?.resourceVersion ?? '';
@@ -118,7 +136,7 @@ export function startResumableWatch<T extends KubernetesObject>(
         end.sawEvents = true;
         if (type === 'DELETED') known.delete(keyOf(o));
         else known.set(keyOf(o), o);
-        opts.onEvent(type as WatchEventType, o);
+        deliver(type as WatchEventType, o);
       };
       const onDone = (err: unknown): void => {
         if (err) {
@@ -170,13 +188,11 @@ export function startResumableWatch<T extends KubernetesObject>(
     }
   };
 
-  const done = run();
+  const done = run().then(() => {
+    if (callbackError !== undefined) throw callbackError;
+  });
   return {
-    stop() {
-      stopped = true;
-      stopSignal.abort();
-      current?.abort();
-    },
+    stop,
     done,
     get resourceVersion() {
       return resourceVersion;
