@@ -52,14 +52,21 @@ export function buildScriptPath(): string | undefined {
 export async function ensureBinaries(
   opts: { binDir?: string; build?: boolean; onOutput?: (chunk: string) => void } = {},
 ): Promise<string> {
-  const binDir = opts.binDir ?? process.env.KOMPOX_K8S_BIN_DIR ?? defaultBinDir();
+  // An explicitly chosen dir is used as is; only the build script's own cache dir is built into.
+  const explicit = opts.binDir ?? process.env.KOMPOX_K8S_BIN_DIR;
+  const binDir = explicit ?? defaultBinDir();
   const missing = missingBinaries(binDir);
   if (missing.length === 0) return binDir;
   const script = buildScriptPath();
   const how = script ? `run ${script}` : 'run scripts/k8s-binaries.sh from the Kompox repository';
-  if (!opts.build || opts.binDir || !script) {
+  if (explicit) {
     throw new Error(
-      `Kubernetes control-plane binaries missing in ${binDir} (${missing.join(', ')}); ${how} (a cold build takes 25-35 min)`,
+      `Kubernetes control-plane binaries missing in ${binDir} (${missing.join(', ')}), the dir chosen by binDir or KOMPOX_K8S_BIN_DIR; unset it to use the build script's cache`,
+    );
+  }
+  if (!opts.build || !script) {
+    throw new Error(
+      `Kubernetes control-plane binaries missing in ${binDir} (${missing.join(', ')}); ${how} (a cold build takes about 20 min on 2 cores)`,
     );
   }
   const built = await new Promise<string>((resolve, reject) => {
