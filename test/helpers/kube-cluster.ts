@@ -13,7 +13,7 @@
 // A cluster that cannot start fails the test with the reason; tests never skip.
 import { KubeConfig } from '@kubernetes/client-node';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -82,6 +82,9 @@ async function resolveCluster(): Promise<TestCluster> {
     };
   }
   const dir = testClusterDir();
+  // The reaper comes first, so even a start that fails half-way leaves nothing behind.
+  mkdirSync(dir, { recursive: true });
+  ensureReaper(dir, runnerPid());
   let info: ClusterInfo;
   try {
     info = await startCluster({

@@ -11,7 +11,7 @@ import { KubeError } from '../../../kube/errors';
 import { readNodeHealth } from '../../../kube/node-conditions';
 import { taintNode, untaintNode } from '../../../kube/taint';
 import { testCluster, TestCluster } from '../../helpers/kube-cluster';
-import { appDeployment, tempNamespace } from './fixtures';
+import { appDeployment, quietZone, tempNamespace } from './fixtures';
 
 let c: TestCluster;
 before(async () => {
@@ -72,7 +72,7 @@ void test('re-applying after another manager changed a field takes it back (forc
 });
 
 void test('cordon/uncordon and taint/untaint round-trip on a node', async () => {
-  const node = c.info?.nodes[0] ?? nodeName(DEFAULT_LAYOUT.zones[0]!, 1);
+  const node = nodeName(quietZone(c.info?.zones ?? DEFAULT_LAYOUT.zones), 2);
   await cordonNode(c.kc, node);
   assert.equal((await readNodeHealth(c.kc, node)).unschedulable, true);
   await uncordonNode(c.kc, node);

@@ -1,6 +1,7 @@
 // Nodes really fail: a NotReady or silent (unreachable) node gets tainted by the node lifecycle
 // controller, its pod is evicted after the pod's toleration and replaced on a healthy node of the
-// same zone; recovering the node makes it Ready and untainted again.
+// same zone; recovering the node makes it Ready and untainted again. Uses the first two zones only
+// (see quietZone), failing one of each zone's two nodes so no zone enters PartialDisruption.
 import { V1Pod } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';

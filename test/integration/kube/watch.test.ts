@@ -175,6 +175,22 @@ void test('an expired resourceVersion (410 Gone) leads to a relist that still de
   assert.deepEqual(events, ['ADDED e1']);
 });
 
+void test('a callback that throws ends the watch and rejects done', async (t) => {
+  const ns = await tempNamespace(c.kc, 'throw');
+  t.after(ns.remove);
+  const core = c.kc.makeApiClient(CoreV1Api);
+  await applyObject(c.kc, configMap(ns.name, 'x'));
+  const w = startResumableWatch<V1ConfigMap>(c.kc, {
+    path: `/api/v1/namespaces/${ns.name}/configmaps`,
+    labelSelector: 'watched=yes',
+    list: () => core.listNamespacedConfigMap({ namespace: ns.name, labelSelector: 'watched=yes' }),
+    onEvent: () => {
+      throw new Error('boom');
+    },
+  });
+  await assert.rejects(w.done, /boom/);
+});
+
 /** Compacts etcd's history up to its current revision (etcd's JSON gateway). */
 async function compactEtcd(port: number): Promise<void> {
   const base = `http://127.0.0.1:${port}/v3/kv`;
