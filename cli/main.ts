@@ -1,5 +1,6 @@
 // kompoxops: a thin CLI that starts and queries Kompox workflows.
 import { Command, CommanderError } from 'commander';
+import { appCommand } from './commands/app';
 import { devCommand } from './commands/dev';
 import { diskCommand } from './commands/disk';
 import { opCommand } from './commands/op';
@@ -43,6 +44,7 @@ function buildProgram(): Command {
   });
   devCommand(program);
   validateCommand(program, globals);
+  appCommand(program, globals);
   diskCommand(program, globals);
   opCommand(program, globals);
   workerCommand(program, globals);

@@ -65,13 +65,13 @@ export function loadAppContext(globals: GlobalOptions): AppContext {
       ...(globals.appId ? { appId: globals.appId } : {}),
       ...(globals.appName ? { appName: globals.appName } : {}),
     });
-    const context = resolveApp(project, appId, { variables: process.env });
+    const context = resolveApp(project, appId);
     printWarnings([...project.warnings, ...context.warnings]);
     return context;
   });
 }
 
-export function appTargetOf(context: AppContext, appFile?: string): AppTarget {
+export function appTargetOf(context: AppContext, globals: GlobalOptions): AppTarget {
   const { app, provider, cluster, workspace } = context;
   return {
     appId: app.id,
@@ -96,11 +96,16 @@ export function appTargetOf(context: AppContext, appFile?: string): AppTarget {
       options: v.options,
     })),
     ...(app.deployment.zone ? { deploymentZone: app.deployment.zone } : {}),
-    ...(appFile ? { appFile } : {}),
+    project: {
+      cwd: process.cwd(),
+      ...(globals.kompoxRoot ? { kompoxRoot: globals.kompoxRoot } : {}),
+      ...(globals.kompoxDir ? { kompoxDir: globals.kompoxDir } : {}),
+      ...(globals.komApp ? { komApp: globals.komApp } : {}),
+      ...(globals.komPath ? { komPath: globals.komPath } : {}),
+    },
   };
 }
 
 export function loadAppTarget(globals: GlobalOptions): AppTarget {
-  const context = loadAppContext(globals);
-  return appTargetOf(context, context.app.origin.fromAppFile ? context.app.origin.file : undefined);
+  return appTargetOf(loadAppContext(globals), globals);
 }

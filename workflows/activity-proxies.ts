@@ -36,3 +36,23 @@ export const readActivities = proxyActivities<KompoxActivities>({
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
 });
+
+/** Kubernetes calls: applies and waits that heartbeat; the rollout wait sets its own limit. */
+export const kubeActivities = proxyActivities<KompoxActivities>({
+  startToCloseTimeout: '20 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [
+      ...NON_RETRYABLE,
+      'KubeRejected',
+      'WrongZone',
+      'RolloutFailed',
+      'NoCluster',
+      'ConvertError',
+    ],
+  },
+});

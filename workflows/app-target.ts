@@ -34,8 +34,20 @@ export interface AppTarget {
   volumes: VolumeTarget[];
   /** Zone the app starts in before it has disks (KOM spec.deployment.zone). */
   deploymentZone?: string;
-  /** Absolute path of the KOM app file the target was read from, for activities that re-read it. */
-  appFile?: string;
+  /**
+   * Where the KOM was loaded from, so activities can load it again (compose, env files and
+   * secrets are read there, at apply time, and never travel through history).
+   */
+  project: ProjectSource;
+}
+
+export interface ProjectSource {
+  /** Working directory the CLI loaded the project from. */
+  cwd: string;
+  kompoxRoot?: string;
+  kompoxDir?: string;
+  komApp?: string;
+  komPath?: string[];
 }
 
 export function volumeOf(target: AppTarget, volume: string): VolumeTarget | undefined {

@@ -6,3 +6,4 @@ export {
   diskCreateWorkflow,
   diskDeleteWorkflow,
 } from './disk-operations';
+export { appDeployWorkflow, appDestroyWorkflow } from './app-deploy';

@@ -6,6 +6,7 @@ import {
   diskDeleteWorkflow,
 } from './disk-operations';
 import type { OperationInput } from './disk-operations';
+import { appDeployWorkflow, appDestroyWorkflow } from './app-deploy';
 import type { OperationOutcome } from './messages';
 import type { OperationKind, OperationRequest } from './operation';
 
@@ -18,6 +19,8 @@ const WORKFLOWS: { [K in OperationKind]: WorkflowFor<K> } = {
   'disk.bootstrap': diskBootstrapWorkflow,
   'disk.assign': diskAssignWorkflow,
   'disk.delete': diskDeleteWorkflow,
+  'app.deploy': appDeployWorkflow,
+  'app.destroy': appDestroyWorkflow,
 };
 
 /** The map above guarantees each kind gets the workflow for its own request type. */

@@ -50,8 +50,27 @@ export interface DiskDeleteRequest extends RequestBase {
   name: string;
 }
 
+export interface AppDeployRequest extends RequestBase {
+  kind: 'app.deploy';
+  /** Create and assign a disk for every volume that has none (`--bootstrap-disks`). */
+  bootstrapDisks?: boolean;
+  /** How long to wait for the rollout; default 10 minutes. */
+  rolloutTimeoutSeconds?: number;
+}
+
+export interface AppDestroyRequest extends RequestBase {
+  kind: 'app.destroy';
+  /** Also delete the app's namespace (and with it everything in it). */
+  deleteNamespace?: boolean;
+}
+
 export type OperationRequest =
-  DiskCreateRequest | DiskBootstrapRequest | DiskAssignRequest | DiskDeleteRequest;
+  | DiskCreateRequest
+  | DiskBootstrapRequest
+  | DiskAssignRequest
+  | DiskDeleteRequest
+  | AppDeployRequest
+  | AppDestroyRequest;
 
 export type OperationKind = OperationRequest['kind'];
 
@@ -108,5 +127,9 @@ export function summarize(request: OperationRequest): string {
     case 'disk.assign':
     case 'disk.delete':
       return `volume=${request.volume} name=${request.name}`;
+    case 'app.deploy':
+      return request.bootstrapDisks ? 'bootstrap-disks' : '';
+    case 'app.destroy':
+      return request.deleteNamespace ? 'delete-namespace' : '';
   }
 }

@@ -3,7 +3,14 @@
 import type { DiskView } from './messages';
 import type { OperationRequest } from './operation';
 
-const KINDS = new Set(['disk.create', 'disk.bootstrap', 'disk.assign', 'disk.delete']);
+const KINDS = new Set([
+  'disk.create',
+  'disk.bootstrap',
+  'disk.assign',
+  'disk.delete',
+  'app.deploy',
+  'app.destroy',
+]);
 
 export function validateRequest(
   appId: string,
@@ -16,7 +23,8 @@ export function validateRequest(
   if (request.target?.appId !== appId) {
     throw new Error(`request is for app "${request.target?.appId}" but this controller manages "${appId}"`);
   }
-  if (request.kind === 'disk.bootstrap') return;
+  if (request.kind === 'disk.bootstrap' || request.kind === 'app.deploy' || request.kind === 'app.destroy')
+    return;
   const volume = request.target.volumes.find((v) => v.name === request.volume);
   if (!volume) {
     const known = request.target.volumes.map((v) => v.name).join(', ') || 'none';

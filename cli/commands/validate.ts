@@ -37,7 +37,7 @@ export function validateCommand(program: Command, globals: () => GlobalOptions):
         const warnings: KomIssue[] = [...project.warnings];
         for (const app of selected) {
           try {
-            const ctx = resolveApp(project, app.id, { variables: process.env });
+            const ctx = resolveApp(project, app.id);
             contexts.push(ctx);
             warnings.push(...ctx.warnings);
           } catch (err) {

@@ -29,5 +29,6 @@ export function localAppTarget(
       options: {},
     })),
     deploymentZone: 'local-1a',
+    project: { cwd: root },
   };
 }

@@ -1,0 +1,250 @@
+// Activities that put an app onto its cluster and take it off again. Rendering happens here,
+// next to the apply, because the rendered Secrets hold values that must not enter history:
+// the workflow gets names, counts and hashes only.
+import { Context, heartbeat } from '@temporalio/activity';
+import {
+  CoreV1Api,
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+} from '@kubernetes/client-node';
+import { applyObjects, describeObject } from '../kube/apply';
+import { listAppPods } from '../kube/app-pods';
+import { convertApp } from '../kube/convert/convert';
+import { LABEL } from '../kube/convert/labels';
+import { localFileValues } from '../kube/convert/local-values';
+import { appNames } from '../kube/convert/names';
+import { instanceSelector } from '../kube/convert/labels';
+import { ConvertError, type AssignedDisk, type ConvertResult } from '../kube/convert/types';
+import { isNotFound, withKubeError } from '../kube/errors';
+import { waitForRollout } from '../kube/rollout';
+import type { AppTarget } from '../workflows/app-target';
+import { loadTargetContext } from './app-context';
+import { kubeConfigFor } from './cluster-access';
+import type { ActivityDeps } from './deps';
+import { driverFor } from './driver-for-target';
+import { asActivityFailure, refuse } from './failures';
+import { ApplicationFailure } from '@temporalio/activity';
+
+export interface AppliedRender {
+  namespace: string;
+  deployment: string;
+  podSelector: string;
+  renderHash: string;
+  objects: number;
+  /** KOM zone of the assigned disks ('' when they are zone-redundant). */
+  zone: string;
+}
+
+/** Renders the app against its assigned disks; shared by apply and `kompoxops app render`. */
+export async function renderTarget(
+  deps: ActivityDeps,
+  target: AppTarget,
+): Promise<ConvertResult & { disks: Record<string, AssignedDisk> }> {
+  const context = loadTargetContext(target);
+  const driver = await driverFor(deps, target);
+  const disks: Record<string, AssignedDisk> = {};
+  for (const volume of context.app.volumes) {
+    const list = await driver.listDisks({ app: target.appName, volume: volume.name });
+    const assigned = list.filter((d) => d.assigned);
+    if (assigned.length !== 1) {
+      refuse(
+        `volume "${volume.name}" has ${assigned.length} assigned disks (need exactly one): run kompoxops disk create --bootstrap or disk assign`,
+        assigned.length ? 'DisksConflict' : 'DisksNotAssigned',
+      );
+    }
+    const disk = assigned[0]!;
+    disks[volume.name] = {
+      diskName: disk.name,
+      handle: disk.handle,
+      zone: disk.zone,
+      sizeBytes: disk.size,
+      pvSource: driver.pvSource(disk),
+    };
+  }
+  try {
+    return { ...convertApp({ context, disks, values: localFileValues() }), disks };
+  } catch (err) {
+    if (err instanceof ConvertError) refuse(err.message, 'ConvertError');
+    throw err;
+  }
+}
+
+const PRUNABLE: { apiVersion: string; kind: string; namespaced: boolean }[] = [
+  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', namespaced: true },
+  { apiVersion: 'v1', kind: 'Service', namespaced: true },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespaced: true },
+  { apiVersion: 'v1', kind: 'ConfigMap', namespaced: true },
+  { apiVersion: 'v1', kind: 'Secret', namespaced: true },
+  // Claims before volumes: a PV is released (Retain keeps the disk) once its claim is gone.
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespaced: true },
+  { apiVersion: 'v1', kind: 'PersistentVolume', namespaced: false },
+];
+
+async function listByLabel(kc: KubeConfig, selector: string, namespace: string): Promise<KubernetesObject[]> {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const out: KubernetesObject[] = [];
+  for (const t of PRUNABLE) {
+    const list = await withKubeError(`list ${t.kind} ${selector}`, () =>
+      api.list(
+        t.apiVersion,
+        t.kind,
+        t.namespaced ? namespace : undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        selector,
+      ),
+    );
+    for (const item of list.items) out.push({ ...item, apiVersion: t.apiVersion, kind: t.kind });
+  }
+  return out;
+}
+
+async function deleteObjects(kc: KubeConfig, objs: KubernetesObject[]): Promise<string[]> {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const deleted: string[] = [];
+  for (const obj of objs) {
+    try {
+      await withKubeError(`delete ${describeObject(obj)}`, () =>
+        api.delete(obj, undefined, undefined, undefined, undefined, 'Background'),
+      );
+      deleted.push(describeObject(obj));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    heartbeat();
+  }
+  return deleted;
+}
+
+export function appKubeActivities(deps: ActivityDeps) {
+  return {
+    async validateApp({ target }: { target: AppTarget }): Promise<{ services: number; volumes: number }> {
+      const context = loadTargetContext(target);
+      return { services: context.compose.services.length, volumes: context.app.volumes.length };
+    },
+
+    async applyApp({ target }: { target: AppTarget }): Promise<AppliedRender> {
+      return asActivityFailure(async () => {
+        const rendered = await renderTarget(deps, target);
+        const kc = await kubeConfigFor(deps, target);
+        await applyObjects(kc, rendered.objects);
+        const zones = new Set(
+          Object.values(rendered.disks)
+            .map((d) => d.zone)
+            .filter(Boolean),
+        );
+        return {
+          namespace: rendered.namespace,
+          deployment: rendered.deploymentName,
+          podSelector: `${LABEL.selector}=${rendered.deploymentName}`,
+          renderHash: rendered.renderHash,
+          objects: rendered.objects.length,
+          zone: [...zones][0] ?? '',
+        };
+      });
+    },
+
+    async waitForAppRollout(input: {
+      target: AppTarget;
+      namespace: string;
+      deployment: string;
+      timeoutSeconds: number;
+    }) {
+      const kc = await kubeConfigFor(deps, input.target);
+      const started = Date.now();
+      let message = '';
+      try {
+        await waitForRollout(kc, {
+          namespace: input.namespace,
+          name: input.deployment,
+          timeoutMs: input.timeoutSeconds * 1000,
+          signal: Context.current().cancellationSignal,
+          onProgress: (p) => {
+            message = p.message;
+            heartbeat(p);
+          },
+        });
+      } catch (err) {
+        if (Context.current().cancellationSignal.aborted) throw err;
+        throw ApplicationFailure.nonRetryable(
+          err instanceof Error ? err.message : String(err),
+          'RolloutFailed',
+        );
+      }
+      return { seconds: Math.round((Date.now() - started) / 100) / 10, message: message || 'rolled out' };
+    },
+
+    /** Pods follow their disks: the running pod must be on a node in the disks' zone. */
+    async verifyPlacement(input: { target: AppTarget; namespace: string; selector: string; zone: string }) {
+      return asActivityFailure(async () => {
+        const kc = await kubeConfigFor(deps, input.target);
+        const pods = (await listAppPods(kc, input.namespace, input.selector)).filter(
+          (p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp,
+        );
+        const pod = pods[0];
+        if (!pod?.spec?.nodeName)
+          refuse(`no running pod matches ${input.selector} in ${input.namespace}`, 'RolloutFailed');
+        const node = await kc.makeApiClient(CoreV1Api).readNode({ name: pod.spec.nodeName });
+        const nodeZone = node.metadata?.labels?.['topology.kubernetes.io/zone'] ?? '';
+        if (input.zone) {
+          const driver = await driverFor(deps, input.target);
+          const expected = (await driver.resolveZone(input.zone)).topology;
+          if (nodeZone !== expected) {
+            refuse(
+              `pod ${pod.metadata?.name} runs on ${pod.spec.nodeName} in zone "${nodeZone}" but its disks are in "${expected}"`,
+              'WrongZone',
+            );
+          }
+        }
+        return { pod: pod.metadata?.name ?? '', node: pod.spec.nodeName, zone: nodeZone };
+      });
+    },
+
+    /** Deletes the app's objects that an older render made (old PV/PVC pairs included). */
+    async pruneApp(input: { target: AppTarget; namespace: string; keepRenderHash: string }) {
+      return asActivityFailure(async () => {
+        const kc = await kubeConfigFor(deps, input.target);
+        const names = appNames(loadTargetContext(input.target));
+        const selector = `${instanceSelector(names)},${LABEL.renderHash}!=${input.keepRenderHash}`;
+        const stale = await listByLabel(kc, selector, input.namespace);
+        return { deleted: await deleteObjects(kc, stale) };
+      });
+    },
+
+    /** Removes the app from the cluster. Disks are untouched: PVs are Retain and disks live in the provider. */
+    async destroyApp(input: { target: AppTarget; deleteNamespace: boolean }) {
+      return asActivityFailure(async () => {
+        const kc = await kubeConfigFor(deps, input.target);
+        const names = appNames(loadTargetContext(input.target));
+        const api = KubernetesObjectApi.makeApiClient(kc);
+        const deleted: string[] = [];
+        try {
+          await withKubeError(`delete Deployment ${names.namespace}/${names.componentName}`, () =>
+            api.delete({
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              metadata: { name: names.componentName, namespace: names.namespace },
+            }),
+          );
+          deleted.push(`Deployment ${names.namespace}/${names.componentName}`);
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
+        deleted.push(
+          ...(await deleteObjects(kc, await listByLabel(kc, instanceSelector(names), names.namespace))),
+        );
+        if (input.deleteNamespace) {
+          deleted.push(
+            ...(await deleteObjects(kc, [
+              { apiVersion: 'v1', kind: 'Namespace', metadata: { name: names.namespace } },
+            ])),
+          );
+        }
+        return { deleted };
+      });
+    },
+  };
+}

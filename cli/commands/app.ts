@@ -1,0 +1,170 @@
+// `kompoxops app render|deploy|status|destroy`. Deploy and destroy run as operations of the
+// app controller; render and status only read.
+import { ApplicationFailure } from '@temporalio/common';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import type { Command } from 'commander';
+import { renderTarget } from '../../activities/app-kube';
+import { kubeConfigFor } from '../../activities/cluster-access';
+import { appNames } from '../../kube/convert/names';
+import { LABEL } from '../../kube/convert/labels';
+import { renderYaml } from '../../kube/convert/render-yaml';
+import { isNotFound } from '../../kube/errors';
+import { devDir } from '../../workers/dev-dir';
+import { CliError, EXIT } from '../exit-codes';
+import { outputFormat, print } from '../output';
+import { type GlobalOptions, appTargetOf, loadAppContext } from '../project';
+import { runOperation } from '../run-operation';
+import { renderOperation } from './op';
+import { listDisks } from './disk';
+
+/** Errors raised by the shared activity code become CLI errors with their message. */
+async function cliErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ApplicationFailure) throw new CliError(err.message, EXIT.failed);
+    throw err;
+  }
+}
+
+export interface AppStatus {
+  appId: string;
+  appName: string;
+  clusterId: string;
+  namespace: string;
+  deployment: string;
+  ready: boolean;
+  pod?: string;
+  node?: string;
+  zone?: string;
+  images: string[];
+  volumes: { name: string; disk: { name: string; handle: string; zone: string } | null }[];
+}
+
+function renderStatus(s: AppStatus): string {
+  return [
+    `app:         ${s.appId}`,
+    `ready:       ${s.ready ? 'yes' : 'no'}`,
+    `namespace:   ${s.namespace}`,
+    `pod:         ${s.pod ?? '-'}${s.node ? ` on ${s.node}` : ''}${s.zone ? ` (zone ${s.zone})` : ''}`,
+    `images:      ${s.images.join(', ') || '-'}`,
+    'volumes:',
+    ...s.volumes.map(
+      (v) =>
+        `  ${v.name.padEnd(10)} ${v.disk ? `${v.disk.name} in ${v.disk.zone}  ${v.disk.handle}` : 'no assigned disk'}`,
+    ),
+  ].join('\n');
+}
+
+export function appCommand(program: Command, globals: () => GlobalOptions): void {
+  const app = program.command('app').description('deploy and inspect an app');
+
+  app
+    .command('render')
+    .description('print the Kubernetes objects of the app as multi-document YAML (no cluster needed)')
+    .action(async () => {
+      const target = appTargetOf(loadAppContext(globals()), globals());
+      const rendered = await cliErrors(() => renderTarget({ stateDir: devDir() }, target));
+      for (const w of rendered.warnings) process.stderr.write(`warning: ${w}\n`);
+      process.stdout.write(renderYaml(rendered.objects));
+    });
+
+  app
+    .command('deploy')
+    .description('apply the app to its cluster on its assigned disks and wait until it runs')
+    .option('--bootstrap-disks', 'create and assign a disk for every volume that has none')
+    .option('--timeout <seconds>', 'how long to wait for the rollout', '600')
+    .option('--no-wait', 'print the operation id and return')
+    .option('-o, --output <format>', 'table, json or yaml')
+    .action(async (opts: { bootstrapDisks?: boolean; timeout: string; wait: boolean; output?: string }) => {
+      const format = outputFormat(opts.output);
+      const timeout = Number(opts.timeout);
+      if (!Number.isInteger(timeout) || timeout <= 0)
+        throw new CliError(`--timeout ${opts.timeout}: give whole seconds`, EXIT.usage);
+      const target = appTargetOf(loadAppContext(globals()), globals());
+      const record = await runOperation(
+        globals(),
+        {
+          kind: 'app.deploy',
+          target,
+          rolloutTimeoutSeconds: timeout,
+          ...(opts.bootstrapDisks ? { bootstrapDisks: true } : {}),
+        },
+        opts.wait,
+      );
+      print(format, record, renderOperation);
+    });
+
+  app
+    .command('destroy')
+    .description('remove the app from its cluster; disks and snapshots are kept')
+    .option('--delete-namespace', "also delete the app's namespace")
+    .option('--no-wait', 'print the operation id and return')
+    .option('-o, --output <format>', 'table, json or yaml')
+    .action(async (opts: { deleteNamespace?: boolean; wait: boolean; output?: string }) => {
+      const format = outputFormat(opts.output);
+      const target = appTargetOf(loadAppContext(globals()), globals());
+      const record = await runOperation(
+        globals(),
+        { kind: 'app.destroy', target, ...(opts.deleteNamespace ? { deleteNamespace: true } : {}) },
+        opts.wait,
+      );
+      print(format, record, renderOperation);
+    });
+
+  app
+    .command('status')
+    .description('is the app running, where, and on which disks')
+    .option('-o, --output <format>', 'table, json or yaml')
+    .action(async (opts: { output?: string }) => {
+      const format = outputFormat(opts.output);
+      const context = loadAppContext(globals());
+      const target = appTargetOf(context, globals());
+      const names = appNames(context);
+      const disks = await listDisks(target);
+      const status: AppStatus = {
+        appId: target.appId,
+        appName: target.appName,
+        clusterId: target.cluster.id,
+        namespace: names.namespace,
+        deployment: names.componentName,
+        ready: false,
+        images: [],
+        volumes: target.volumes.map((v) => {
+          const d = disks.find((x) => x.volumeName === v.name && x.assigned);
+          return { name: v.name, disk: d ? { name: d.name, handle: d.handle, zone: d.zone } : null };
+        }),
+      };
+      const kc = await cliErrors(() => kubeConfigFor({ stateDir: devDir() }, target));
+      try {
+        const dep = await kc
+          .makeApiClient(AppsV1Api)
+          .readNamespacedDeployment({ name: names.componentName, namespace: names.namespace });
+        status.images = (dep.spec?.template.spec?.containers ?? []).map((c) => c.image ?? '');
+        status.ready =
+          (dep.status?.readyReplicas ?? 0) >= 1 &&
+          (dep.status?.updatedReplicas ?? 0) >= 1 &&
+          (dep.status?.replicas ?? 0) === (dep.status?.updatedReplicas ?? 0);
+        const core = kc.makeApiClient(CoreV1Api);
+        const pods = await core.listNamespacedPod({
+          namespace: names.namespace,
+          labelSelector: `${LABEL.selector}=${names.componentName}`,
+        });
+        const pod =
+          pods.items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp) ??
+          pods.items[0];
+        if (pod?.metadata?.name) status.pod = pod.metadata.name;
+        if (pod?.spec?.nodeName) {
+          status.node = pod.spec.nodeName;
+          const node = await core.readNode({ name: pod.spec.nodeName });
+          const zone = node.metadata?.labels?.['topology.kubernetes.io/zone'];
+          if (zone) status.zone = zone;
+        }
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      print(format, status, renderStatus);
+      if (!status.ready && format === 'table')
+        process.stderr.write('the app is not ready (kompoxops app deploy to deploy it)\n');
+    });
+}

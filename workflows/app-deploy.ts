@@ -1,0 +1,130 @@
+// Deploy: make the cluster run the app on its assigned disks. Validate and render happen in
+// an activity (secret values are read there and never enter history); the workflow sees only
+// names, hashes and figures. Re-running with no change applies the same objects and changes
+// nothing; objects of the previous render are pruned only after the new one is verified.
+import { ApplicationFailure } from '@temporalio/workflow';
+import { diskActivities, kubeActivities, readActivities } from './activity-proxies';
+import type { OperationInput } from './disk-operations';
+import type { DiskView, OperationOutcome } from './messages';
+import type { AppDeployRequest, AppDestroyRequest } from './operation';
+import { stepRunner } from './steps';
+
+function byVolume(disks: DiskView[]): Record<string, DiskView[]> {
+  const out: Record<string, DiskView[]> = {};
+  for (const d of disks) (out[d.volumeName] ??= []).push(d);
+  return out;
+}
+
+export async function appDeployWorkflow({
+  operationId,
+  request,
+}: OperationInput<AppDeployRequest>): Promise<OperationOutcome> {
+  const step = stepRunner(operationId);
+  const { target } = request;
+
+  const validated = await step(
+    'validate',
+    () => kubeActivities.validateApp({ target }),
+    (v) => `${v.services} services, ${v.volumes} volumes`,
+  );
+
+  let disks = byVolume(await step('list disks', () => readActivities.listDisks({ target })));
+  const missing = target.volumes.filter((v) => !(disks[v.name] ?? []).some((d) => d.assigned));
+  const doubled = target.volumes.filter((v) => (disks[v.name] ?? []).filter((d) => d.assigned).length > 1);
+  if (doubled.length) {
+    throw ApplicationFailure.nonRetryable(
+      `volumes with more than one assigned disk: ${doubled.map((v) => v.name).join(', ')}; assign one with kompoxops disk assign`,
+      'DisksConflict',
+    );
+  }
+  let created = 0;
+  if (missing.length) {
+    if (!request.bootstrapDisks) {
+      throw ApplicationFailure.nonRetryable(
+        `no assigned disk for volume(s) ${missing.map((v) => v.name).join(', ')}: run kompoxops disk create --bootstrap or app deploy --bootstrap-disks`,
+        'DisksNotAssigned',
+      );
+    }
+    await Promise.all(
+      missing.map((v) =>
+        step(
+          `create assigned disk for ${v.name}`,
+          () =>
+            diskActivities.createDisk({
+              target,
+              volume: v.name,
+              idempotencyKey: `${operationId}/${v.name}`,
+              assign: true,
+            }),
+          (d) => `${d.name} in ${d.zone}`,
+        ),
+      ),
+    );
+    created = missing.length;
+    disks = byVolume(await step('refresh disks', () => readActivities.listDisks({ target })));
+  }
+
+  const applied = await step(
+    'render and apply',
+    () => kubeActivities.applyApp({ target }),
+    (a) => `${a.objects} objects, render ${a.renderHash}`,
+  );
+  const rollout = await step(
+    'wait for rollout',
+    () =>
+      kubeActivities.waitForAppRollout({
+        target,
+        namespace: applied.namespace,
+        deployment: applied.deployment,
+        timeoutSeconds: request.rolloutTimeoutSeconds ?? 600,
+      }),
+    (r) => r.message,
+  );
+  const placement = await step(
+    'verify zone',
+    () =>
+      kubeActivities.verifyPlacement({
+        target,
+        namespace: applied.namespace,
+        selector: applied.podSelector,
+        zone: applied.zone,
+      }),
+    (p) => `pod ${p.pod} on ${p.node} in ${p.zone}`,
+  );
+  const pruned = await step(
+    'prune previous render',
+    () =>
+      kubeActivities.pruneApp({ target, namespace: applied.namespace, keepRenderHash: applied.renderHash }),
+    (p) => (p.deleted.length ? `deleted ${p.deleted.join(', ')}` : 'nothing to prune'),
+  );
+  return {
+    disks,
+    figures: {
+      services: validated.services,
+      objectsApplied: applied.objects,
+      objectsPruned: pruned.deleted.length,
+      disksCreated: created,
+      rolloutSeconds: rollout.seconds,
+      zone: placement.zone,
+      node: placement.node,
+      renderHash: applied.renderHash,
+    },
+  };
+}
+
+export async function appDestroyWorkflow({
+  operationId,
+  request,
+}: OperationInput<AppDestroyRequest>): Promise<OperationOutcome> {
+  const step = stepRunner(operationId);
+  const result = await step(
+    'delete cluster objects',
+    () =>
+      kubeActivities.destroyApp({
+        target: request.target,
+        deleteNamespace: request.deleteNamespace ?? false,
+      }),
+    (r) => `deleted ${r.deleted.length} objects; disks kept`,
+  );
+  return { figures: { objectsDeleted: result.deleted.length } };
+}
