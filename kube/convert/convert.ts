@@ -60,7 +60,7 @@ export function convertApp(input: ConvertInput): ConvertResult {
     instanceSelector: instanceSelector(names),
     deploymentName: names.componentName,
     volumes: bindings,
-    warnings: [],
+    warnings: warningsOf(input),
   };
 }
 
@@ -73,6 +73,33 @@ function stampRender<T extends KubernetesObject>(object: T, renderHash: string):
     ...object,
     metadata: { ...object.metadata, labels: { ...object.metadata?.labels, [LABEL.renderHash]: renderHash } },
   };
+}
+
+/** What the objects rely on but cannot guarantee. */
+function warningsOf(input: ConvertInput): string[] {
+  const { app, compose } = input.context;
+  const warnings: string[] = [];
+  for (const [kind, entries] of [
+    ['config', compose.configs],
+    ['secret', compose.secrets],
+  ] as const) {
+    for (const entry of entries) {
+      if (entry.source.kind !== 'external') continue;
+      warnings.push(
+        `${kind} "${entry.name}" is external: ${kind === 'config' ? 'ConfigMap' : 'Secret'} "${entry.source.name}" ` +
+          `must already exist in the app's namespace with a key "${entry.name}"`,
+      );
+    }
+  }
+  const mounted = new Set(
+    compose.services.flatMap((service) => service.volumeMounts.map((mount) => mount.volume)),
+  );
+  for (const volume of app.volumes) {
+    if (!mounted.has(volume.name)) {
+      warnings.push(`volume "${volume.name}" is not mounted by any service; its disk still decides the zone`);
+    }
+  }
+  return warnings;
 }
 
 function checkUniqueNames(objects: readonly KubernetesObject[]): void {

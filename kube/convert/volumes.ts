@@ -80,14 +80,8 @@ export function buildPersistentVolume(
     persistentVolumeReclaimPolicy: 'Retain',
     volumeMode: source.volumeMode,
     storageClassName: source.storageClassName ?? '',
-    // Pre-bound to its claim (the reference leaves claimRef empty): no other claim in the
-    // cluster can take the disk while the PV is Available.
-    claimRef: {
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      namespace: names.namespace,
-      name: binding.claimName,
-    },
+    // No claimRef, as in the reference: the PVC's volumeName binds the pair, and claimRef is an
+    // atomic field the PV controller fills in (uid), so applying our own would fight it.
   };
   if (source.csi !== undefined) {
     const attributes = Object.keys(source.csi.volumeAttributes).sort();
