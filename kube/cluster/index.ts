@@ -9,6 +9,7 @@ export {
   NOT_READY_LABEL,
   type NodeFailureMode,
   type NodeFaultOptions,
+  type NodeFaultResult,
 } from './node-fault';
 export { ensureBinaries, defaultBinDir, K8S_VERSION, ETCD_VERSION, KWOK_VERSION } from './binaries';
 export { KWOK_MANAGED_LABEL, DEFAULT_TIMING, type Timing } from './components';
