@@ -13,4 +13,4 @@ export {
 export { ANNOTATION, LABEL, MANAGED_BY } from './labels';
 export { appNames, persistentVolumeName, type AppNames } from './names';
 export { shortHash, contentHash } from './hash';
-export { DEFAULT_NODE_POOL } from './scheduling';
+export { DEFAULT_NODE_POOL, placementOf, type Placement } from './scheduling';
