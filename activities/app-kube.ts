@@ -17,7 +17,9 @@ import { appNames } from '../kube/convert/names';
 import { instanceSelector } from '../kube/convert/labels';
 import { ConvertError, type AssignedDisk, type ConvertResult } from '../kube/convert/types';
 import { isNotFound, withKubeError } from '../kube/errors';
+import { execInContainer } from '../kube/exec';
 import { waitForRollout } from '../kube/rollout';
+import { scaleDeployment } from '../kube/scale';
 import type { AppTarget } from '../workflows/app-target';
 import { loadTargetContext } from './app-context';
 import { kubeConfigFor } from './cluster-access';
@@ -211,6 +213,66 @@ export function appKubeActivities(deps: ActivityDeps) {
         const selector = `${instanceSelector(names)},${LABEL.renderHash}!=${input.keepRenderHash}`;
         const stale = await listByLabel(kc, selector, input.namespace);
         return { deleted: await deleteObjects(kc, stale) };
+      });
+    },
+
+    /** Scales the app's Deployment (0 to stop it for a consistent snapshot, 1 to start it again). */
+    async scaleApp(input: {
+      target: AppTarget;
+      replicas: number;
+    }): Promise<{ namespace: string; deployment: string }> {
+      return asActivityFailure(async () => {
+        const kc = await kubeConfigFor(deps, input.target);
+        const names = appNames(loadTargetContext(input.target));
+        await scaleDeployment(kc, names.namespace, names.componentName, input.replicas);
+        if (input.replicas === 0) {
+          // Wait until the pod is gone so the disk is quiet before the snapshot.
+          const deadline = Date.now() + 5 * 60_000;
+          while (
+            (await listAppPods(kc, names.namespace, `${LABEL.selector}=${names.componentName}`)).length > 0
+          ) {
+            if (Date.now() > deadline)
+              refuse(
+                `pods of ${names.componentName} still exist 5 minutes after scaling to 0`,
+                'ScaleTimeout',
+              );
+            heartbeat();
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        }
+        return { namespace: names.namespace, deployment: names.componentName };
+      });
+    },
+
+    /** Runs a snapshot hook command in a container of the app's pod; a non-zero exit fails it. */
+    async execHook(input: {
+      target: AppTarget;
+      container: string;
+      command: string[];
+      timeoutSeconds: number;
+    }): Promise<{ stdout: string }> {
+      return asActivityFailure(async () => {
+        if (input.command.length === 0) return { stdout: '' };
+        const kc = await kubeConfigFor(deps, input.target);
+        const names = appNames(loadTargetContext(input.target));
+        const pods = (
+          await listAppPods(kc, names.namespace, `${LABEL.selector}=${names.componentName}`)
+        ).filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
+        const pod = pods[0]?.metadata?.name;
+        if (!pod) refuse(`no running pod of ${names.componentName} to run the hook in`, 'HookFailed');
+        const result = await execInContainer(
+          kc,
+          { namespace: names.namespace, pod, container: input.container },
+          input.command,
+          input.timeoutSeconds * 1000,
+        );
+        if (result.exitCode !== 0) {
+          refuse(
+            `hook ${JSON.stringify(input.command)} in ${input.container} exited ${result.exitCode}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`,
+            'HookFailed',
+          );
+        }
+        return { stdout: result.stdout.slice(-4096) };
       });
     },
 

@@ -2,11 +2,13 @@
 import type { ActivityDeps } from './deps';
 import { appKubeActivities } from './app-kube';
 import { diskActivities } from './disks';
+import { snapshotActivities } from './snapshots';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...diskActivities(deps),
     ...appKubeActivities(deps),
+    ...snapshotActivities(deps),
   };
 }
 

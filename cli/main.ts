@@ -4,6 +4,7 @@ import { appCommand } from './commands/app';
 import { devCommand } from './commands/dev';
 import { diskCommand } from './commands/disk';
 import { opCommand } from './commands/op';
+import { snapshotCommand } from './commands/snapshot';
 import { validateCommand } from './commands/validate';
 import { versionCommand } from './commands/version';
 import { workerCommand } from './commands/worker';
@@ -46,6 +47,7 @@ function buildProgram(): Command {
   validateCommand(program, globals);
   appCommand(program, globals);
   diskCommand(program, globals);
+  snapshotCommand(program, globals);
   opCommand(program, globals);
   workerCommand(program, globals);
   versionCommand(program);

@@ -96,6 +96,7 @@ export function appTargetOf(context: AppContext, globals: GlobalOptions): AppTar
       options: v.options,
     })),
     ...(app.deployment.zone ? { deploymentZone: app.deployment.zone } : {}),
+    ...(app.snapshots ? { snapshots: app.snapshots } : {}),
     project: {
       cwd: process.cwd(),
       ...(globals.kompoxRoot ? { kompoxRoot: globals.kompoxRoot } : {}),

@@ -141,7 +141,7 @@ async function runOperation(appId: string, { record, request }: QueuedOperation,
     });
     if (outcome.disks) Object.assign(state.disks, outcome.disks);
     if (outcome.figures) record.figures = outcome.figures;
-    record.phase = 'Completed';
+    record.phase = outcome.phase ?? 'Completed';
   } catch (err) {
     record.phase = isCancellation(err) ? 'Cancelled' : 'Failed';
     record.failure = failureOf(err);

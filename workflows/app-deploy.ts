@@ -7,7 +7,8 @@ import { diskActivities, kubeActivities, readActivities } from './activity-proxi
 import type { OperationInput } from './disk-operations';
 import type { DiskView, OperationOutcome } from './messages';
 import type { AppDeployRequest, AppDestroyRequest } from './operation';
-import { stepRunner } from './steps';
+import { type StepRunner, stepRunner } from './steps';
+import type { AppTarget } from './app-target';
 
 function byVolume(disks: DiskView[]): Record<string, DiskView[]> {
   const out: Record<string, DiskView[]> = {};
@@ -15,13 +16,18 @@ function byVolume(disks: DiskView[]): Record<string, DiskView[]> {
   return out;
 }
 
-export async function appDeployWorkflow({
-  operationId,
-  request,
-}: OperationInput<AppDeployRequest>): Promise<OperationOutcome> {
-  const step = stepRunner(operationId);
-  const { target } = request;
+export interface DeployOptions {
+  bootstrapDisks?: boolean;
+  rolloutTimeoutSeconds?: number;
+}
 
+/** The deploy steps, shared by `app deploy` and by operations that redeploy (restore). */
+export async function deploySteps(
+  step: StepRunner,
+  operationId: string,
+  target: AppTarget,
+  options: DeployOptions = {},
+): Promise<OperationOutcome> {
   const validated = await step(
     'validate',
     () => kubeActivities.validateApp({ target }),
@@ -39,7 +45,7 @@ export async function appDeployWorkflow({
   }
   let created = 0;
   if (missing.length) {
-    if (!request.bootstrapDisks) {
+    if (!options.bootstrapDisks) {
       throw ApplicationFailure.nonRetryable(
         `no assigned disk for volume(s) ${missing.map((v) => v.name).join(', ')}: run kompoxops disk create --bootstrap or app deploy --bootstrap-disks`,
         'DisksNotAssigned',
@@ -76,7 +82,7 @@ export async function appDeployWorkflow({
         target,
         namespace: applied.namespace,
         deployment: applied.deployment,
-        timeoutSeconds: request.rolloutTimeoutSeconds ?? 600,
+        timeoutSeconds: options.rolloutTimeoutSeconds ?? 600,
       }),
     (r) => r.message,
   );
@@ -110,6 +116,16 @@ export async function appDeployWorkflow({
       renderHash: applied.renderHash,
     },
   };
+}
+
+export async function appDeployWorkflow({
+  operationId,
+  request,
+}: OperationInput<AppDeployRequest>): Promise<OperationOutcome> {
+  return deploySteps(stepRunner(operationId), operationId, request.target, {
+    ...(request.bootstrapDisks ? { bootstrapDisks: true } : {}),
+    ...(request.rolloutTimeoutSeconds ? { rolloutTimeoutSeconds: request.rolloutTimeoutSeconds } : {}),
+  });
 }
 
 export async function appDestroyWorkflow({

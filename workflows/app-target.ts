@@ -1,6 +1,7 @@
 // What a workflow needs to know about an app, resolved from the KOM by the caller at request
 // time. It is plain data that lands in workflow history, so it carries references (file
 // paths, setting names) and never secret values.
+import type { SnapshotPolicy } from '../kom/model/snapshot-policy';
 
 export interface ProviderTarget {
   /** Provider Resource ID, e.g. /ws/acme/prv/local */
@@ -32,6 +33,8 @@ export interface AppTarget {
   provider: ProviderTarget;
   cluster: ClusterTarget;
   volumes: VolumeTarget[];
+  /** KOM spec.snapshots: consistency, hook, retention, schedule. Absent: crash-consistent, keep all. */
+  snapshots?: SnapshotPolicy;
   /** Zone the app starts in before it has disks (KOM spec.deployment.zone). */
   deploymentZone?: string;
   /**

@@ -7,3 +7,9 @@ export {
   diskDeleteWorkflow,
 } from './disk-operations';
 export { appDeployWorkflow, appDestroyWorkflow } from './app-deploy';
+export {
+  snapshotCreateWorkflow,
+  snapshotDeleteWorkflow,
+  snapshotPruneWorkflow,
+  snapshotRestoreWorkflow,
+} from './snapshot-operations';

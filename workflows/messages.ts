@@ -37,6 +37,8 @@ export const operationStepSignal = defineSignal<[StepReport]>('operationStep');
 
 /** The outcome a child workflow hands back to the controller. */
 export interface OperationOutcome {
+  /** Completed unless the operation says otherwise (e.g. some volumes failed). */
+  phase?: 'PartiallyFailed';
   disks?: Record<string, DiskView[]>;
   figures?: Record<string, number | string>;
 }

@@ -7,6 +7,12 @@ import {
 } from './disk-operations';
 import type { OperationInput } from './disk-operations';
 import { appDeployWorkflow, appDestroyWorkflow } from './app-deploy';
+import {
+  snapshotCreateWorkflow,
+  snapshotDeleteWorkflow,
+  snapshotPruneWorkflow,
+  snapshotRestoreWorkflow,
+} from './snapshot-operations';
 import type { OperationOutcome } from './messages';
 import type { OperationKind, OperationRequest } from './operation';
 
@@ -21,6 +27,10 @@ const WORKFLOWS: { [K in OperationKind]: WorkflowFor<K> } = {
   'disk.delete': diskDeleteWorkflow,
   'app.deploy': appDeployWorkflow,
   'app.destroy': appDestroyWorkflow,
+  'snapshot.create': snapshotCreateWorkflow,
+  'snapshot.delete': snapshotDeleteWorkflow,
+  'snapshot.restore': snapshotRestoreWorkflow,
+  'snapshot.prune': snapshotPruneWorkflow,
 };
 
 /** The map above guarantees each kind gets the workflow for its own request type. */

@@ -64,7 +64,38 @@ export interface AppDestroyRequest extends RequestBase {
   deleteNamespace?: boolean;
 }
 
+export interface SnapshotCreateRequest extends RequestBase {
+  kind: 'snapshot.create';
+  /** One volume; every volume of the app when omitted. */
+  volume?: string;
+  /** Snapshot name (one volume only); derived from the trigger when omitted. */
+  name?: string;
+  /** The schedule's nominal time for scheduled runs (ISO); names and idempotency derive from it. */
+  scheduledTime?: string;
+}
+
+export interface SnapshotDeleteRequest extends RequestBase {
+  kind: 'snapshot.delete';
+  volume: string;
+  name: string;
+}
+
+export interface SnapshotRestoreRequest extends RequestBase {
+  kind: 'snapshot.restore';
+  volume: string;
+  name: string;
+}
+
+export interface SnapshotPruneRequest extends RequestBase {
+  kind: 'snapshot.prune';
+  volume?: string;
+}
+
 export type OperationRequest =
+  | SnapshotCreateRequest
+  | SnapshotDeleteRequest
+  | SnapshotRestoreRequest
+  | SnapshotPruneRequest
   | DiskCreateRequest
   | DiskBootstrapRequest
   | DiskAssignRequest
@@ -131,5 +162,20 @@ export function summarize(request: OperationRequest): string {
       return request.bootstrapDisks ? 'bootstrap-disks' : '';
     case 'app.destroy':
       return request.deleteNamespace ? 'delete-namespace' : '';
+    case 'snapshot.create':
+      return [
+        request.volume
+          ? `volume=${request.volume}`
+          : `volumes=${request.target.volumes.map((v) => v.name).join(',')}`,
+        request.name ? `name=${request.name}` : '',
+        request.scheduledTime ? `scheduled=${request.scheduledTime}` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+    case 'snapshot.delete':
+    case 'snapshot.restore':
+      return `volume=${request.volume} name=${request.name}`;
+    case 'snapshot.prune':
+      return request.volume ? `volume=${request.volume}` : 'all volumes';
   }
 }

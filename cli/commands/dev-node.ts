@@ -54,7 +54,7 @@ export function devNodeCommand(dev: Command): void {
     .action(async (name: string, opts: { wait?: boolean; output?: string }) => {
       const format = outputFormat(opts.output);
       const { recoverNode } = await import('../../kube/cluster');
-      const health = await recoverNode(await kubeconfig(), name, opts.wait ? { waitMs: 120_000 } : {});
-      print(format, { node: name, health: health ?? null }, (r) => `node ${r.node} recovering`);
+      const result = await recoverNode(await kubeconfig(), name, opts.wait ? { waitMs: 120_000 } : {});
+      print(format, { node: name, health: result.health ?? null }, (r) => `node ${r.node} recovering`);
     });
 }

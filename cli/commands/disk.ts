@@ -2,10 +2,8 @@
 // the app controller; `list` reads the provider, where the truth (tags) lives.
 import type { Command } from 'commander';
 import { diskView } from '../../activities/disk-view';
-import { createDriver } from '../../drivers/registry';
 import { DriverError } from '../../drivers/errors';
 import { parseDiskSource } from '../../drivers/source';
-import { devDir } from '../../workers/dev-dir';
 import type { AppTarget } from '../../workflows/app-target';
 import type { DiskView } from '../../workflows/messages';
 import type { OperationRecord } from '../../workflows/operation';
@@ -13,6 +11,7 @@ import { usageError } from '../exit-codes';
 import { age, bytes, outputFormat, print, table } from '../output';
 import { type GlobalOptions, loadAppTarget } from '../project';
 import { runOperation } from '../run-operation';
+import { driverForTarget } from '../provider';
 
 interface DiskOptions {
   volume?: string;
@@ -47,22 +46,11 @@ const DISK_COLUMNS = [
   { header: 'HANDLE', value: (d: DiskView) => d.handle },
 ];
 
-function driverFor(target: AppTarget) {
-  return createDriver(target.provider.driver, {
-    workspace: target.workspace,
-    provider: target.provider.name,
-    cluster: target.cluster.name,
-    providerSettings: target.provider.settings,
-    clusterSettings: target.cluster.settings,
-    stateDir: devDir(),
-  });
-}
-
 /** A zone the provider does not know is bad input: refuse it before any operation starts. */
 async function checkZone(target: AppTarget, zone: string | undefined, flag: string): Promise<void> {
   if (!zone) return;
   try {
-    await (await driverFor(target)).resolveZone(zone);
+    await (await driverForTarget(target)).resolveZone(zone);
   } catch (err) {
     if (err instanceof DriverError && err.code === 'InvalidArgument')
       throw usageError(`${flag}: ${err.message}`);
@@ -71,7 +59,7 @@ async function checkZone(target: AppTarget, zone: string | undefined, flag: stri
 }
 
 export async function listDisks(target: AppTarget, volume?: string): Promise<DiskView[]> {
-  const driver = await driverFor(target);
+  const driver = await driverForTarget(target);
   const volumes = volume ? [volume] : target.volumes.map((v) => v.name);
   const lists = await Promise.all(volumes.map((v) => driver.listDisks({ app: target.appName, volume: v })));
   return lists.flat().map(diskView);

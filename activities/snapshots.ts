@@ -1,0 +1,73 @@
+// Snapshot activities: idempotent wrappers over the provider driver. A retried create finds the
+// snapshot its idempotency key already started; deletes of what is gone succeed.
+import { Context, heartbeat } from '@temporalio/activity';
+import { resumeOperation, waitForOperation } from '../drivers/long-operation';
+import type { AppTarget } from '../workflows/app-target';
+import type { ActivityDeps } from './deps';
+import { driverFor } from './driver-for-target';
+import { asActivityFailure } from './failures';
+import { type SnapshotView, snapshotView } from './snapshot-view';
+import { recordNewestReady } from './snapshot-age';
+
+export interface SnapshotInput {
+  target: AppTarget;
+  volume: string;
+  name: string;
+}
+
+export function snapshotActivities(deps: ActivityDeps) {
+  return {
+    async listSnapshots({ target, volume }: { target: AppTarget; volume?: string }): Promise<SnapshotView[]> {
+      return asActivityFailure(async () => {
+        const driver = await driverFor(deps, target);
+        const volumes = volume ? [volume] : target.volumes.map((v) => v.name);
+        const lists = await Promise.all(
+          volumes.map((v) => driver.listSnapshots({ app: target.appName, volume: v })),
+        );
+        const views = lists.flat().map(snapshotView);
+        recordNewestReady(target.appId, volumes, views);
+        return views;
+      });
+    },
+
+    async createSnapshot(input: SnapshotInput & { idempotencyKey: string }): Promise<SnapshotView> {
+      return asActivityFailure(async () => {
+        const { target, volume, name } = input;
+        const driver = await driverFor(deps, target);
+        const op =
+          resumeOperation(Context.current().info.heartbeatDetails, 'createSnapshot') ??
+          (await driver.beginCreateSnapshot({
+            app: target.appName,
+            volume,
+            name,
+            idempotencyKey: input.idempotencyKey,
+          }));
+        heartbeat(op);
+        const snapshot = await waitForOperation(driver, op, {
+          intervalMs: 200,
+          maxIntervalMs: 2000,
+          signal: Context.current().cancellationSignal,
+          onPoll: (next) => heartbeat(next),
+        });
+        const view = snapshotView(snapshot);
+        recordNewestReady(target.appId, [volume], [view]);
+        return view;
+      });
+    },
+
+    async deleteSnapshot({ target, volume, name }: SnapshotInput): Promise<void> {
+      return asActivityFailure(async () => {
+        const driver = await driverFor(deps, target);
+        const op =
+          resumeOperation(Context.current().info.heartbeatDetails, 'deleteSnapshot') ??
+          (await driver.beginDeleteSnapshot({ app: target.appName, volume, name }));
+        heartbeat(op);
+        await waitForOperation(driver, op, {
+          intervalMs: 200,
+          maxIntervalMs: 2000,
+          onPoll: (next) => heartbeat(next),
+        });
+      });
+    },
+  };
+}

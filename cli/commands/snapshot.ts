@@ -1,0 +1,147 @@
+// `kompoxops snapshot list|create|delete|restore`: snapshots of an app's volumes. Mutations go
+// through the app controller; `list` reads the provider.
+import type { Command } from 'commander';
+import { snapshotView, type SnapshotView } from '../../activities/snapshot-view';
+import type { AppTarget } from '../../workflows/app-target';
+import type { OperationRecord } from '../../workflows/operation';
+import { usageError } from '../exit-codes';
+import { age, bytes, outputFormat, print, table } from '../output';
+import { type GlobalOptions, loadAppTarget } from '../project';
+import { runOperation } from '../run-operation';
+import { driverForTarget } from '../provider';
+import { renderOperation } from './op';
+
+interface SnapshotOptions {
+  volume?: string;
+  name?: string;
+  wait: boolean;
+  output?: string;
+}
+
+const COLUMNS = [
+  { header: 'NAME', value: (s: SnapshotView) => s.name },
+  { header: 'VOLUME', value: (s: SnapshotView) => s.volumeName },
+  { header: 'READY', value: (s: SnapshotView) => (s.ready ? 'yes' : s.state) },
+  { header: 'SIZE', value: (s: SnapshotView) => bytes(s.size) },
+  { header: 'AGE', value: (s: SnapshotView) => age(s.createdAt) },
+  { header: 'FROM DISK', value: (s: SnapshotView) => s.sourceDisk },
+];
+
+export async function listSnapshots(target: AppTarget, volume?: string): Promise<SnapshotView[]> {
+  const driver = await driverForTarget(target);
+  const volumes = volume ? [volume] : target.volumes.map((v) => v.name);
+  const lists = await Promise.all(
+    volumes.map((v) => driver.listSnapshots({ app: target.appName, volume: v })),
+  );
+  return lists.flat().map(snapshotView);
+}
+
+function requireVolume(target: AppTarget, volume: string | undefined, optional = false): string | undefined {
+  if (!volume) {
+    if (optional) return undefined;
+    throw usageError(
+      `-V/--volume is required (volumes of ${target.appName}: ${target.volumes.map((v) => v.name).join(', ')})`,
+    );
+  }
+  if (!target.volumes.some((v) => v.name === volume)) {
+    throw usageError(
+      `app ${target.appName} has no volume "${volume}" (volumes: ${target.volumes.map((v) => v.name).join(', ') || 'none'})`,
+    );
+  }
+  return volume;
+}
+
+function printOutcome(format: ReturnType<typeof outputFormat>, record: OperationRecord): void {
+  print(format, record, renderOperation);
+}
+
+export function snapshotCommand(program: Command, globals: () => GlobalOptions): void {
+  const snapshot = program.command('snapshot').description('snapshots of an app volume');
+  const common = (c: Command) =>
+    c.option('-V, --volume <volume>', 'app volume').option('-o, --output <format>', 'table, json or yaml');
+
+  common(
+    snapshot.command('list').description('snapshots of a volume (all volumes without -V), newest first'),
+  ).action(async (opts: SnapshotOptions) => {
+    const format = outputFormat(opts.output);
+    const target = loadAppTarget(globals());
+    const volume = requireVolume(target, opts.volume, true);
+    const snaps = await listSnapshots(target, volume);
+    print(format, snaps, (rows) =>
+      rows.length
+        ? table(rows, COLUMNS)
+        : `no snapshots for ${target.appName}${volume ? ` volume ${volume}` : ''}`,
+    );
+  });
+
+  common(
+    snapshot.command('create').description('snapshot one volume (-V) or all volumes, then apply retention'),
+  )
+    .option('-N, --name <name>', 'snapshot name (with -V; default derived from the operation)')
+    .option('--no-wait', 'print the operation id and return')
+    .action(async (opts: SnapshotOptions) => {
+      const format = outputFormat(opts.output);
+      const target = loadAppTarget(globals());
+      const volume = requireVolume(target, opts.volume, true);
+      if (opts.name && !volume) throw usageError('-N needs -V: a snapshot name belongs to one volume');
+      const record = await runOperation(
+        globals(),
+        {
+          kind: 'snapshot.create',
+          target,
+          ...(volume ? { volume } : {}),
+          ...(opts.name ? { name: opts.name } : {}),
+        },
+        opts.wait,
+      );
+      printOutcome(format, record);
+    });
+
+  common(snapshot.command('delete').description('delete a snapshot (never the newest ready one of a volume)'))
+    .requiredOption('-N, --name <name>', 'snapshot name')
+    .option('--no-wait', 'print the operation id and return')
+    .action(async (opts: SnapshotOptions) => {
+      const format = outputFormat(opts.output);
+      const target = loadAppTarget(globals());
+      const volume = requireVolume(target, opts.volume)!;
+      const record = await runOperation(
+        globals(),
+        { kind: 'snapshot.delete', target, volume, name: opts.name! },
+        opts.wait,
+      );
+      printOutcome(format, record);
+    });
+
+  common(
+    snapshot
+      .command('restore')
+      .description(
+        "create a disk from a snapshot in the volume's zone, assign it and redeploy; the old disk is kept",
+      ),
+  )
+    .requiredOption('-N, --name <name>', 'snapshot name')
+    .option('--no-wait', 'print the operation id and return')
+    .action(async (opts: SnapshotOptions) => {
+      const format = outputFormat(opts.output);
+      const target = loadAppTarget(globals());
+      const volume = requireVolume(target, opts.volume)!;
+      // A snapshot of another volume or app is refused here, before any operation starts.
+      const own = await listSnapshots(target, volume);
+      if (!own.some((s) => s.name === opts.name)) {
+        const elsewhere = (await listSnapshots(target))
+          .filter((s) => s.name === opts.name)
+          .map((s) => s.volumeName);
+        throw usageError(
+          elsewhere.length
+            ? `snapshot "${opts.name}" belongs to volume ${elsewhere.map((v) => `"${v}"`).join(', ')}, not "${volume}": a volume is restored only from its own snapshots`
+            : `"${opts.name}" is not a snapshot of volume "${volume}" of app ${target.appId} (see kompoxops snapshot list -V ${volume})`,
+        );
+      }
+      const record = await runOperation(
+        globals(),
+        { kind: 'snapshot.restore', target, volume, name: opts.name! },
+        opts.wait,
+      );
+      printOutcome(format, record);
+    });
+}

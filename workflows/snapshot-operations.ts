@@ -1,0 +1,266 @@
+// Snapshot operations run by the app controller: create (every volume in parallel, made
+// consistent by crash, stop or hook), retention, delete, and restore. Names and idempotency
+// keys derive from the schedule's nominal time or the operation id, so a retry never makes a
+// second snapshot.
+import { ApplicationFailure, CancellationScope } from '@temporalio/workflow';
+import { diskActivities, kubeActivities, readActivities } from './activity-proxies';
+import { deploySteps } from './app-deploy';
+import type { AppTarget } from './app-target';
+import type { OperationInput } from './disk-operations';
+import type { OperationOutcome } from './messages';
+import type {
+  SnapshotCreateRequest,
+  SnapshotDeleteRequest,
+  SnapshotPruneRequest,
+  SnapshotRestoreRequest,
+} from './operation';
+import {
+  type SnapshotTrigger,
+  planRetention,
+  retentionCandidatesFrom,
+  retentionRulesFrom,
+  snapshotIdempotencyKey,
+  snapshotNameFor,
+} from './snapshot-policy';
+import { type StepRunner, stepRunner } from './steps';
+
+interface VolumeResult {
+  volume: string;
+  phase: 'Completed' | 'Failed';
+  snapshot?: string;
+  reason?: string;
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.cause instanceof Error ? err.cause.message : err.message;
+  return String(err);
+}
+
+async function snapshotVolumes(
+  step: StepRunner,
+  target: AppTarget,
+  volumes: string[],
+  trigger: SnapshotTrigger,
+  explicitName: string | undefined,
+): Promise<VolumeResult[]> {
+  const name = explicitName ?? snapshotNameFor(trigger);
+  return Promise.all(
+    volumes.map(async (volume): Promise<VolumeResult> => {
+      try {
+        const snap = await step(
+          `snapshot ${volume}`,
+          () =>
+            diskActivities.createSnapshot({
+              target,
+              volume,
+              name,
+              idempotencyKey: snapshotIdempotencyKey(target.appId, trigger, volume),
+            }),
+          (s) => `${s.name} (${s.size} bytes)`,
+        );
+        return { volume, phase: 'Completed', snapshot: snap.name };
+      } catch (err) {
+        return { volume, phase: 'Failed', reason: errorMessage(err) };
+      }
+    }),
+  );
+}
+
+/** Applies the retention rules to one volume; the plan is computed here, in the workflow, so history shows it. */
+async function pruneVolume(step: StepRunner, target: AppTarget, volume: string): Promise<number> {
+  const rules = retentionRulesFrom(target.snapshots?.retention);
+  if (Object.keys(rules).length === 0) return 0;
+  const snapshots = await readActivities.listSnapshots({ target, volume });
+  const plan = planRetention({
+    snapshots: retentionCandidatesFrom(
+      snapshots.map((s) => ({ ...s, state: s.state as 'ready' | 'creating' | 'deleting' | 'failed' })),
+    ),
+    rules,
+    now: new Date(),
+    timeZone: target.snapshots?.timeZone ?? 'UTC',
+  });
+  if (plan.delete.length === 0) return 0;
+  await step(
+    `retention ${volume}`,
+    async () => {
+      for (const d of plan.delete) await diskActivities.deleteSnapshot({ target, volume, name: d.name });
+      return plan.delete;
+    },
+    (deleted) =>
+      `deleted ${deleted.map((d) => `${d.name} (${d.reason})`).join(', ')}; kept ${plan.keep.length}`,
+  );
+  return plan.delete.length;
+}
+
+export async function snapshotCreateWorkflow({
+  operationId,
+  request,
+}: OperationInput<SnapshotCreateRequest>): Promise<OperationOutcome> {
+  const step = stepRunner(operationId);
+  const { target } = request;
+  const volumes = request.volume ? [request.volume] : target.volumes.map((v) => v.name);
+  const trigger: SnapshotTrigger = request.scheduledTime
+    ? { kind: 'scheduled', scheduledTime: new Date(request.scheduledTime) }
+    : { kind: 'onDemand', operationId };
+  const consistency = target.snapshots?.consistency ?? 'crash';
+  const hook = target.snapshots?.hook;
+
+  let results: VolumeResult[];
+  if (consistency === 'stop') {
+    await step('scale down', () => kubeActivities.scaleApp({ target, replicas: 0 }));
+    try {
+      results = await snapshotVolumes(step, target, volumes, trigger, request.name);
+    } finally {
+      // The app comes back even when the snapshot failed or the operation was cancelled.
+      await CancellationScope.nonCancellable(() =>
+        step('scale up', () => kubeActivities.scaleApp({ target, replicas: 1 })),
+      );
+    }
+  } else if (consistency === 'hook' && hook) {
+    try {
+      await step(`pre-hook in ${hook.container}`, () =>
+        kubeActivities.execHook({
+          target,
+          container: hook.container,
+          command: hook.pre,
+          timeoutSeconds: hook.timeoutSeconds,
+        }),
+      );
+    } catch (err) {
+      if (hook.onError === 'fail') throw err;
+    }
+    try {
+      results = await snapshotVolumes(step, target, volumes, trigger, request.name);
+    } finally {
+      await CancellationScope.nonCancellable(async () => {
+        try {
+          await step(`post-hook in ${hook.container}`, () =>
+            kubeActivities.execHook({
+              target,
+              container: hook.container,
+              command: hook.post,
+              timeoutSeconds: hook.timeoutSeconds,
+            }),
+          );
+        } catch (err) {
+          if (hook.onError === 'fail') throw err;
+        }
+      });
+    }
+  } else {
+    results = await snapshotVolumes(step, target, volumes, trigger, request.name);
+  }
+
+  let pruned = 0;
+  for (const r of results) if (r.phase === 'Completed') pruned += await pruneVolume(step, target, r.volume);
+
+  const failed = results.filter((r) => r.phase === 'Failed');
+  const figures = {
+    snapshots: results.length - failed.length,
+    failed: failed.length,
+    pruned,
+    ...Object.fromEntries(
+      results.map((r) => [
+        `volume.${r.volume}`,
+        r.phase === 'Completed' ? r.snapshot! : `Failed: ${r.reason}`,
+      ]),
+    ),
+  };
+  if (failed.length === results.length) {
+    throw ApplicationFailure.nonRetryable(
+      `no snapshot was taken: ${failed.map((r) => `${r.volume}: ${r.reason}`).join('; ')}`,
+      'SnapshotFailed',
+      figures,
+    );
+  }
+  return { figures, ...(failed.length ? { phase: 'PartiallyFailed' as const } : {}) };
+}
+
+export async function snapshotPruneWorkflow({
+  operationId,
+  request,
+}: OperationInput<SnapshotPruneRequest>): Promise<OperationOutcome> {
+  const step = stepRunner(operationId);
+  const volumes = request.volume ? [request.volume] : request.target.volumes.map((v) => v.name);
+  let pruned = 0;
+  for (const volume of volumes) pruned += await pruneVolume(step, request.target, volume);
+  return { figures: { pruned } };
+}
+
+export async function snapshotDeleteWorkflow({
+  operationId,
+  request,
+}: OperationInput<SnapshotDeleteRequest>): Promise<OperationOutcome> {
+  const step = stepRunner(operationId);
+  const { target, volume, name } = request;
+  const snapshots = await step('list snapshots', () => readActivities.listSnapshots({ target, volume }));
+  const snap = snapshots.find((s) => s.name === name);
+  if (!snap)
+    throw ApplicationFailure.nonRetryable(`volume "${volume}" has no snapshot "${name}"`, 'NotFound');
+  const newestReady = snapshots
+    .filter((s) => s.ready)
+    .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
+  if (newestReady?.name === name) {
+    throw ApplicationFailure.nonRetryable(
+      `snapshot "${name}" is the newest ready snapshot of volume "${volume}" and is never deleted; take a newer one first`,
+      'NewestSnapshot',
+    );
+  }
+  await step(`delete ${name}`, () => diskActivities.deleteSnapshot({ target, volume, name }));
+  return { figures: { snapshotsDeleted: 1 } };
+}
+
+export async function snapshotRestoreWorkflow({
+  operationId,
+  request,
+}: OperationInput<SnapshotRestoreRequest>): Promise<OperationOutcome> {
+  const step = stepRunner(operationId);
+  const { target, volume, name } = request;
+  const snapshots = await step('find snapshot', () => readActivities.listSnapshots({ target, volume }));
+  const snap = snapshots.find((s) => s.name === name);
+  if (!snap) {
+    throw ApplicationFailure.nonRetryable(
+      `"${name}" is not a snapshot of volume "${volume}" of app ${target.appId}; see kompoxops snapshot list -V ${volume}`,
+      'NotFound',
+    );
+  }
+  if (!snap.ready)
+    throw ApplicationFailure.nonRetryable(`snapshot "${name}" is not ready (${snap.state})`, 'NotReady');
+  const disks = await readActivities.listDisks({ target, volume });
+  const previous = disks.find((d) => d.assigned);
+  const zone = previous?.zone ?? target.deploymentZone;
+  const disk = await step(
+    'create disk from snapshot',
+    () =>
+      diskActivities.createDisk({
+        target,
+        volume,
+        source: `snapshot:${name}`,
+        idempotencyKey: `${operationId}/${volume}/restore`,
+        ...(zone ? { zone } : {}),
+      }),
+    (d) => `${d.name} in ${d.zone}`,
+  );
+  await step(`assign ${disk.name}`, () => diskActivities.assignDisk({ target, volume, name: disk.name }));
+  try {
+    const deployed = await deploySteps(step, operationId, target);
+    return {
+      ...deployed,
+      figures: {
+        ...deployed.figures,
+        restoredDisk: disk.name,
+        ...(previous ? { previousDisk: previous.name } : {}),
+      },
+    };
+  } catch (err) {
+    // Roll back to the disk the app had; the restored disk stays for inspection.
+    if (previous) {
+      await CancellationScope.nonCancellable(() =>
+        step(`reassign ${previous.name}`, () =>
+          diskActivities.assignDisk({ target, volume, name: previous.name }),
+        ),
+      );
+    }
+    throw err;
+  }
+}
