@@ -2,6 +2,8 @@
 // through the same code as `kompoxops dev up`. Set KOMPOX_TEST_DEV_DIR to share one running
 // stack between test files; otherwise each file gets its own in a temp dir and stops it after.
 // When the server cannot start (no Temporal CLI, say) the tests fail with the reason.
+// `{ cluster: true }` also starts the local Kubernetes control plane into <dir>/k8s, where the
+// worker and the CLI find it, and hands back its kubeconfig.
 import { Client, Connection } from '@temporalio/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,20 +15,32 @@ export interface TestStack {
   dir: string;
   address: string;
   client: Client;
+  /** Admin kubeconfig of the stack's control plane (only with `{ cluster: true }`). */
+  kubeconfig?: string;
   stop(): Promise<void>;
 }
 
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(opts: { cluster?: boolean } = {}): Promise<TestStack> {
   const shared = process.env.KOMPOX_TEST_DEV_DIR;
   const dir = shared ?? mkdtempSync(join(tmpdir(), 'kompox-test-'));
-  const status = await devStackUp(dir);
+  let status;
+  try {
+    status = await devStackUp(dir, opts.cluster ? { cluster: true } : {});
+  } catch (err) {
+    // Leave nothing running from a half-started stack; the test fails with the reason.
+    if (!shared) await devStackDown(dir).catch(() => undefined);
+    throw err;
+  }
   if (!status.temporalAddress) throw new Error(`dev stack in ${dir} reports no Temporal address`);
+  if (opts.cluster && !status.kubeconfig)
+    throw new Error(`dev stack in ${dir} started no Kubernetes control plane`);
   const connection = await Connection.connect({ address: status.temporalAddress });
   const client = new Client({ connection, namespace: NAMESPACE });
   return {
     dir,
     address: status.temporalAddress,
     client,
+    ...(status.kubeconfig ? { kubeconfig: status.kubeconfig } : {}),
     async stop() {
       await connection.close();
       if (!shared) {

@@ -1,0 +1,228 @@
+// Projects for deploy tests, each in its own temp dir with the local provider's disks kept
+// inside it (LOCAL_ROOT), a unique app name (so apps never share a namespace) and secret
+// values made up per run (so a test can look for them in histories and in the cluster).
+//
+//   wikiProject  a copy of examples/wiki: env_file, ./relative bind mount, name/sub/path
+//                mount, inline config, secret from a file, healthchecks, 2 ports, 2 volumes.
+//   shopProject  written here: 3 volumes (one mounted whole), config from a file, secret and
+//                env_file shared by two services, several ports on one service, HTTP-less
+//                healthcheck, an initial zone other than the wiki's.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../../workers/repo-root';
+import type { TestStack } from './dev-stack';
+
+export interface TestProject {
+  dir: string;
+  appName: string;
+  appId: string;
+  /** The local provider's state root (inside dir). */
+  localRoot: string;
+  /** Values that must reach the cluster's Secrets and nowhere else. */
+  secretValues: string[];
+  /** Sets (or with undefined removes) LOCAL_LATENCY_MS, e.g. 'listDisks=1500'. */
+  setLatency(spec: string | undefined): void;
+}
+
+const secret = (label: string): string => `${label}-${randomBytes(12).toString('hex')}`;
+
+/** Writes the Provider with the local driver's settings; the rest of infra.yml stays as it is. */
+function providerWriter(infraFile: string, localRoot: string): (latency: string | undefined) => void {
+  const original = readFileSync(infraFile, 'utf8');
+  if (!/^ {2}driver: local$/m.test(original)) throw new Error(`${infraFile}: no "driver: local" line`);
+  return (latency) => {
+    const settings = [`LOCAL_ROOT: ${JSON.stringify(localRoot)}`];
+    if (latency) settings.push(`LOCAL_LATENCY_MS: ${JSON.stringify(latency)}`);
+    writeFileSync(
+      infraFile,
+      original.replace(/^ {2}driver: local$/m, `  driver: local\n  settings: { ${settings.join(', ')} }`),
+    );
+  };
+}
+
+/** Points the project's Provider at a state root inside the project and describes it. */
+function finishProject(dir: string, app: string, secretValues: string[]): TestProject {
+  const localRoot = join(dir, 'disks');
+  const setLatency = providerWriter(join(dir, '.kompox', 'kom', 'infra.yml'), localRoot);
+  setLatency(undefined);
+  return {
+    dir,
+    appName: app,
+    appId: `/ws/demo/prv/local/cls/dev/app/${app}`,
+    localRoot,
+    secretValues,
+    setLatency,
+  };
+}
+
+function replaceOnce(file: string, from: string | RegExp, to: string): void {
+  const text = readFileSync(file, 'utf8');
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`fixture ${file} no longer contains ${String(from)}; update the test`);
+  writeFileSync(file, next);
+}
+
+/** A copy of examples/wiki named `app`. */
+export function wikiProject(app: string): TestProject {
+  const dir = mkdtempSync(join(tmpdir(), `kompox-${app}-`));
+  cpSync(join(repoRoot(), 'examples', 'wiki'), dir, { recursive: true });
+  const kom = join(dir, 'kompoxapp.yml');
+  replaceOnce(kom, /\/app\/wiki\b/g, `/app/${app}`);
+  replaceOnce(kom, /^ {2}name: wiki$/m, `  name: ${app}`);
+  const dbPass = secret('envfile');
+  const filePass = secret('secretfile');
+  writeFileSync(join(dir, 'wiki.env'), `# test value\nDB_PASS=${dbPass}\n`);
+  writeFileSync(join(dir, 'secrets', 'db-password.txt'), `${filePass}\n`);
+  return finishProject(dir, app, [dbPass, filePass]);
+}
+
+/** Sets the wiki's inline config logLevel, so a redeploy has real work (a new ReplicaSet). */
+export function setWikiLogLevel(project: TestProject, level: string): void {
+  replaceOnce(join(project.dir, 'compose.yml'), /logLevel: \S+/, `logLevel: ${level}`);
+}
+
+/** A second project, written from scratch, for what the wiki does not cover. */
+export function shopProject(app: string): TestProject {
+  const dir = mkdtempSync(join(tmpdir(), `kompox-${app}-`));
+  const apiKey = secret('apikey');
+  const smtp = secret('smtppass');
+  const tlsKey = secret('tlskey');
+  mkdirSync(join(dir, '.kompox', 'kom'), { recursive: true });
+  mkdirSync(join(dir, 'conf'));
+  mkdirSync(join(dir, 'secrets'));
+  writeFileSync(
+    join(dir, '.kompox', 'kom', 'infra.yml'),
+    [
+      'apiVersion: ops.kompox.dev/v1alpha1',
+      'kind: Workspace',
+      'metadata: { name: demo, annotations: { ops.kompox.dev/id: /ws/demo } }',
+      'spec: {}',
+      '---',
+      'apiVersion: ops.kompox.dev/v1alpha1',
+      'kind: Provider',
+      'metadata: { name: local, annotations: { ops.kompox.dev/id: /ws/demo/prv/local } }',
+      'spec:',
+      '  driver: local',
+      '---',
+      'apiVersion: ops.kompox.dev/v1alpha1',
+      'kind: Cluster',
+      'metadata: { name: dev, annotations: { ops.kompox.dev/id: /ws/demo/prv/local/cls/dev } }',
+      'spec:',
+      '  existing: true',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'kompoxapp.yml'),
+    [
+      'apiVersion: ops.kompox.dev/v1alpha1',
+      'kind: App',
+      `metadata: { name: ${app}, annotations: { ops.kompox.dev/id: /ws/demo/prv/local/cls/dev/app/${app} } }`,
+      'spec:',
+      '  compose: file:compose.yml',
+      '  volumes:',
+      '    - { name: files, size: 1Gi }',
+      '    - { name: cache, size: 1Gi }',
+      '    - { name: state, size: 3Gi }',
+      '  deployment: { pool: user, zone: local-1b }',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'compose.yml'),
+    `services:
+  web:
+    image: nginx:1.27-alpine
+    env_file: [./shop.env, ./mail.env]
+    environment:
+      SHOP_MODE: production
+    ports:
+      - '8080:80'
+      - '8443:443'
+      - '9113:9113'
+    volumes:
+      - ./uploads:/srv/uploads
+      - cache:/var/cache/nginx
+      - state/web:/var/lib/shop
+    configs:
+      - source: nginx
+        target: /etc/nginx/conf.d/default.conf
+    secrets:
+      - source: tls-key
+        target: /run/secrets/tls.key
+    healthcheck:
+      test: ['CMD-SHELL', 'wget -q -O /dev/null http://localhost/ || exit 1']
+      interval: 15s
+      timeout: 3s
+      retries: 4
+  jobs:
+    image: busybox:1.36
+    command: ['sh', '-c', 'while true; do sleep 3600; done']
+    env_file: ./mail.env
+    volumes:
+      - state/jobs:/var/lib/jobs
+    secrets:
+      - tls-key
+    healthcheck:
+      test: ['CMD', 'test', '-d', '/var/lib/jobs']
+      interval: 20s
+
+configs:
+  nginx:
+    file: ./conf/nginx.conf
+
+secrets:
+  tls-key:
+    file: ./secrets/tls.key
+`,
+  );
+  writeFileSync(join(dir, 'shop.env'), `SHOP_API_KEY=${apiKey}\nSHOP_NAME=test shop\n`);
+  writeFileSync(join(dir, 'mail.env'), `SMTP_PASSWORD=${smtp}\n`);
+  writeFileSync(join(dir, 'secrets', 'tls.key'), `${tlsKey}\n`);
+  writeFileSync(
+    join(dir, 'conf', 'nginx.conf'),
+    'server {\n  listen 80;\n  root /srv/uploads;\n  location /healthz { return 200; }\n}\n',
+  );
+  return finishProject(dir, app, [apiKey, smtp, tlsKey]);
+}
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs bin/kompoxops in `cwd` against the stack, without blocking this process (a test may
+ * serve an admission webhook meanwhile).
+ */
+export function kompoxops(stack: TestStack, cwd: string, ...args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      join(repoRoot(), 'bin', 'kompoxops'),
+      args,
+      {
+        cwd,
+        encoding: 'utf8',
+        timeout: 900_000,
+        maxBuffer: 16 << 20,
+        env: { ...process.env, KOMPOX_DEV_DIR: stack.dir, TEMPORAL_ADDRESS: stack.address },
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ status: code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** kompoxops … -o json, which must succeed; returns the parsed output. */
+export async function kompoxopsJson<T>(stack: TestStack, cwd: string, ...args: string[]): Promise<T> {
+  const r = await kompoxops(stack, cwd, ...args, '-o', 'json');
+  if (r.status !== 0)
+    throw new Error(`kompoxops ${args.join(' ')} exited ${r.status}:\n${r.stderr}\n${r.stdout}`);
+  return JSON.parse(r.stdout) as T;
+}
