@@ -1,6 +1,7 @@
 // All activities the worker registers, built from their dependencies once at start-up.
 import type { ActivityDeps } from './deps';
 import { appKubeActivities } from './app-kube';
+import { controllerRequestActivities } from './controller-requests';
 import { diskActivities } from './disks';
 import { snapshotActivities } from './snapshots';
 
@@ -9,6 +10,7 @@ export function createActivities(deps: ActivityDeps) {
     ...diskActivities(deps),
     ...appKubeActivities(deps),
     ...snapshotActivities(deps),
+    ...controllerRequestActivities(),
   };
 }
 

@@ -4,6 +4,7 @@ import { appCommand } from './commands/app';
 import { devCommand } from './commands/dev';
 import { diskCommand } from './commands/disk';
 import { opCommand } from './commands/op';
+import { scheduleCommand } from './commands/schedule';
 import { snapshotCommand } from './commands/snapshot';
 import { validateCommand } from './commands/validate';
 import { versionCommand } from './commands/version';
@@ -48,6 +49,7 @@ function buildProgram(): Command {
   appCommand(program, globals);
   diskCommand(program, globals);
   snapshotCommand(program, globals);
+  scheduleCommand(program, globals);
   opCommand(program, globals);
   workerCommand(program, globals);
   versionCommand(program);

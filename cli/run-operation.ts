@@ -1,9 +1,14 @@
 // The shape every mutating command shares: submit to the controller, then (unless --no-wait)
 // follow the steps live on stderr and set the exit code from the outcome.
 import type { OperationRecord } from '../workflows/operation';
-import { EXIT } from './exit-codes';
+import { CliError, EXIT } from './exit-codes';
 import type { GlobalOptions } from './project';
-import { type NewRequest, submitOperation, watchOperation } from './submit-operation';
+import {
+  type NewRequest,
+  OperationRefusedError,
+  submitOperation,
+  watchOperation,
+} from '../client/submit-operation';
 import { connectClient } from './temporal';
 
 export async function runOperation(
@@ -13,7 +18,10 @@ export async function runOperation(
 ): Promise<OperationRecord> {
   const { client, close } = await connectClient(globals);
   try {
-    const accepted = await submitOperation(client, request);
+    const accepted = await submitOperation(client, request).catch((err: unknown) => {
+      if (err instanceof OperationRefusedError) throw new CliError(err.message, EXIT.usage);
+      throw err;
+    });
     process.stderr.write(`operation ${accepted.id} (${accepted.kind}) accepted\n`);
     if (!wait) return accepted;
     const done = await watchOperation(client, request.target.appId, accepted.id, {

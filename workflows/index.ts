@@ -13,3 +13,4 @@ export {
   snapshotPruneWorkflow,
   snapshotRestoreWorkflow,
 } from './snapshot-operations';
+export { scheduledSnapshotWorkflow } from './scheduled-snapshot';

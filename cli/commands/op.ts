@@ -6,7 +6,7 @@ import type { OperationRecord } from '../../workflows/operation';
 import { CliError, EXIT } from '../exit-codes';
 import { age, outputFormat, print, table } from '../output';
 import { type GlobalOptions, loadAppTarget } from '../project';
-import { watchOperation } from '../submit-operation';
+import { OperationNotFoundError, watchOperation } from '../../client/submit-operation';
 import { connectClient } from '../temporal';
 import { isControllerMissing } from '../controller-errors';
 

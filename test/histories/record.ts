@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { submitOperation, watchOperation } from '../../cli/submit-operation';
+import { submitOperation, watchOperation } from '../../client/submit-operation';
 import { repoRoot } from '../../workers/repo-root';
 import { temporalCliPath } from '../../workers/temporal-cli';
 import { appControllerWorkflowId } from '../../workflows/ids';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { submitOperation, watchOperation } from '../../../cli/submit-operation';
+import { submitOperation, watchOperation } from '../../../client/submit-operation';
 import { appController } from '../../../workflows/app-controller';
 import { TASK_QUEUE, appControllerWorkflowId } from '../../../workflows/ids';
 import { controllerViewQuery } from '../../../workflows/messages';

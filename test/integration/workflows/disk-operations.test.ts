@@ -1,7 +1,7 @@
 // Disk operations through the app controller on the real Temporal dev server and worker.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { submitOperation, watchOperation } from '../../../cli/submit-operation';
+import { submitOperation, watchOperation } from '../../../client/submit-operation';
 import { appControllerWorkflowId } from '../../../workflows/ids';
 import { controllerViewQuery } from '../../../workflows/messages';
 import { localAppTarget } from '../../helpers/app-target';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { submitOperation, watchOperation } from '../../../cli/submit-operation';
+import { submitOperation, watchOperation } from '../../../client/submit-operation';
 import { restartWorker } from '../../../workers/dev-stack';
 import { appControllerWorkflowId } from '../../../workflows/ids';
 import { operationQuery } from '../../../workflows/messages';

@@ -1,5 +1,6 @@
 // Hands an operation to the app's controller (starting the controller if it is not running,
-// in one update-with-start call) and, unless told not to, follows it to the end.
+// in one update-with-start call) and follows it to the end. Used by the CLI, by the scheduled
+// snapshot activity and by tests.
 import { type Client, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
@@ -9,23 +10,46 @@ import { TASK_QUEUE, appControllerWorkflowId } from '../workflows/ids';
 import { operationQuery, submitOperationUpdate } from '../workflows/messages';
 import { type OperationRecord, type OperationRequest, type Requester, isFinal } from '../workflows/operation';
 import { APP_ID } from '../workflows/search-attributes';
-import { CliError, EXIT } from './exit-codes';
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 export type NewRequest = DistributiveOmit<OperationRequest, 'requestId' | 'requester'>;
 
-export function cliRequester(): Requester {
+/** The controller's validator refused the request; nothing was started. */
+export class OperationRefusedError extends Error {
+  override readonly name = 'OperationRefusedError';
+}
+
+/** The controller does not know the operation id. */
+export class OperationNotFoundError extends Error {
+  override readonly name = 'OperationNotFoundError';
+}
+
+export function localRequester(via: Requester['via'] = 'cli'): Requester {
   let user: string | undefined;
   try {
     user = userInfo().username;
   } catch {
     user = process.env.USER;
   }
-  return { via: 'cli', ...(user ? { user } : {}), host: hostname() };
+  return { via, ...(user ? { user } : {}), host: hostname() };
 }
 
-export async function submitOperation(client: Client, request: NewRequest): Promise<OperationRecord> {
-  const full = { ...request, requestId: randomUUID(), requester: cliRequester() } as OperationRequest;
+export interface SubmitOptions {
+  requester?: Requester;
+  /** Same id, same operation: a retried submit is answered with the first one's record. */
+  requestId?: string;
+}
+
+export async function submitOperation(
+  client: Client,
+  request: NewRequest,
+  opts: SubmitOptions = {},
+): Promise<OperationRecord> {
+  const full = {
+    ...request,
+    requestId: opts.requestId ?? randomUUID(),
+    requester: opts.requester ?? localRequester(),
+  } as OperationRequest;
   const appId = full.target.appId;
   try {
     return await client.workflow.executeUpdateWithStart(submitOperationUpdate, {
@@ -42,7 +66,7 @@ export async function submitOperation(client: Client, request: NewRequest): Prom
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       const reason = err.cause instanceof Error ? err.cause.message : err.message;
-      throw new CliError(`refused by the app controller: ${reason}`, EXIT.usage);
+      throw new OperationRefusedError(`refused by the app controller: ${reason}`);
     }
     throw err;
   }
@@ -52,6 +76,9 @@ export interface WatchOptions {
   /** Called for every step that starts or ends, once each. */
   onStep?: (line: string) => void;
   pollMs?: number;
+  signal?: AbortSignal;
+  /** Called after every poll (activities heartbeat here). */
+  onPoll?: (record: OperationRecord) => void;
 }
 
 /** Follows an operation through the controller's query until it reaches a final phase. */
@@ -64,8 +91,10 @@ export async function watchOperation(
   const handle = client.workflow.getHandle(appControllerWorkflowId(appId));
   const seen = new Set<string>();
   for (;;) {
+    opts.signal?.throwIfAborted();
     const record = await handle.query(operationQuery, operationId);
-    if (!record) throw new CliError(`app ${appId} has no operation "${operationId}"`, EXIT.failed);
+    if (!record) throw new OperationNotFoundError(`app ${appId} has no operation "${operationId}"`);
+    opts.onPoll?.(record);
     for (const step of record.steps) {
       const key = `${step.name}@${step.startedAt}:${step.phase}`;
       if (seen.has(key)) continue;
@@ -74,9 +103,8 @@ export async function watchOperation(
       const took = step.endedAt
         ? ` ${((Date.parse(step.endedAt) - Date.parse(step.startedAt)) / 1000).toFixed(1)}s`
         : '';
-      opts.onStep?.(
-        `${step.phase === 'InProgress' ? '…' : step.phase === 'Completed' ? '✓' : '✗'} ${step.name}${took}${detail}`,
-      );
+      const mark = step.phase === 'InProgress' ? '…' : step.phase === 'Completed' ? '✓' : '✗';
+      opts.onStep?.(`${mark} ${step.name}${took}${detail}`);
     }
     if (isFinal(record.phase)) return record;
     await sleep(opts.pollMs ?? 300);
