@@ -2,15 +2,24 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SnapshotPolicy } from '../../kom/model/snapshot-policy';
 import type { AppTarget } from '../../workflows/app-target';
 
 let counter = 0;
 
 export function localAppTarget(
-  opts: { app?: string; volumes?: string[]; settings?: Record<string, string> } = {},
+  opts: {
+    app?: string;
+    volumes?: string[];
+    settings?: Record<string, string>;
+    /** KOM spec.snapshots; absent (the default) means crash-consistent, keep all, no schedule. */
+    snapshots?: SnapshotPolicy;
+    /** LOCAL_ROOT to use instead of a fresh temp dir (apps sharing one provider state). */
+    localRoot?: string;
+  } = {},
 ): AppTarget {
   const app = opts.app ?? `app${process.pid}x${++counter}`;
-  const root = mkdtempSync(join(tmpdir(), 'kompox-local-'));
+  const root = opts.localRoot ?? mkdtempSync(join(tmpdir(), 'kompox-local-'));
   return {
     appId: `/ws/test/prv/local/cls/dev/app/${app}`,
     workspace: 'test',
@@ -28,6 +37,7 @@ export function localAppTarget(
       type: 'disk',
       options: {},
     })),
+    ...(opts.snapshots ? { snapshots: opts.snapshots } : {}),
     deploymentZone: 'local-1a',
     project: { cwd: root },
   };

@@ -1,0 +1,110 @@
+// Helpers of the snapshot tests: the local driver of a target, the controller's view, operations
+// run to the end, directory checksums (a local disk is a directory), and edits of a wiki test
+// project's KOM (spec.snapshots, provider settings).
+import type { Client } from '@temporalio/client';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { driverFor } from '../../activities/driver-for-target';
+import { type NewRequest, submitOperation, watchOperation } from '../../client/submit-operation';
+import type { ProviderDriver } from '../../drivers/driver';
+import type { AppTarget } from '../../workflows/app-target';
+import { appControllerWorkflowId } from '../../workflows/ids';
+import { type ControllerView, controllerViewQuery } from '../../workflows/messages';
+import type { OperationRecord } from '../../workflows/operation';
+import type { TestProject } from './deploy-project';
+
+/** The local driver the worker uses for `target` (same settings, so the same state root). */
+export function driverOf(target: AppTarget, stateDir: string): Promise<ProviderDriver> {
+  return driverFor({ stateDir }, target);
+}
+
+export function controllerView(client: Client, appId: string): Promise<ControllerView> {
+  return client.workflow.getHandle(appControllerWorkflowId(appId)).query(controllerViewQuery);
+}
+
+/** Submits an operation and follows it to its final phase. */
+export async function runOperation(client: Client, request: NewRequest): Promise<OperationRecord> {
+  const accepted = await submitOperation(client, request);
+  return watchOperation(client, request.target.appId, accepted.id, { pollMs: 200 });
+}
+
+/** Waits until the controller runs nothing and has nothing queued. */
+export async function waitControllerIdle(client: Client, appId: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await controllerView(client, appId);
+    if (!view.currentOperation && view.queued.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `controller of ${appId} still busy after ${timeoutMs} ms: ${view.currentOperation?.id}`,
+      );
+    await sleep(250);
+  }
+}
+
+/** `s<yyyymmdd>-<hhmmss>` of a UTC instant, written out here rather than taken from the product. */
+export function expectedScheduledName(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return (
+    `s${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}` +
+    `-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`
+  );
+}
+
+/** Writes `files` (relative path → content) under `dir`. */
+export function writeTree(dir: string, files: Record<string, string | Buffer>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    const path = join(dir, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+  }
+}
+
+/** Relative path → SHA-256 of every regular file under `dir`, sorted by path. */
+export function treeChecksums(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (e.isFile())
+        out[relative(dir, path)] = createHash('sha256').update(readFileSync(path)).digest('hex');
+    }
+  };
+  walk(dir);
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export const sha256 = (content: string | Buffer): string =>
+  createHash('sha256').update(content).digest('hex');
+
+function replaceIn(file: string, from: RegExp, to: string): void {
+  const text = readFileSync(file, 'utf8');
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`${file} does not contain ${String(from)}; update the test`);
+  writeFileSync(file, next);
+}
+
+/** Replaces the `spec.snapshots` block of a wiki project's KOM with `lines` (without indent). */
+export function setWikiSnapshots(project: TestProject, lines: string[]): void {
+  replaceIn(
+    join(project.dir, 'kompoxapp.yml'),
+    /^ {2}snapshots:\n( {4}.*\n)+/m,
+    `  snapshots:\n${lines.map((l) => `    ${l}\n`).join('')}`,
+  );
+}
+
+/** Sets the local Provider's settings of a test project (LOCAL_ROOT stays the project's). */
+export function setProviderSettings(project: TestProject, settings: Record<string, string>): void {
+  const all = { LOCAL_ROOT: project.localRoot, ...settings };
+  replaceIn(
+    join(project.dir, '.kompox', 'kom', 'infra.yml'),
+    /^ {2}settings: \{.*\}$/m,
+    `  settings: { ${Object.entries(all)
+      .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+      .join(', ')} }`,
+  );
+}
