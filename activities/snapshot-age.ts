@@ -16,6 +16,14 @@ export function recordNewestReady(appId: string, volumes: string[], snapshots: S
     const known = newest.get(key);
     if (!known || known.createdAt < latest) newest.set(key, { appId, volume, createdAt: latest });
   }
+  listener?.();
+}
+
+let listener: (() => void) | undefined;
+
+/** Called after every update, so an exporter can refresh at once rather than on its next tick. */
+export function onSnapshotAgesChanged(fn: (() => void) | undefined): void {
+  listener = fn;
 }
 
 export function snapshotAges(now = Date.now()): { appId: string; volume: string; ageSeconds: number }[] {

@@ -25,6 +25,8 @@ export interface DevStackStatus {
   running: boolean;
   temporalAddress?: string;
   uiUrl?: string;
+  /** The worker's Prometheus endpoint. */
+  metricsUrl?: string;
   temporal: { running: boolean; pid?: number; log: string; dbFile: string };
   worker: { running: boolean; pid?: number; log: string };
   kubeconfig?: string;
@@ -33,6 +35,8 @@ export interface DevStackStatus {
 interface StackFile {
   temporalAddress: string;
   uiUrl: string;
+  /** Where the worker serves Prometheus metrics. */
+  metricsAddress?: string;
 }
 
 const TEMPORAL_MATCH = 'start-dev';
@@ -66,6 +70,9 @@ export function devStackStatus(dir: string): DevStackStatus {
     running,
     ...(stack && temporalPid !== undefined
       ? { temporalAddress: stack.temporalAddress, uiUrl: stack.uiUrl }
+      : {}),
+    ...(stack?.metricsAddress && workerPid !== undefined
+      ? { metricsUrl: `http://${stack.metricsAddress}/metrics` }
       : {}),
     temporal: {
       running: temporalPid !== undefined,
@@ -104,7 +111,12 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
     const cli = temporalCliPath();
     const port = await preferredPort(7233);
     const uiPort = await preferredPort(8233, new Set([port]));
-    stack = { temporalAddress: `127.0.0.1:${port}`, uiUrl: `http://127.0.0.1:${uiPort}` };
+    const metricsPort = await preferredPort(9464, new Set([port, uiPort]));
+    stack = {
+      temporalAddress: `127.0.0.1:${port}`,
+      uiUrl: `http://127.0.0.1:${uiPort}`,
+      metricsAddress: `127.0.0.1:${metricsPort}`,
+    };
     progress(`starting Temporal dev server on ${stack.temporalAddress} (UI ${stack.uiUrl})`);
     startBackground(procs.temporal, {
       command: cli,
@@ -147,11 +159,7 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
 
   if (runningPid(procs.worker, WORKER_MATCH) === undefined) {
     progress('starting the worker');
-    startBackground(procs.worker, {
-      command: process.execPath,
-      args: ['--enable-source-maps', join(repoRoot(), 'dist', 'workers', 'worker.js')],
-      env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, KOMPOX_DEV_DIR: dir },
-    });
+    startWorkerProcess(dir, stack);
   }
   await waitForWorker(stack.temporalAddress, procs.worker);
   return devStackStatusWithCluster(dir);
@@ -190,13 +198,21 @@ export async function devStackDown(dir: string, progress: Progress = () => {}): 
 export async function restartWorker(dir: string): Promise<void> {
   const stack = readStackFile(dir);
   if (!stack) throw new Error(`no dev stack in ${dir}; run kompoxops dev up`);
-  const procs = processes(dir);
-  startBackground(procs.worker, {
+  startWorkerProcess(dir, stack);
+  await waitForWorker(stack.temporalAddress, processes(dir).worker);
+}
+
+function startWorkerProcess(dir: string, stack: StackFile): void {
+  startBackground(processes(dir).worker, {
     command: process.execPath,
     args: ['--enable-source-maps', join(repoRoot(), 'dist', 'workers', 'worker.js')],
-    env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, KOMPOX_DEV_DIR: dir },
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      KOMPOX_DEV_DIR: dir,
+      ...(stack.metricsAddress ? { KOMPOX_METRICS_ADDRESS: stack.metricsAddress } : {}),
+    },
   });
-  await waitForWorker(stack.temporalAddress, procs.worker);
 }
 
 async function waitForTemporal(address: string, proc: BackgroundProcess): Promise<void> {

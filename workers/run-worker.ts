@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createActivities } from '../activities';
 import { TASK_QUEUE } from '../workflows/ids';
 import { NAMESPACE } from './dev-stack-constants';
+import { installMetrics, startSnapshotAgeGauge } from './metrics';
 
 export interface RunWorkerOptions {
   address: string;
@@ -15,6 +16,8 @@ export interface RunWorkerOptions {
   /** Written with our pid once the worker polls, so `dev up` knows it is ready. */
   readyFile?: string;
   signal?: AbortSignal;
+  /** host:port for the Prometheus endpoint (/metrics); none when unset. */
+  metricsAddress?: string;
 }
 
 /** The prebuilt workflow bundle when `make` made one, else bundle the sources at start-up. */
@@ -26,6 +29,8 @@ export function workflowSource(): { workflowBundle: { codePath: string } } | { w
 }
 
 export async function runWorker(opts: RunWorkerOptions): Promise<void> {
+  if (opts.metricsAddress) installMetrics(opts.metricsAddress);
+  const stopGauge = opts.metricsAddress ? startSnapshotAgeGauge() : () => {};
   const connection = await NativeConnection.connect({ address: opts.address });
   try {
     const worker = await Worker.create({
@@ -39,6 +44,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
     if (opts.readyFile) writeFileSync(opts.readyFile, `${process.pid}\n`);
     await running;
   } finally {
+    stopGauge();
     await connection.close();
   }
 }

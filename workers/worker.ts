@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     stateDir: dir,
     readyFile: join(dir, 'worker.ready'),
     signal: controller.signal,
+    ...(process.env.KOMPOX_METRICS_ADDRESS ? { metricsAddress: process.env.KOMPOX_METRICS_ADDRESS } : {}),
   });
 }
 

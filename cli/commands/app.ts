@@ -11,11 +11,12 @@ import { renderYaml } from '../../kube/convert/render-yaml';
 import { isNotFound } from '../../kube/errors';
 import { devDir } from '../../workers/dev-dir';
 import { CliError, EXIT } from '../exit-codes';
-import { outputFormat, print } from '../output';
+import { age, outputFormat, print } from '../output';
 import { type GlobalOptions, appTargetOf, loadAppContext } from '../project';
 import { runOperation } from '../run-operation';
 import { renderOperation } from './op';
 import { listDisks } from './disk';
+import { listSnapshots } from './snapshot';
 
 /** Errors raised by the shared activity code become CLI errors with their message. */
 async function cliErrors<T>(fn: () => Promise<T>): Promise<T> {
@@ -38,7 +39,12 @@ export interface AppStatus {
   node?: string;
   zone?: string;
   images: string[];
-  volumes: { name: string; disk: { name: string; handle: string; zone: string } | null }[];
+  volumes: {
+    name: string;
+    disk: { name: string; handle: string; zone: string } | null;
+    /** Newest ready snapshot; its age is what a zone loss would cost now (RPO). */
+    newestSnapshot: { name: string; createdAt: string; ageSeconds: number } | null;
+  }[];
 }
 
 function renderStatus(s: AppStatus): string {
@@ -51,7 +57,8 @@ function renderStatus(s: AppStatus): string {
     'volumes:',
     ...s.volumes.map(
       (v) =>
-        `  ${v.name.padEnd(10)} ${v.disk ? `${v.disk.name} in ${v.disk.zone}  ${v.disk.handle}` : 'no assigned disk'}`,
+        `  ${v.name.padEnd(10)} ${v.disk ? `${v.disk.name} in ${v.disk.zone}  ${v.disk.handle}` : 'no assigned disk'}\n` +
+        `  ${''.padEnd(10)} newest snapshot: ${v.newestSnapshot ? `${v.newestSnapshot.name}, ${age(v.newestSnapshot.createdAt)} old (RPO)` : 'none'}`,
     ),
   ].join('\n');
 }
@@ -121,7 +128,8 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
       const context = loadAppContext(globals());
       const target = appTargetOf(context, globals());
       const names = appNames(context);
-      const disks = await listDisks(target);
+      const [disks, snapshots] = await Promise.all([listDisks(target), listSnapshots(target)]);
+      const now = Date.now();
       const status: AppStatus = {
         appId: target.appId,
         appName: target.appName,
@@ -132,7 +140,20 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
         images: [],
         volumes: target.volumes.map((v) => {
           const d = disks.find((x) => x.volumeName === v.name && x.assigned);
-          return { name: v.name, disk: d ? { name: d.name, handle: d.handle, zone: d.zone } : null };
+          const newest = snapshots
+            .filter((x) => x.volumeName === v.name && x.ready)
+            .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
+          return {
+            name: v.name,
+            disk: d ? { name: d.name, handle: d.handle, zone: d.zone } : null,
+            newestSnapshot: newest
+              ? {
+                  name: newest.name,
+                  createdAt: newest.createdAt,
+                  ageSeconds: Math.round((now - Date.parse(newest.createdAt)) / 1000),
+                }
+              : null,
+          };
         }),
       };
       const kc = await cliErrors(() => kubeConfigFor({ stateDir: devDir() }, target));

@@ -17,6 +17,7 @@ function render(s: DevStackStatus): string {
     `temporal:       ${s.temporal.running ? `running (pid ${s.temporal.pid}) at ${s.temporalAddress}` : 'stopped'}`,
     `web ui:         ${s.uiUrl ?? '-'}`,
     `worker:         ${s.worker.running ? `running (pid ${s.worker.pid})` : 'stopped'}`,
+    `metrics:        ${s.metricsUrl ?? '-'}`,
   ];
   if (s.kubeconfig) lines.push(`kubeconfig:     ${s.kubeconfig}`);
   return lines.join('\n');

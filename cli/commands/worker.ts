@@ -13,7 +13,8 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
       '--state-dir <dir>',
       'where the local provider keeps disks and snapshots (default: the dev directory)',
     )
-    .action(async (opts: { stateDir?: string }) => {
+    .option('--metrics-address <host:port>', 'serve Prometheus metrics at http://<host:port>/metrics')
+    .action(async (opts: { stateDir?: string; metricsAddress?: string }) => {
       const address = resolveTemporalAddress(globals());
       const controller = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => controller.abort());
@@ -23,6 +24,7 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
         namespace: globals().namespace ?? 'default',
         stateDir: opts.stateDir ?? devDir(),
         signal: controller.signal,
+        ...(opts.metricsAddress ? { metricsAddress: opts.metricsAddress } : {}),
       });
     });
 }
