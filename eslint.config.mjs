@@ -12,7 +12,19 @@ export default tseslint.config(
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
+      // node:test's describe/it return promises the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['describe', 'it', 'test', 'suite', 'before', 'after'],
+            },
+          ],
+        },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
@@ -28,12 +40,24 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              group: ['**/activities/**', '**/activities', '**/drivers/**', '**/kube/**', '**/cli/**', '**/workers/**'],
+              group: [
+                '**/activities/**',
+                '**/activities',
+                '**/drivers/**',
+                '**/kube/**',
+                '**/cli/**',
+                '**/workers/**',
+              ],
               allowTypeImports: true,
               message: 'Workflows import activities (and what they use) as types only.',
             },
             {
-              group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing'],
+              group: [
+                '@temporalio/activity',
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/testing',
+              ],
               message: 'Not available inside the workflow sandbox.',
             },
           ],

@@ -1,33 +1,40 @@
 #!/usr/bin/env bash
-# `make demo`: the embedded stack end to end on the example wiki app (Wiki.js + PostgreSQL,
-# two volumes). Safe to run again: every step is idempotent.
+# `make demo`: the embedded stack end to end on the example wiki app (Wiki.js + PostgreSQL in
+# one pod, two volumes): Temporal + worker + a local Kubernetes control plane, disks
+# bootstrapped, the app deployed into its disks' zone, a snapshot taken, the snapshot schedule
+# applied. Safe to run again: every step is idempotent.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="$root/node_modules/.bin:$root/bin:$PATH"
 cd "$root/examples/wiki"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+json() { node -e "const o=JSON.parse(require('fs').readFileSync(0,'utf8')); console.log($1 ?? '')"; }
 
-step "kompoxops dev up"
-kompoxops dev up
+step "kompoxops dev up --cluster   (Temporal dev server, worker, etcd/apiserver/scheduler/controller-manager, kwok nodes in 3 zones)"
+kompoxops dev up --cluster
 
 step "kompoxops validate"
 kompoxops validate
 
-step "kompoxops disk create --bootstrap   (one assigned disk per volume, through the app controller)"
-kompoxops disk create --bootstrap
+step "kompoxops app deploy --bootstrap-disks   (disks created and assigned, objects applied, rollout verified in the disks' zone)"
+kompoxops app deploy --bootstrap-disks
 
 step "kompoxops disk list"
 kompoxops disk list
 
+step "kompoxops snapshot create   (every volume, then retention)"
+kompoxops snapshot create
+
+step "kompoxops schedule apply   (spec.snapshots.schedule becomes a Temporal Schedule)"
+kompoxops schedule apply
+kompoxops schedule show
+
+step "kompoxops app status"
+kompoxops app status
+
 step "kompoxops op list"
 kompoxops op list
 
-latest=$(kompoxops op list -o json | node -e 'const o=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(o[0]?.id ?? "")')
-if [ -n "$latest" ]; then
-  step "kompoxops op show $latest"
-  kompoxops op show "$latest"
-fi
-
-ui=$(kompoxops dev status -o json | node -e 'console.log(JSON.parse(require("fs").readFileSync(0,"utf8")).uiUrl ?? "")')
+ui=$(kompoxops dev status -o json | json o.uiUrl)
 printf '\nThe Temporal Web UI is at %s. Stop everything with: make demo-down\n' "$ui"

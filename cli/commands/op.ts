@@ -117,6 +117,11 @@ export function opCommand(program: Command, globals: () => GlobalOptions): void 
       try {
         const record = await watchOperation(client, target.appId, id, {
           onStep: (l) => process.stderr.write(`${l}\n`),
+        }).catch((err: unknown) => {
+          if (err instanceof OperationNotFoundError) {
+            throw new CliError(`${err.message} (see kompoxops op list)`, EXIT.usage);
+          }
+          throw err;
         });
         print(format, record, renderOne);
         if (record.phase !== 'Completed') process.exitCode = EXIT.failed;
