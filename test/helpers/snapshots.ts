@@ -9,9 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { driverFor } from '../../activities/driver-for-target';
 import { type NewRequest, submitOperation, watchOperation } from '../../client/submit-operation';
 import type { ProviderDriver } from '../../drivers/driver';
+import { restartWorker } from '../../workers/dev-stack';
 import type { AppTarget } from '../../workflows/app-target';
 import { appControllerWorkflowId } from '../../workflows/ids';
-import { type ControllerView, controllerViewQuery } from '../../workflows/messages';
+import { type ControllerView, controllerViewQuery, operationQuery } from '../../workflows/messages';
 import type { OperationRecord } from '../../workflows/operation';
 import type { TestProject } from './deploy-project';
 
@@ -89,7 +90,7 @@ function replaceIn(file: string, from: RegExp, to: string): void {
 }
 
 /** Replaces the `spec.snapshots` block of a wiki project's KOM with `lines` (without indent). */
-export function setWikiSnapshots(project: TestProject, lines: string[]): void {
+export function setWikiSnapshots(project: Pick<TestProject, 'dir'>, lines: string[]): void {
   replaceIn(
     join(project.dir, 'kompoxapp.yml'),
     /^ {2}snapshots:\n( {4}.*\n)+/m,
@@ -107,4 +108,31 @@ export function setProviderSettings(project: TestProject, settings: Record<strin
       .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
       .join(', ')} }`,
   );
+}
+
+/** Polls the operation until `ready(steps)` holds. */
+export async function waitForSteps(
+  client: Client,
+  appId: string,
+  operationId: string,
+  what: string,
+  ready: (steps: OperationRecord['steps']) => boolean,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const handle = client.workflow.getHandle(appControllerWorkflowId(appId));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rec = await handle.query(operationQuery, operationId);
+    if (rec && ready(rec.steps)) return;
+    if (Date.now() > deadline)
+      throw new Error(`${what} not seen in ${timeoutMs} ms: ${JSON.stringify(rec?.steps)}`);
+    await sleep(100);
+  }
+}
+
+/** SIGKILLs the dev stack's worker process and starts a new one. */
+export async function killAndRestartWorker(stackDir: string): Promise<void> {
+  process.kill(Number(readFileSync(join(stackDir, 'worker.pid'), 'utf8')), 'SIGKILL');
+  await sleep(200);
+  await restartWorker(stackDir);
 }
