@@ -158,6 +158,10 @@ export function appKubeActivities(deps: ActivityDeps) {
       const kc = await kubeConfigFor(deps, input.target);
       const started = Date.now();
       let message = '';
+      let last: unknown;
+      // A rollout that makes no progress still heartbeats, or it would time out (and retry)
+      // after the heartbeat timeout instead of failing at its own limit with the reason.
+      const beat = setInterval(() => heartbeat(last), 5000);
       try {
         await waitForRollout(kc, {
           namespace: input.namespace,
@@ -166,6 +170,7 @@ export function appKubeActivities(deps: ActivityDeps) {
           signal: Context.current().cancellationSignal,
           onProgress: (p) => {
             message = p.message;
+            last = p;
             heartbeat(p);
           },
         });
@@ -175,6 +180,8 @@ export function appKubeActivities(deps: ActivityDeps) {
           err instanceof Error ? err.message : String(err),
           'RolloutFailed',
         );
+      } finally {
+        clearInterval(beat);
       }
       return { seconds: Math.round((Date.now() - started) / 100) / 10, message: message || 'rolled out' };
     },

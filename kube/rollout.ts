@@ -1,6 +1,7 @@
 // Waits for a Deployment rollout the way `kubectl rollout status` judges it: the controller has seen
 // the current generation, every replica runs the new template, no old replica is left, and the new
-// ones are available. A Progressing=False/ProgressDeadlineExceeded condition fails fast.
+// ones are available. A Progressing=False/ProgressDeadlineExceeded condition fails fast, and so
+// does a ReplicaFailure whose pods the apiserver rejects as invalid.
 import { AppsV1Api, KubeConfig, V1Deployment } from '@kubernetes/client-node';
 import { withKubeError } from './errors';
 import { pollUntil } from './poll';
@@ -73,6 +74,19 @@ export async function waitForRollout(kc: KubeConfig, opts: WaitForRolloutOptions
       );
       if (stuck && !p.done)
         throw new Error(`${what} failed: ${stuck.message ?? 'progress deadline exceeded'}`);
+      // The apiserver refuses the new ReplicaSet's pods as invalid (an image with a trailing
+      // space, say): no retry of this template can succeed, so fail now with its words.
+      const progressing = d.status?.conditions?.find((c) => c.type === 'Progressing');
+      const newReplicaSet = /replica ?set "([^"]+)"/i.exec(progressing?.message ?? '')?.[1];
+      const refused = d.status?.conditions?.find(
+        (c) =>
+          c.type === 'ReplicaFailure' &&
+          c.status === 'True' &&
+          newReplicaSet !== undefined &&
+          (c.message ?? '').startsWith(`Pod "${newReplicaSet}-`) &&
+          (c.message ?? '').includes(' is invalid: '),
+      );
+      if (refused && !p.done) throw new Error(`${what} failed: ${refused.message}`);
       return p.done ? d : undefined;
     },
     { ...opts, intervalMs: opts.intervalMs ?? 500, lastState: () => last?.message },
