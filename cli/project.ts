@@ -10,7 +10,7 @@ import {
   resolveApp,
   resolveDefaultAppId,
 } from '../kom';
-import type { AppTarget } from '../workflows/app-target';
+import type { AppTarget, ProjectSource } from '../workflows/app-target';
 import { CliError, EXIT } from './exit-codes';
 
 export interface GlobalOptions {
@@ -49,17 +49,22 @@ export function withKomErrors<T>(fn: () => T): T {
   }
 }
 
+/** The global flags that say where the KOM is (the same set travels in AppTarget.project). */
+export function projectFlags(globals: GlobalOptions): Omit<ProjectSource, 'cwd'> {
+  return {
+    ...(globals.kompoxRoot ? { kompoxRoot: globals.kompoxRoot } : {}),
+    ...(globals.kompoxDir ? { kompoxDir: globals.kompoxDir } : {}),
+    ...(globals.komApp ? { komApp: globals.komApp } : {}),
+    ...(globals.komPath ? { komPath: globals.komPath } : {}),
+  };
+}
+
 export function loadAppContext(globals: GlobalOptions): AppContext {
   return withKomErrors(() => {
     const project = loadProject({
       cwd: process.cwd(),
       env: process.env,
-      flags: {
-        ...(globals.kompoxRoot ? { kompoxRoot: globals.kompoxRoot } : {}),
-        ...(globals.kompoxDir ? { kompoxDir: globals.kompoxDir } : {}),
-        ...(globals.komApp ? { komApp: globals.komApp } : {}),
-        ...(globals.komPath ? { komPath: globals.komPath } : {}),
-      },
+      flags: projectFlags(globals),
     });
     const appId = resolveDefaultAppId(project, {
       ...(globals.appId ? { appId: globals.appId } : {}),
@@ -97,13 +102,7 @@ export function appTargetOf(context: AppContext, globals: GlobalOptions): AppTar
     })),
     ...(app.deployment.zone ? { deploymentZone: app.deployment.zone } : {}),
     ...(app.snapshots ? { snapshots: app.snapshots } : {}),
-    project: {
-      cwd: process.cwd(),
-      ...(globals.kompoxRoot ? { kompoxRoot: globals.kompoxRoot } : {}),
-      ...(globals.kompoxDir ? { kompoxDir: globals.kompoxDir } : {}),
-      ...(globals.komApp ? { komApp: globals.komApp } : {}),
-      ...(globals.komPath ? { komPath: globals.komPath } : {}),
-    },
+    project: { cwd: process.cwd(), ...projectFlags(globals) },
   };
 }
 

@@ -1,16 +1,10 @@
-// The provider driver for read-only commands (lists), built the way the worker builds it.
+// The provider driver for read-only commands (lists), built as the worker builds it; the
+// local provider's state is in the dev directory, as for the dev stack's worker.
 import type { ProviderDriver } from '../drivers/driver';
-import { createDriver } from '../drivers/registry';
+import { driverFor } from '../activities/driver-for-target';
 import { devDir } from '../workers/dev-dir';
 import type { AppTarget } from '../workflows/app-target';
 
 export function driverForTarget(target: AppTarget): Promise<ProviderDriver> {
-  return createDriver(target.provider.driver, {
-    workspace: target.workspace,
-    provider: target.provider.name,
-    cluster: target.cluster.name,
-    providerSettings: target.provider.settings,
-    clusterSettings: target.cluster.settings,
-    stateDir: devDir(),
-  });
+  return driverFor({ stateDir: devDir() }, target);
 }

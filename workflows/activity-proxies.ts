@@ -15,7 +15,7 @@ export const NON_RETRYABLE = [
 ];
 
 /** Disk and snapshot calls: long cloud operations that heartbeat while they wait. */
-export const diskActivities = proxyActivities<KompoxActivities>({
+const DISK_OPTIONS = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '10 seconds',
   retry: {
@@ -24,6 +24,18 @@ export const diskActivities = proxyActivities<KompoxActivities>({
     maximumInterval: '30 seconds',
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
+} as const;
+export const diskActivities = proxyActivities<KompoxActivities>(DISK_OPTIONS);
+
+/**
+ * Snapshot creation: like diskActivities, but a provider that keeps failing ends the attempt
+ * after 5 tries (about 15 s of backoff) instead of retrying for ever, so a `stop`-consistent
+ * snapshot scales the app back up and the operation fails with SnapshotFailed; the next
+ * scheduled run tries again.
+ */
+export const snapshotCreateActivities = proxyActivities<KompoxActivities>({
+  ...DISK_OPTIONS,
+  retry: { ...DISK_OPTIONS.retry, maximumAttempts: 5 },
 });
 
 /** Quick reads. */

@@ -3,18 +3,13 @@
 // names, hashes and figures. Re-running with no change applies the same objects and changes
 // nothing; objects of the previous render are pruned only after the new one is verified.
 import { ApplicationFailure } from '@temporalio/workflow';
-import { diskActivities, kubeActivities, readActivities } from './activity-proxies';
+import { kubeActivities, readActivities } from './activity-proxies';
 import type { OperationInput } from './disk-operations';
-import type { DiskView, OperationOutcome } from './messages';
+import type { OperationOutcome } from './messages';
 import type { AppDeployRequest, AppDestroyRequest } from './operation';
+import { byVolume, createAssignedDisks, volumesWithoutAssignedDisk } from './assigned-disks';
 import { type StepRunner, stepRunner } from './steps';
 import type { AppTarget } from './app-target';
-
-function byVolume(disks: DiskView[]): Record<string, DiskView[]> {
-  const out: Record<string, DiskView[]> = {};
-  for (const d of disks) (out[d.volumeName] ??= []).push(d);
-  return out;
-}
 
 export interface DeployOptions {
   bootstrapDisks?: boolean;
@@ -35,7 +30,7 @@ export async function deploySteps(
   );
 
   let disks = byVolume(await step('list disks', () => readActivities.listDisks({ target })));
-  const missing = target.volumes.filter((v) => !(disks[v.name] ?? []).some((d) => d.assigned));
+  const missing = volumesWithoutAssignedDisk(target, disks);
   const doubled = target.volumes.filter((v) => (disks[v.name] ?? []).filter((d) => d.assigned).length > 1);
   if (doubled.length) {
     throw ApplicationFailure.nonRetryable(
@@ -51,21 +46,7 @@ export async function deploySteps(
         'DisksNotAssigned',
       );
     }
-    await Promise.all(
-      missing.map((v) =>
-        step(
-          `create assigned disk for ${v.name}`,
-          () =>
-            diskActivities.createDisk({
-              target,
-              volume: v.name,
-              idempotencyKey: `${operationId}/${v.name}`,
-              assign: true,
-            }),
-          (d) => `${d.name} in ${d.zone}`,
-        ),
-      ),
-    );
+    await createAssignedDisks(step, operationId, target, missing);
     created = missing.length;
     disks = byVolume(await step('refresh disks', () => readActivities.listDisks({ target })));
   }

@@ -3,24 +3,19 @@
 // activity (after a worker crash, say) finds the disk it started instead of making another.
 import { ApplicationFailure } from '@temporalio/workflow';
 import { diskActivities, readActivities } from './activity-proxies';
-import type { DiskView, OperationOutcome } from './messages';
+import type { OperationOutcome } from './messages';
 import type {
   DiskAssignRequest,
   DiskBootstrapRequest,
   DiskCreateRequest,
   DiskDeleteRequest,
 } from './operation';
+import { byVolume, createAssignedDisks, volumesWithoutAssignedDisk } from './assigned-disks';
 import { stepRunner } from './steps';
 
 export interface OperationInput<R> {
   operationId: string;
   request: R;
-}
-
-function byVolume(disks: DiskView[]): Record<string, DiskView[]> {
-  const out: Record<string, DiskView[]> = {};
-  for (const d of disks) (out[d.volumeName] ??= []).push(d);
-  return out;
 }
 
 export async function diskCreateWorkflow({
@@ -53,22 +48,12 @@ export async function diskBootstrapWorkflow({
   const step = stepRunner(operationId);
   const { target } = request;
   const existing = byVolume(await step('list disks', () => readActivities.listDisks({ target })));
-  const missing = target.volumes.filter((v) => !(existing[v.name] ?? []).some((d) => d.assigned));
   // One assigned disk per volume that has none; volumes that already have one are left alone.
-  const created = await Promise.all(
-    missing.map((v) =>
-      step(
-        `create assigned disk for ${v.name}`,
-        () =>
-          diskActivities.createDisk({
-            target,
-            volume: v.name,
-            idempotencyKey: `${operationId}/${v.name}`,
-            assign: true,
-          }),
-        (d) => `${d.name} in ${d.zone}`,
-      ),
-    ),
+  const created = await createAssignedDisks(
+    step,
+    operationId,
+    target,
+    volumesWithoutAssignedDisk(target, existing),
   );
   const disks = await step('refresh disks', () => readActivities.listDisks({ target }));
   return { disks: byVolume(disks), figures: { disksCreated: created.length } };

@@ -3,7 +3,7 @@
 // keys derive from the schedule's nominal time or the operation id, so a retry never makes a
 // second snapshot.
 import { ApplicationFailure, CancellationScope } from '@temporalio/workflow';
-import { diskActivities, kubeActivities, readActivities } from './activity-proxies';
+import { diskActivities, kubeActivities, readActivities, snapshotCreateActivities } from './activity-proxies';
 import { deploySteps } from './app-deploy';
 import type { AppTarget } from './app-target';
 import type { OperationInput } from './disk-operations';
@@ -50,7 +50,7 @@ async function snapshotVolumes(
         const snap = await step(
           `snapshot ${volume}`,
           () =>
-            diskActivities.createSnapshot({
+            snapshotCreateActivities.createSnapshot({
               target,
               volume,
               name,

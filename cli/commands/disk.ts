@@ -11,6 +11,7 @@ import { usageError } from '../exit-codes';
 import { age, bytes, outputFormat, print, table } from '../output';
 import { type GlobalOptions, loadAppTarget } from '../project';
 import { runOperation } from '../run-operation';
+import { requireVolume } from '../volume-option';
 import { driverForTarget } from '../provider';
 
 interface DiskOptions {
@@ -21,19 +22,6 @@ interface DiskOptions {
   bootstrap?: boolean;
   wait?: boolean;
   output?: string;
-}
-
-function requireVolume(target: AppTarget, volume: string | undefined): string {
-  if (!volume)
-    throw usageError(
-      `-V/--volume is required (volumes of ${target.appName}: ${target.volumes.map((v) => v.name).join(', ')})`,
-    );
-  if (!target.volumes.some((v) => v.name === volume)) {
-    throw usageError(
-      `app ${target.appName} has no volume "${volume}" (volumes: ${target.volumes.map((v) => v.name).join(', ') || 'none'})`,
-    );
-  }
-  return volume;
 }
 
 const DISK_COLUMNS = [
@@ -138,39 +126,24 @@ export function diskCommand(program: Command, globals: () => GlobalOptions): voi
       else printRecordOnly(format, record);
     });
 
-  common(
-    disk.command('assign').description('make a disk the one the app uses (takes effect at the next deploy)'),
-  )
-    .requiredOption('-N, --name <name>', 'disk name')
-    .option('--no-wait', 'print the operation id and return')
-    .action(async (opts: DiskOptions) => {
-      const format = outputFormat(opts.output);
-      const target = loadAppTarget(globals());
-      const volume = requireVolume(target, opts.volume);
-      const record = await runOperation(
-        globals(),
-        { kind: 'disk.assign', target, volume, name: opts.name! },
-        opts.wait !== false,
-      );
-      if (record.phase === 'Completed') operationOutput(format, record, await listDisks(target, volume));
-      else printRecordOnly(format, record);
-    });
-
-  common(disk.command('delete').description('delete a disk (never the assigned one)'))
-    .requiredOption('-N, --name <name>', 'disk name')
-    .option('--no-wait', 'print the operation id and return')
-    .action(async (opts: DiskOptions) => {
-      const format = outputFormat(opts.output);
-      const target = loadAppTarget(globals());
-      const volume = requireVolume(target, opts.volume);
-      const record = await runOperation(
-        globals(),
-        { kind: 'disk.delete', target, volume, name: opts.name! },
-        opts.wait !== false,
-      );
-      if (record.phase === 'Completed') operationOutput(format, record, await listDisks(target, volume));
-      else printRecordOnly(format, record);
-    });
+  const byName = (name: 'assign' | 'delete', description: string) =>
+    common(disk.command(name).description(description))
+      .requiredOption('-N, --name <name>', 'disk name')
+      .option('--no-wait', 'print the operation id and return')
+      .action(async (opts: DiskOptions) => {
+        const format = outputFormat(opts.output);
+        const target = loadAppTarget(globals());
+        const volume = requireVolume(target, opts.volume);
+        const record = await runOperation(
+          globals(),
+          { kind: name === 'assign' ? 'disk.assign' : 'disk.delete', target, volume, name: opts.name! },
+          opts.wait !== false,
+        );
+        if (record.phase === 'Completed') operationOutput(format, record, await listDisks(target, volume));
+        else printRecordOnly(format, record);
+      });
+  byName('assign', 'make a disk the one the app uses (takes effect at the next deploy)');
+  byName('delete', 'delete a disk (never the assigned one)');
 }
 
 function printRecordOnly(format: ReturnType<typeof outputFormat>, record: OperationRecord): void {

@@ -8,6 +8,7 @@ import { usageError } from '../exit-codes';
 import { age, bytes, outputFormat, print, table } from '../output';
 import { type GlobalOptions, loadAppTarget } from '../project';
 import { runOperation } from '../run-operation';
+import { optionalVolume, requireVolume } from '../volume-option';
 import { driverForTarget } from '../provider';
 import { renderOperation } from './op';
 
@@ -36,21 +37,6 @@ export async function listSnapshots(target: AppTarget, volume?: string): Promise
   return lists.flat().map(snapshotView);
 }
 
-function requireVolume(target: AppTarget, volume: string | undefined, optional = false): string | undefined {
-  if (!volume) {
-    if (optional) return undefined;
-    throw usageError(
-      `-V/--volume is required (volumes of ${target.appName}: ${target.volumes.map((v) => v.name).join(', ')})`,
-    );
-  }
-  if (!target.volumes.some((v) => v.name === volume)) {
-    throw usageError(
-      `app ${target.appName} has no volume "${volume}" (volumes: ${target.volumes.map((v) => v.name).join(', ') || 'none'})`,
-    );
-  }
-  return volume;
-}
-
 function printOutcome(format: ReturnType<typeof outputFormat>, record: OperationRecord): void {
   print(format, record, renderOperation);
 }
@@ -65,7 +51,7 @@ export function snapshotCommand(program: Command, globals: () => GlobalOptions):
   ).action(async (opts: SnapshotOptions) => {
     const format = outputFormat(opts.output);
     const target = loadAppTarget(globals());
-    const volume = requireVolume(target, opts.volume, true);
+    const volume = optionalVolume(target, opts.volume);
     const snaps = await listSnapshots(target, volume);
     print(format, snaps, (rows) =>
       rows.length
@@ -82,7 +68,7 @@ export function snapshotCommand(program: Command, globals: () => GlobalOptions):
     .action(async (opts: SnapshotOptions) => {
       const format = outputFormat(opts.output);
       const target = loadAppTarget(globals());
-      const volume = requireVolume(target, opts.volume, true);
+      const volume = optionalVolume(target, opts.volume);
       if (opts.name && !volume) throw usageError('-N needs -V: a snapshot name belongs to one volume');
       const record = await runOperation(
         globals(),
@@ -103,7 +89,7 @@ export function snapshotCommand(program: Command, globals: () => GlobalOptions):
     .action(async (opts: SnapshotOptions) => {
       const format = outputFormat(opts.output);
       const target = loadAppTarget(globals());
-      const volume = requireVolume(target, opts.volume)!;
+      const volume = requireVolume(target, opts.volume);
       const record = await runOperation(
         globals(),
         { kind: 'snapshot.delete', target, volume, name: opts.name! },
@@ -124,7 +110,7 @@ export function snapshotCommand(program: Command, globals: () => GlobalOptions):
     .action(async (opts: SnapshotOptions) => {
       const format = outputFormat(opts.output);
       const target = loadAppTarget(globals());
-      const volume = requireVolume(target, opts.volume)!;
+      const volume = requireVolume(target, opts.volume);
       // A snapshot of another volume or app is refused here, before any operation starts.
       const own = await listSnapshots(target, volume);
       if (!own.some((s) => s.name === opts.name)) {

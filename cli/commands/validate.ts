@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { type AppContext, KomError, type KomIssue, loadProject, resolveApp } from '../../kom';
 import { outputFormat, print } from '../output';
-import { type GlobalOptions, printWarnings, withKomErrors } from '../project';
+import { type GlobalOptions, printWarnings, projectFlags, withKomErrors } from '../project';
 
 interface ValidateReport {
   valid: true;
@@ -24,12 +24,7 @@ export function validateCommand(program: Command, globals: () => GlobalOptions):
         const project = loadProject({
           cwd: process.cwd(),
           env: process.env,
-          flags: {
-            ...(g.kompoxRoot ? { kompoxRoot: g.kompoxRoot } : {}),
-            ...(g.kompoxDir ? { kompoxDir: g.kompoxDir } : {}),
-            ...(g.komApp ? { komApp: g.komApp } : {}),
-            ...(g.komPath ? { komPath: g.komPath } : {}),
-          },
+          flags: projectFlags(g),
         });
         const selected = g.appId ? project.apps.filter((a) => a.id === g.appId) : project.apps;
         const contexts: AppContext[] = [];

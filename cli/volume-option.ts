@@ -1,0 +1,19 @@
+// The -V/--volume option shared by disk and snapshot commands: a volume the app declares.
+import type { AppTarget } from '../workflows/app-target';
+import { usageError } from './exit-codes';
+
+function known(target: AppTarget): string {
+  return target.volumes.map((v) => v.name).join(', ') || 'none';
+}
+
+export function requireVolume(target: AppTarget, volume: string | undefined): string {
+  if (!volume) throw usageError(`-V/--volume is required (volumes of ${target.appName}: ${known(target)})`);
+  return optionalVolume(target, volume)!;
+}
+
+export function optionalVolume(target: AppTarget, volume: string | undefined): string | undefined {
+  if (volume !== undefined && !target.volumes.some((v) => v.name === volume)) {
+    throw usageError(`app ${target.appName} has no volume "${volume}" (volumes: ${known(target)})`);
+  }
+  return volume;
+}
