@@ -1,0 +1,153 @@
+// Benchmark: one snapshot-schedule tick for N apps (default 200, one volume each, zero-latency
+// local provider) on one worker of a dedicated dev stack, next to the same N snapshots taken by
+// a plain loop over the local driver without Temporal.
+//
+//   node_modules/.bin/node dist/bench/snapshot-tick.js [apps]
+//
+// Setup (not timed): a dev stack in a temp dir, N apps each with a bootstrapped disk (through
+// their controllers, so the controllers exist as in steady state) and a Temporal Schedule
+// (cron `0 0 1 1 *`, so it never fires by itself during the run).
+// Timed, Temporal: trigger all N Schedules at once → N scheduledSnapshotWorkflow runs → N
+// snapshot.create operations through N controllers → N snapshots. Reported: until the last
+// snapshot was ready (from the provider's records) and until the last scheduled run completed.
+// Timed, plain: a loop of beginCreateSnapshot + poll on the local driver for the same N apps.
+// Peak RSS: VmHWM of the worker process, reset after setup (clear_refs 5) so it is the tick's.
+import type { Client } from '@temporalio/client';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection, Client as TemporalClient } from '@temporalio/client';
+import { applySnapshotSchedule, snapshotScheduleId } from '../client/snapshot-schedule';
+import { submitOperation, watchOperation } from '../client/submit-operation';
+import { driverFor } from '../activities/driver-for-target';
+import { waitForOperation } from '../drivers/long-operation';
+import { devStackDown, devStackUp } from '../workers/dev-stack';
+import { NAMESPACE } from '../workers/dev-stack-constants';
+import type { AppTarget } from '../workflows/app-target';
+import { localAppTarget } from '../test/helpers/app-target';
+
+const APPS = Number(process.argv[2] ?? 200);
+const SETUP_CONCURRENCY = 20;
+
+async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+function procStatus(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m?.[1]) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(m[1]) * 1024;
+}
+
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MiB`;
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function completedRuns(client: Client): Promise<number> {
+  const r = await client.workflow.count(
+    `WorkflowType = 'scheduledSnapshotWorkflow' AND ExecutionStatus = 'Completed'`,
+  );
+  return r.count;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kompox-bench-'));
+  const localRoot = mkdtempSync(join(tmpdir(), 'kompox-bench-local-'));
+  let connection: Connection | undefined;
+  try {
+    const status = await devStackUp(dir);
+    if (!status.temporalAddress) throw new Error('the dev stack reports no Temporal address');
+    connection = await Connection.connect({ address: status.temporalAddress });
+    const client = new TemporalClient({ connection, namespace: NAMESPACE });
+    const workerPid = Number(readFileSync(join(dir, 'worker.pid'), 'utf8'));
+
+    const targets: AppTarget[] = Array.from({ length: APPS }, (_, i) =>
+      localAppTarget({
+        app: `bench${i}`,
+        localRoot,
+        snapshots: {
+          schedule: { kind: 'cron', expression: '0 0 1 1 *' },
+          timeZone: 'UTC',
+          consistency: 'crash',
+        },
+      }),
+    );
+    const setupStart = Date.now();
+    await inBatches(targets, SETUP_CONCURRENCY, async (target) => {
+      const op = await submitOperation(client, { kind: 'disk.bootstrap', target });
+      const done = await watchOperation(client, target.appId, op.id, { pollMs: 200 });
+      if (done.phase !== 'Completed') throw new Error(`bootstrap ${target.appName}: ${done.phase}`);
+      await applySnapshotSchedule(client, target);
+    });
+    console.log(`setup: ${APPS} apps with a disk and a Schedule in ${secs(Date.now() - setupStart)}`);
+    const hwmSinceStart = procStatus(workerPid, 'VmHWM');
+    const rssBefore = procStatus(workerPid, 'VmRSS');
+    writeFileSync(`/proc/${workerPid}/clear_refs`, '5'); // reset VmHWM to the current RSS
+    const runsBefore = await completedRuns(client);
+
+    // Temporal: trigger every Schedule, wait for every scheduled run.
+    const t0 = Date.now();
+    await Promise.all(targets.map((t) => client.schedule.getHandle(snapshotScheduleId(t.appId)).trigger()));
+    const triggered = Date.now() - t0;
+    for (;;) {
+      if ((await completedRuns(client)) - runsBefore >= APPS) break;
+      if (Date.now() - t0 > 15 * 60_000) throw new Error('scheduled runs not done after 15 minutes');
+      await sleep(250);
+    }
+    const allRunsDone = Date.now() - t0;
+    const tickHwm = procStatus(workerPid, 'VmHWM');
+
+    const driver = await driverFor({ stateDir: dir }, targets[0]!);
+    let lastReady = 0;
+    for (const t of targets) {
+      const snaps = await driver.listSnapshots({ app: t.appName, volume: 'db' });
+      const ready = snaps.filter((s) => s.ready);
+      if (ready.length !== 1) throw new Error(`${t.appName}: ${ready.length} ready snapshots after the tick`);
+      lastReady = Math.max(lastReady, Date.parse(ready[0]!.updatedAt));
+    }
+    const temporalMs = lastReady - t0;
+
+    // Plain loop: the same snapshots straight through the driver, one after another.
+    const p0 = Date.now();
+    for (const t of targets) {
+      const op = await driver.beginCreateSnapshot({
+        app: t.appName,
+        volume: 'db',
+        name: 'plain',
+        idempotencyKey: `${t.appId}/bench-plain/db/snapshot`,
+      });
+      const snap = await waitForOperation(driver, op, { intervalMs: 10, maxIntervalMs: 100 });
+      if (!snap.ready) throw new Error(`${t.appName}: plain snapshot not ready`);
+    }
+    const plainMs = Date.now() - p0;
+
+    console.log(`apps (one volume, one disk each):            ${APPS}`);
+    console.log(`Temporal path: trigger ${APPS} Schedules → scheduled runs → controllers → snapshot.create`);
+    console.log(`  triggers accepted after                    ${secs(triggered)}`);
+    console.log(`  last snapshot ready after                  ${secs(temporalMs)}`);
+    console.log(`  last scheduled run completed after         ${secs(allRunsDone)}`);
+    console.log(
+      `  throughput                                 ${(APPS / (temporalMs / 1000)).toFixed(1)} snapshots/s`,
+    );
+    console.log(`plain loop over the local driver             ${secs(plainMs)}`);
+    console.log(`ratio Temporal / plain (last ready)          ${(temporalMs / plainMs).toFixed(1)}x`);
+    console.log(`worker RSS before the tick                   ${mib(rssBefore)}`);
+    console.log(`worker peak RSS during the tick (VmHWM)      ${mib(tickHwm)}`);
+    console.log(`worker peak RSS since start (VmHWM, setup)   ${mib(hwmSinceStart)}`);
+  } finally {
+    await connection?.close();
+    await devStackDown(dir).catch((err: unknown) => console.error(`dev stack down: ${String(err)}`));
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(localRoot, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
