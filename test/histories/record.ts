@@ -26,7 +26,16 @@ async function main(): Promise<void> {
   // The Temporal CLI writes the canonical proto JSON that historyFromJSON reads back.
   const cli = temporalCliPath();
   const save = (workflowId: string, file: string) => {
-    const json = execFileSync(cli, ['workflow', 'show', '--address', stack.address, '-w', workflowId, '--output', 'json']);
+    const json = execFileSync(cli, [
+      'workflow',
+      'show',
+      '--address',
+      stack.address,
+      '-w',
+      workflowId,
+      '--output',
+      'json',
+    ]);
     writeFileSync(join(out, file), json);
     process.stderr.write(`recorded ${file}\n`);
   };
