@@ -10,6 +10,8 @@
 // Timed, Temporal: trigger all N Schedules at once → N scheduledSnapshotWorkflow runs → N
 // snapshot.create operations through N controllers → N snapshots. Reported: until the last
 // snapshot was ready (from the provider's records) and until the last scheduled run completed.
+// Timed, operations: N snapshot.create operations submitted straight to the N controllers (no
+// scheduled workflow, no awaitOperation polling), until every snapshot is ready.
 // Timed, plain: a loop of beginCreateSnapshot + poll on the local driver for the same N apps.
 // Peak RSS: VmHWM of the worker process, reset after setup (clear_refs 5) so it is the tick's.
 import type { Client } from '@temporalio/client';
@@ -43,6 +45,12 @@ function procStatus(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m?.[1]) throw new Error(`no ${field} in /proc/${pid}/status`);
   return Number(m[1]) * 1024;
+}
+
+/** User + system CPU seconds of a process so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MiB`;
@@ -90,7 +98,8 @@ async function main(): Promise<void> {
     writeFileSync(`/proc/${workerPid}/clear_refs`, '5'); // reset VmHWM to the current RSS
     const runsBefore = await completedRuns(client);
 
-    // Temporal: trigger every Schedule, wait for every scheduled run.
+    // Temporal, as a schedule tick: trigger every Schedule, wait for every scheduled run.
+    const cpu0 = cpuSeconds(workerPid);
     const t0 = Date.now();
     await Promise.all(targets.map((t) => client.schedule.getHandle(snapshotScheduleId(t.appId)).trigger()));
     const triggered = Date.now() - t0;
@@ -100,17 +109,40 @@ async function main(): Promise<void> {
       await sleep(250);
     }
     const allRunsDone = Date.now() - t0;
+    const tickCpu = cpuSeconds(workerPid) - cpu0;
     const tickHwm = procStatus(workerPid, 'VmHWM');
 
     const driver = await driverFor({ stateDir: dir }, targets[0]!);
-    let lastReady = 0;
-    for (const t of targets) {
-      const snaps = await driver.listSnapshots({ app: t.appName, volume: 'db' });
-      const ready = snaps.filter((s) => s.ready);
-      if (ready.length !== 1) throw new Error(`${t.appName}: ${ready.length} ready snapshots after the tick`);
-      lastReady = Math.max(lastReady, Date.parse(ready[0]!.updatedAt));
+    const lastReadyAfter = async (since: number, count: number): Promise<number | undefined> => {
+      let last = 0;
+      for (const t of targets) {
+        const ready = (await driver.listSnapshots({ app: t.appName, volume: 'db' })).filter(
+          (s) => s.ready && Date.parse(s.createdAt) >= since,
+        );
+        if (ready.length < count) return undefined;
+        last = Math.max(last, ...ready.map((s) => Date.parse(s.updatedAt)));
+      }
+      return last - since;
+    };
+    const temporalMs = await lastReadyAfter(t0, 1);
+    if (temporalMs === undefined) throw new Error('a scheduled run completed without a ready snapshot');
+
+    // Temporal, without the schedule wrapper: N snapshot.create operations submitted straight to
+    // the controllers, done when the provider shows every snapshot ready (polled once a second).
+    writeFileSync(`/proc/${workerPid}/clear_refs`, '5');
+    const cpu1 = cpuSeconds(workerPid);
+    const o0 = Date.now();
+    await inBatches(targets, SETUP_CONCURRENCY, async (target) => {
+      await submitOperation(client, { kind: 'snapshot.create', target });
+    });
+    const submitted = Date.now() - o0;
+    let opsMs: number | undefined;
+    while ((opsMs = await lastReadyAfter(o0, 1)) === undefined) {
+      if (Date.now() - o0 > 15 * 60_000) throw new Error('operations not done after 15 minutes');
+      await sleep(1000);
     }
-    const temporalMs = lastReady - t0;
+    const opsCpu = cpuSeconds(workerPid) - cpu1;
+    const opsHwm = procStatus(workerPid, 'VmHWM');
 
     // Plain loop: the same snapshots straight through the driver, one after another.
     const p0 = Date.now();
@@ -126,19 +158,27 @@ async function main(): Promise<void> {
     }
     const plainMs = Date.now() - p0;
 
-    console.log(`apps (one volume, one disk each):            ${APPS}`);
-    console.log(`Temporal path: trigger ${APPS} Schedules → scheduled runs → controllers → snapshot.create`);
-    console.log(`  triggers accepted after                    ${secs(triggered)}`);
-    console.log(`  last snapshot ready after                  ${secs(temporalMs)}`);
-    console.log(`  last scheduled run completed after         ${secs(allRunsDone)}`);
+    const row = (label: string, value: string) => console.log(`${label.padEnd(50)}${value}`);
+    row('apps (one volume, one disk each)', String(APPS));
     console.log(
-      `  throughput                                 ${(APPS / (temporalMs / 1000)).toFixed(1)} snapshots/s`,
+      `A. schedule tick: trigger ${APPS} Schedules → scheduled runs → controllers → snapshot.create`,
     );
-    console.log(`plain loop over the local driver             ${secs(plainMs)}`);
-    console.log(`ratio Temporal / plain (last ready)          ${(temporalMs / plainMs).toFixed(1)}x`);
-    console.log(`worker RSS before the tick                   ${mib(rssBefore)}`);
-    console.log(`worker peak RSS during the tick (VmHWM)      ${mib(tickHwm)}`);
-    console.log(`worker peak RSS since start (VmHWM, setup)   ${mib(hwmSinceStart)}`);
+    row('  triggers accepted after', secs(triggered));
+    row('  last snapshot ready after', secs(temporalMs));
+    row('  last scheduled run completed after', secs(allRunsDone));
+    row('  worker CPU used', `${tickCpu.toFixed(1)} s`);
+    row('  worker peak RSS (VmHWM)', mib(tickHwm));
+    console.log(`B. ${APPS} snapshot.create operations submitted straight to the controllers`);
+    row('  all submitted after', secs(submitted));
+    row('  last snapshot ready after', secs(opsMs));
+    row('  worker CPU used', `${opsCpu.toFixed(1)} s`);
+    row('  worker peak RSS (VmHWM)', mib(opsHwm));
+    row('C. plain loop over the local driver', secs(plainMs));
+    row('ratio A / C (schedule tick / plain)', `${(temporalMs / plainMs).toFixed(1)}x`);
+    row('ratio B / C (operations / plain)', `${(opsMs / plainMs).toFixed(1)}x`);
+    row('worker RSS before the tick', mib(rssBefore));
+    row('worker peak RSS since start (setup)', mib(hwmSinceStart));
+    row('load average (1 min) at the end', readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!);
   } finally {
     await connection?.close();
     await devStackDown(dir).catch((err: unknown) => console.error(`dev stack down: ${String(err)}`));
