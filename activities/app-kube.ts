@@ -121,6 +121,20 @@ async function deleteObjects(kc: KubeConfig, objs: KubernetesObject[]): Promise<
   return deleted;
 }
 
+/**
+ * Runs `fn` as asActivityFailure does, heartbeating every few seconds meanwhile: a slow
+ * provider, apiserver or admission webhook must not look like a dead worker (30 s heartbeat
+ * timeout, then a retry of the whole step, again and again).
+ */
+async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
+  const beat = setInterval(() => heartbeat(), 5000);
+  try {
+    return await asActivityFailure(fn);
+  } finally {
+    clearInterval(beat);
+  }
+}
+
 export function appKubeActivities(deps: ActivityDeps) {
   return {
     async validateApp({ target }: { target: AppTarget }): Promise<{ services: number; volumes: number }> {
@@ -129,7 +143,7 @@ export function appKubeActivities(deps: ActivityDeps) {
     },
 
     async applyApp({ target }: { target: AppTarget }): Promise<AppliedRender> {
-      return asActivityFailure(async () => {
+      return heartbeating(async () => {
         const rendered = await renderTarget(deps, target);
         const kc = await kubeConfigFor(deps, target);
         await applyObjects(kc, rendered.objects);
@@ -188,7 +202,7 @@ export function appKubeActivities(deps: ActivityDeps) {
 
     /** Pods follow their disks: the running pod must be on a node in the disks' zone. */
     async verifyPlacement(input: { target: AppTarget; namespace: string; selector: string; zone: string }) {
-      return asActivityFailure(async () => {
+      return heartbeating(async () => {
         const kc = await kubeConfigFor(deps, input.target);
         const pods = (await listAppPods(kc, input.namespace, input.selector)).filter(
           (p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp,
@@ -214,7 +228,7 @@ export function appKubeActivities(deps: ActivityDeps) {
 
     /** Deletes the app's objects that an older render made (old PV/PVC pairs included). */
     async pruneApp(input: { target: AppTarget; namespace: string; keepRenderHash: string }) {
-      return asActivityFailure(async () => {
+      return heartbeating(async () => {
         const kc = await kubeConfigFor(deps, input.target);
         const names = appNames(loadTargetContext(input.target));
         const selector = `${instanceSelector(names)},${LABEL.renderHash}!=${input.keepRenderHash}`;
@@ -285,7 +299,7 @@ export function appKubeActivities(deps: ActivityDeps) {
 
     /** Removes the app from the cluster. Disks are untouched: PVs are Retain and disks live in the provider. */
     async destroyApp(input: { target: AppTarget; deleteNamespace: boolean }) {
-      return asActivityFailure(async () => {
+      return heartbeating(async () => {
         const kc = await kubeConfigFor(deps, input.target);
         const names = appNames(loadTargetContext(input.target));
         const api = KubernetesObjectApi.makeApiClient(kc);
