@@ -23,39 +23,19 @@ export interface TestProject {
   localRoot: string;
   /** Values that must reach the cluster's Secrets and nowhere else. */
   secretValues: string[];
-  /** Sets (or with undefined removes) LOCAL_LATENCY_MS, e.g. 'listDisks=1500'. */
-  setLatency(spec: string | undefined): void;
 }
 
 const secret = (label: string): string => `${label}-${randomBytes(12).toString('hex')}`;
 
-/** Writes the Provider with the local driver's settings; the rest of infra.yml stays as it is. */
-function providerWriter(infraFile: string, localRoot: string): (latency: string | undefined) => void {
-  const original = readFileSync(infraFile, 'utf8');
-  if (!/^ {2}driver: local$/m.test(original)) throw new Error(`${infraFile}: no "driver: local" line`);
-  return (latency) => {
-    const settings = [`LOCAL_ROOT: ${JSON.stringify(localRoot)}`];
-    if (latency) settings.push(`LOCAL_LATENCY_MS: ${JSON.stringify(latency)}`);
-    writeFileSync(
-      infraFile,
-      original.replace(/^ {2}driver: local$/m, `  driver: local\n  settings: { ${settings.join(', ')} }`),
-    );
-  };
-}
-
-/** Points the project's Provider at a state root inside the project and describes it. */
+/** Gives the project's Provider a LOCAL_ROOT inside the project and describes the project. */
 function finishProject(dir: string, app: string, secretValues: string[]): TestProject {
   const localRoot = join(dir, 'disks');
-  const setLatency = providerWriter(join(dir, '.kompox', 'kom', 'infra.yml'), localRoot);
-  setLatency(undefined);
-  return {
-    dir,
-    appName: app,
-    appId: `/ws/demo/prv/local/cls/dev/app/${app}`,
-    localRoot,
-    secretValues,
-    setLatency,
-  };
+  replaceOnce(
+    join(dir, '.kompox', 'kom', 'infra.yml'),
+    /^ {2}driver: local$/m,
+    `  driver: local\n  settings: { LOCAL_ROOT: ${JSON.stringify(localRoot)} }`,
+  );
+  return { dir, appName: app, appId: `/ws/demo/prv/local/cls/dev/app/${app}`, localRoot, secretValues };
 }
 
 function replaceOnce(file: string, from: string | RegExp, to: string): void {

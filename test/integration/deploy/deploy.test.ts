@@ -3,9 +3,8 @@
 // with no change changes nothing, switching a disk recreates the pod on the new disk and
 // prunes the old PV/PVC pair, and destroy removes the objects but never the disks.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import type { KubeConfig, V1Container, V1Pod, V1VolumeMount } from '@kubernetes/client-node';
+import { describe, it } from 'node:test';
+import type { V1Container, V1Pod, V1VolumeMount } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { AppStatus } from '../../../cli/commands/app';
 import type { DiskView } from '../../../workflows/messages';
@@ -17,8 +16,8 @@ import {
   shopProject,
   wikiProject,
 } from '../../helpers/deploy-project';
-import { type TestStack, startTestStack } from '../../helpers/dev-stack';
-import { type AppObjects, appObjects, kubeConfigOf, recordPodEvents } from '../../helpers/kube-app';
+import { deploySuite } from '../../helpers/deploy-suite';
+import { type AppObjects, appObjects, recordPodEvents } from '../../helpers/kube-app';
 
 interface Expected {
   zone: string;
@@ -62,29 +61,19 @@ const runningPods = (o: AppObjects): V1Pod[] =>
   o.pods.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
 
 void describe('app deploy', () => {
-  let stack: TestStack;
-  let kc: KubeConfig;
-  const wiki = wikiProject('docs');
-  const shop = shopProject('shop');
-
-  before(async () => {
-    stack = await startTestStack({ cluster: true });
-    kc = kubeConfigOf(stack.kubeconfig);
-  });
-  after(async () => {
-    await stack?.stop();
-    for (const p of [wiki, shop]) rmSync(p.dir, { recursive: true, force: true });
-  });
+  const suite = deploySuite();
+  const wiki = suite.track(wikiProject('docs'));
+  const shop = suite.track(shopProject('shop'));
 
   const deploy = async (p: TestProject, ...flags: string[]): Promise<OperationRecord> => {
-    const op = await kompoxopsJson<OperationRecord>(stack, p.dir, 'app', 'deploy', ...flags);
+    const op = await kompoxopsJson<OperationRecord>(suite.stack, p.dir, 'app', 'deploy', ...flags);
     assert.equal(op.phase, 'Completed', JSON.stringify(op.failure));
     return op;
   };
-  const status = (p: TestProject) => kompoxopsJson<AppStatus>(stack, p.dir, 'app', 'status');
-  const disks = (p: TestProject) => kompoxopsJson<DiskView[]>(stack, p.dir, 'disk', 'list');
+  const status = (p: TestProject) => kompoxopsJson<AppStatus>(suite.stack, p.dir, 'app', 'status');
+  const disks = (p: TestProject) => kompoxopsJson<DiskView[]>(suite.stack, p.dir, 'disk', 'list');
   const nodeZone = async (node: string) =>
-    (await kc.makeApiClient(CoreV1Api).readNode({ name: node })).metadata?.labels?.[
+    (await suite.kc.makeApiClient(CoreV1Api).readNode({ name: node })).metadata?.labels?.[
       'topology.kubernetes.io/zone'
     ];
 
@@ -94,7 +83,7 @@ void describe('app deploy', () => {
     assert.equal(s.ready, true, `app status: ${JSON.stringify(s)}`);
     assert.ok(s.namespace && s.node && s.pod, `app status lacks namespace/node/pod: ${JSON.stringify(s)}`);
     assert.equal(s.zone, expected.zone);
-    const objs = await appObjects(kc, s.namespace, p.appName);
+    const objs = await appObjects(suite.kc, s.namespace, p.appName);
 
     // One Deployment, one replica, Recreate; one Running pod on a node in the disks' zone.
     assert.equal(objs.deployments.length, 1);
@@ -197,13 +186,13 @@ void describe('app deploy', () => {
     const oldPvc = before.objs.pvcs.find((c) => c.metadata?.labels?.['kompox.dev/volume'] === 'db')!;
     const oldPv = oldPvc.spec!.volumeName!;
 
-    const created = await kompoxops(stack, wiki.dir, 'disk', 'create', '-V', 'db', '-o', 'json');
+    const created = await kompoxops(suite.stack, wiki.dir, 'disk', 'create', '-V', 'db', '-o', 'json');
     assert.equal(created.status, 0, created.stderr);
     const fresh = (await disks(wiki)).find((d) => d.volumeName === 'db' && !d.assigned);
     assert.ok(fresh, 'disk create made no unassigned db disk');
     assert.equal(fresh.zone, oldDisk.zone);
     const assign = await kompoxops(
-      stack,
+      suite.stack,
       wiki.dir,
       'disk',
       'assign',
@@ -216,7 +205,7 @@ void describe('app deploy', () => {
     );
     assert.equal(assign.status, 0, assign.stderr);
 
-    const watch = recordPodEvents(kc, before.status.namespace);
+    const watch = recordPodEvents(suite.kc, before.status.namespace);
     const op = await deploy(wiki);
     const events = await watch.stop();
     assert.notEqual(op.figures?.renderHash, before.dep.metadata?.labels?.['kompox.dev/render-hash']);
@@ -252,9 +241,9 @@ void describe('app deploy', () => {
   void it('destroy removes the Deployment, Services, PVCs and PVs and keeps the disks', async () => {
     const before = await assertDeployed(shop, SHOP);
     const disksBefore = await disks(shop);
-    const op = await kompoxopsJson<OperationRecord>(stack, shop.dir, 'app', 'destroy');
+    const op = await kompoxopsJson<OperationRecord>(suite.stack, shop.dir, 'app', 'destroy');
     assert.equal(op.phase, 'Completed', JSON.stringify(op.failure));
-    const objs = await appObjects(kc, before.status.namespace, shop.appName);
+    const objs = await appObjects(suite.kc, before.status.namespace, shop.appName);
     assert.deepEqual(
       {
         deployments: objs.deployments.length,

@@ -2,16 +2,16 @@
 // whose reason quotes the apiserver; input Kompox rejects makes `app deploy` exit 2 naming the
 // file (and service or document) before anything exists in the cluster or in Temporal.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { describe, it } from 'node:test';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { cordonNode, uncordonNode } from '../../../kube/cordon';
 import { appControllerWorkflowId } from '../../../workflows/ids';
 import type { OperationRecord } from '../../../workflows/operation';
 import { type TestProject, kompoxops, wikiProject } from '../../helpers/deploy-project';
-import { type TestStack, startTestStack } from '../../helpers/dev-stack';
-import { appObjects, kubeConfigOf } from '../../helpers/kube-app';
+import { deploySuite } from '../../helpers/deploy-suite';
+import { appObjects } from '../../helpers/kube-app';
 
 function edit(file: string, from: RegExp, to: string): void {
   const text = readFileSync(file, 'utf8');
@@ -20,35 +20,32 @@ function edit(file: string, from: RegExp, to: string): void {
 }
 
 void describe('deploy rejections', () => {
-  let stack: TestStack;
-  let kc: KubeConfig;
-  const projects: TestProject[] = [];
+  const suite = deploySuite();
   const project = (app: string, change: (dir: string) => void): TestProject => {
-    const p = wikiProject(app);
-    projects.push(p);
+    const p = suite.track(wikiProject(app));
     change(p.dir);
     return p;
   };
 
-  before(async () => {
-    stack = await startTestStack({ cluster: true });
-    kc = kubeConfigOf(stack.kubeconfig);
-  });
-  after(async () => {
-    await stack?.stop();
-    for (const p of projects) rmSync(p.dir, { recursive: true, force: true });
-  });
-
   const namespacesOf = async (app: string): Promise<string[]> =>
-    (await kc.makeApiClient(CoreV1Api).listNamespace()).items
+    (await suite.kc.makeApiClient(CoreV1Api).listNamespace()).items
       .map((n) => n.metadata?.name ?? '')
       .filter((n) => n.includes(`-${app}-`));
 
   /** Deploys input our validation accepts; returns the failed operation. */
   async function failedDeploy(p: TestProject, ...flags: string[]): Promise<OperationRecord> {
-    const valid = await kompoxops(stack, p.dir, 'validate');
+    const valid = await kompoxops(suite.stack, p.dir, 'validate');
     assert.equal(valid.status, 0, `our validation should accept this input:\n${valid.stderr}`);
-    const r = await kompoxops(stack, p.dir, 'app', 'deploy', '--bootstrap-disks', '-o', 'json', ...flags);
+    const r = await kompoxops(
+      suite.stack,
+      p.dir,
+      'app',
+      'deploy',
+      '--bootstrap-disks',
+      '-o',
+      'json',
+      ...flags,
+    );
     assert.equal(r.status, 1, `deploy should fail (exit 1):\n${r.stderr}`);
     const op = JSON.parse(r.stdout) as OperationRecord;
     assert.equal(op.phase, 'Failed');
@@ -77,7 +74,7 @@ void describe('deploy rejections', () => {
     assert.ok(!op.steps.some((s) => s.name === 'wait for rollout'));
     const [ns] = await namespacesOf(p.appName);
     assert.ok(ns, 'objects applied before the Deployment (the namespace first) exist');
-    assert.equal((await appObjects(kc, ns, p.appName)).deployments.length, 0);
+    assert.equal((await appObjects(suite.kc, ns, p.appName)).deployments.length, 0);
   });
 
   void it('an image with a trailing space: pods are refused, the rollout fails fast quoting the apiserver', async () => {
@@ -98,12 +95,12 @@ void describe('deploy rejections', () => {
   void it('a pod that cannot be scheduled: the rollout fails at --timeout as RolloutFailed, not on a heartbeat timeout', async () => {
     // Its own zone, with every node cordoned, so no other test is affected.
     const p = project('stuck', (dir) => edit(join(dir, 'kompoxapp.yml'), /zone: local-1a/, 'zone: local-1c'));
-    const core = kc.makeApiClient(CoreV1Api);
+    const core = suite.kc.makeApiClient(CoreV1Api);
     const nodes = (await core.listNode({ labelSelector: 'topology.kubernetes.io/zone=local-1c' })).items.map(
       (n) => n.metadata?.name ?? '',
     );
     assert.ok(nodes.length > 0, 'the cluster has no node in local-1c');
-    for (const name of nodes) await cordonNode(kc, name);
+    for (const name of nodes) await cordonNode(suite.kc, name);
     try {
       const started = Date.now();
       // Longer than the 30 s heartbeat timeout of the kube activities.
@@ -114,13 +111,13 @@ void describe('deploy rejections', () => {
         /timed out after 45s waiting for rollout .*0 of 1 updated replicas/,
       );
       assert.ok(Date.now() - started < 110_000, `took ${Date.now() - started} ms`);
-      const history = await stack.client.workflow.getHandle(op.workflowId!).fetchHistory();
+      const history = await suite.stack.client.workflow.getHandle(op.workflowId!).fetchHistory();
       const attempts = (history.events ?? []).flatMap((e) =>
         e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : [],
       );
       assert.equal(Math.max(...attempts), 1, `retried activities: ${attempts.join(',')}`);
     } finally {
-      for (const name of nodes) await uncordonNode(kc, name);
+      for (const name of nodes) await uncordonNode(suite.kc, name);
     }
   });
 
@@ -155,12 +152,12 @@ void describe('deploy rejections', () => {
   for (const c of badInput) {
     void it(`${c.name}: app deploy exits 2 naming it, nothing is created`, async () => {
       const p = project(`bad${++n}`, c.change);
-      const r = await kompoxops(stack, p.dir, 'app', 'deploy', '--bootstrap-disks');
+      const r = await kompoxops(suite.stack, p.dir, 'app', 'deploy', '--bootstrap-disks');
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, c.expect);
       assert.deepEqual(await namespacesOf(p.appName), []);
       await assert.rejects(
-        stack.client.workflow.getHandle(appControllerWorkflowId(p.appId)).describe(),
+        suite.stack.client.workflow.getHandle(appControllerWorkflowId(p.appId)).describe(),
         /not found/i,
       );
     });

@@ -2,16 +2,14 @@
 // a Temporal history: rendering happens inside the apply activity, and only names, counts and
 // hashes cross into workflows.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { describe, it } from 'node:test';
 import type { AppStatus } from '../../../cli/commands/app';
 import { appControllerWorkflowId } from '../../../workflows/ids';
 import { controllerViewQuery } from '../../../workflows/messages';
 import type { OperationRecord } from '../../../workflows/operation';
 import { kompoxopsJson, shopProject, wikiProject } from '../../helpers/deploy-project';
-import { type TestStack, startTestStack } from '../../helpers/dev-stack';
-import { appObjects, kubeConfigOf } from '../../helpers/kube-app';
+import { deploySuite } from '../../helpers/deploy-suite';
+import { appObjects } from '../../helpers/kube-app';
 
 /** Every string in a history, with payload bytes decoded as UTF-8 and also given as base64. */
 function historyText(history: unknown): string {
@@ -43,30 +41,26 @@ function leakForms(value: string): string[] {
 }
 
 void describe('secret values and workflow histories', () => {
-  let stack: TestStack;
-  let kc: KubeConfig;
-  const projects = [wikiProject('secretive'), shopProject('vault')];
-
-  before(async () => {
-    stack = await startTestStack({ cluster: true });
-    kc = kubeConfigOf(stack.kubeconfig);
-  });
-  after(async () => {
-    await stack?.stop();
-    for (const p of projects) rmSync(p.dir, { recursive: true, force: true });
-  });
+  const suite = deploySuite();
+  const projects = [suite.track(wikiProject('secretive')), suite.track(shopProject('vault'))];
 
   for (const p of projects) {
     void it(`${p.appName}: secrets are in the cluster's Secrets and in no history`, async () => {
-      const op = await kompoxopsJson<OperationRecord>(stack, p.dir, 'app', 'deploy', '--bootstrap-disks');
+      const op = await kompoxopsJson<OperationRecord>(
+        suite.stack,
+        p.dir,
+        'app',
+        'deploy',
+        '--bootstrap-disks',
+      );
       assert.equal(op.phase, 'Completed', JSON.stringify(op.failure));
       // Redeploy with a change to nothing: a second pass through the same activities.
-      const again = await kompoxopsJson<OperationRecord>(stack, p.dir, 'app', 'deploy');
+      const again = await kompoxopsJson<OperationRecord>(suite.stack, p.dir, 'app', 'deploy');
       assert.equal(again.phase, 'Completed', JSON.stringify(again.failure));
 
       // The positive control: every value is in some Secret of the app's namespace.
-      const status = await kompoxopsJson<AppStatus>(stack, p.dir, 'app', 'status');
-      const objs = await appObjects(kc, status.namespace, p.appName);
+      const status = await kompoxopsJson<AppStatus>(suite.stack, p.dir, 'app', 'status');
+      const objs = await appObjects(suite.kc, status.namespace, p.appName);
       const secretData = objs.secrets.flatMap((s) =>
         Object.values(s.data ?? {}).map((b64) => Buffer.from(b64, 'base64').toString('utf8')),
       );
@@ -82,7 +76,7 @@ void describe('secret values and workflow histories', () => {
 
       // Every workflow this app ran: the controller and each operation's child.
       const controllerId = appControllerWorkflowId(p.appId);
-      const view = await stack.client.workflow.getHandle(controllerId).query(controllerViewQuery);
+      const view = await suite.stack.client.workflow.getHandle(controllerId).query(controllerViewQuery);
       const ids = [
         controllerId,
         ...view.recentOperations.flatMap((o) => (o.workflowId ? [o.workflowId] : [])),
@@ -91,7 +85,7 @@ void describe('secret values and workflow histories', () => {
       // disk.bootstrap runs inside the first deploy; the two deploys and the controller at least.
       assert.ok(ids.length >= 3, `workflows: ${ids.join(', ')}`);
       for (const id of ids) {
-        const history = await stack.client.workflow.getHandle(id).fetchHistory();
+        const history = await suite.stack.client.workflow.getHandle(id).fetchHistory();
         assert.ok((history.events ?? []).length > 0, `${id} has no history`);
         const text = historyText(history);
         // Payloads were decoded: the deploy's result (in payload bytes) shows its render hash.
