@@ -1,7 +1,7 @@
 // Activities that talk to an app controller through the worker's own Temporal client: a
 // workflow cannot update-with-start another workflow, an activity can.
-import { Context, heartbeat } from '@temporalio/activity';
-import { type NewRequest, localRequester, submitOperation, watchOperation } from '../client/submit-operation';
+import { Context } from '@temporalio/activity';
+import { type NewRequest, localRequester, submitOperation } from '../client/submit-operation';
 import type { OperationRecord } from '../workflows/operation';
 
 export function controllerRequestActivities() {
@@ -16,21 +16,6 @@ export function controllerRequestActivities() {
       return submitOperation(Context.current().client, request, {
         requestId,
         requester: localRequester('schedule'),
-      });
-    },
-
-    async awaitOperation({
-      appId,
-      operationId,
-    }: {
-      appId: string;
-      operationId: string;
-    }): Promise<OperationRecord> {
-      const ctx = Context.current();
-      return watchOperation(ctx.client, appId, operationId, {
-        pollMs: 1000,
-        signal: ctx.cancellationSignal,
-        onPoll: (record) => heartbeat(record.phase),
       });
     },
   };

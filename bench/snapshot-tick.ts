@@ -11,7 +11,7 @@
 // snapshot.create operations through N controllers → N snapshots. Reported: until the last
 // snapshot was ready (from the provider's records) and until the last scheduled run completed.
 // Timed, operations: N snapshot.create operations submitted straight to the N controllers (no
-// scheduled workflow, no awaitOperation polling), until every snapshot is ready.
+// scheduled workflow in between), until every snapshot is ready.
 // Timed, plain: a loop of beginCreateSnapshot + poll on the local driver for the same N apps.
 // Peak RSS: VmHWM of the worker process, reset after setup (clear_refs 5) so it is the tick's.
 import type { Client } from '@temporalio/client';

@@ -8,6 +8,7 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
   setHandler,
   uuid4,
@@ -19,6 +20,7 @@ import {
   type DiskView,
   type OperationOutcome,
   controllerViewQuery,
+  operationFinishedSignal,
   operationQuery,
   operationStepSignal,
   submitOperationUpdate,
@@ -111,6 +113,16 @@ export async function appController(input: AppControllerInput): Promise<void> {
     state.operations.unshift(next.record);
     state.operations.splice(KEEP_OPERATIONS);
     current = undefined;
+    if (next.request.notifyWorkflowId) await notify(next.request.notifyWorkflowId, next.record);
+  }
+}
+
+/** Best effort: the waiter may have ended (timed out, cancelled); the record stays queryable. */
+async function notify(workflowId: string, record: OperationRecord): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(workflowId).signal(operationFinishedSignal, record);
+  } catch {
+    // nothing waits any more
   }
 }
 

@@ -35,6 +35,9 @@ export interface StepReport {
 }
 export const operationStepSignal = defineSignal<[StepReport]>('operationStep');
 
+/** Sent by the controller to a request's `notifyWorkflowId` when the operation has ended. */
+export const operationFinishedSignal = defineSignal<[OperationRecord]>('operationFinished');
+
 /** The outcome a child workflow hands back to the controller. */
 export interface OperationOutcome {
   /** Completed unless the operation says otherwise (e.g. some volumes failed). */

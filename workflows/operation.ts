@@ -23,6 +23,8 @@ interface RequestBase {
   requestId: string;
   requester: Requester;
   target: AppTarget;
+  /** A workflow to signal with the final record (so it can wait without holding an activity). */
+  notifyWorkflowId?: string;
 }
 
 export interface DiskCreateRequest extends RequestBase {
