@@ -146,7 +146,13 @@ export function appKubeActivities(deps: ActivityDeps) {
       return heartbeating(async () => {
         const rendered = await renderTarget(deps, target);
         const kc = await kubeConfigFor(deps, target);
-        await applyObjects(kc, rendered.objects);
+        // The namespace first (namespaced dry runs need it), then the whole render as a server-side
+        // dry run, so an object the apiserver rejects leaves nothing half-applied behind.
+        const namespaces = rendered.objects.filter((o) => o.kind === 'Namespace');
+        const rest = rendered.objects.filter((o) => o.kind !== 'Namespace');
+        await applyObjects(kc, namespaces);
+        await applyObjects(kc, rest, { dryRun: true });
+        await applyObjects(kc, rest);
         const zones = new Set(
           Object.values(rendered.disks)
             .map((d) => d.zone)
@@ -272,7 +278,7 @@ export function appKubeActivities(deps: ActivityDeps) {
       command: string[];
       timeoutSeconds: number;
     }): Promise<{ stdout: string }> {
-      return asActivityFailure(async () => {
+      return heartbeating(async () => {
         if (input.command.length === 0) return { stdout: '' };
         const kc = await kubeConfigFor(deps, input.target);
         const names = appNames(loadTargetContext(input.target));

@@ -72,9 +72,16 @@ void describe('deploy rejections', () => {
     assert.match(step?.detail ?? '', /must be less than or equal to memory limit/);
     // Nothing after the failed step ran, and the Deployment was never stored.
     assert.ok(!op.steps.some((s) => s.name === 'wait for rollout'));
+    // The whole render was dry-run first: only the namespace exists, nothing half-applied.
     const [ns] = await namespacesOf(p.appName);
-    assert.ok(ns, 'objects applied before the Deployment (the namespace first) exist');
-    assert.equal((await appObjects(suite.kc, ns, p.appName)).deployments.length, 0);
+    assert.ok(ns, 'the namespace is applied before the dry run');
+    const objs = await appObjects(suite.kc, ns, p.appName);
+    assert.equal(objs.deployments.length, 0);
+    assert.deepEqual(
+      [objs.pvs.length, objs.pvcs.length, objs.secrets.length, objs.configMaps.length, objs.services.length],
+      [0, 0, 0, 0, 0],
+      'objects of a rejected render were applied',
+    );
   });
 
   void it('an image with a trailing space: pods are refused, the rollout fails fast quoting the apiserver', async () => {
