@@ -16,6 +16,3 @@ export { KWOK_MANAGED_LABEL, DEFAULT_TIMING, type Timing } from './components';
 export { DEFAULT_LAYOUT, nodeName, type NodeLayout } from './nodes';
 export { COMPONENTS, type ClusterInfo, type ClusterPorts, type Component } from './layout';
 export { readClusterInfo } from './state';
-
-/** Where `kompoxops dev up --cluster` keeps its cluster, relative to the project directory. */
-export const DEV_CLUSTER_DIR = '.kompox/dev/k8s';

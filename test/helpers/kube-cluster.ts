@@ -2,8 +2,8 @@
 //
 // Which cluster:
 //   1. KOMPOX_TEST_KUBECONFIG set → that cluster, used as is (never stopped).
-//   2. A running dev cluster (`kompoxops dev up --cluster`, in KOMPOX_DEV_CLUSTER_DIR or
-//      <repo>/.kompox/dev/k8s) → reused (never stopped).
+//   2. A running dev cluster (`kompoxops dev up --cluster`, in KOMPOX_DEV_CLUSTER_DIR or the dev
+//      directory's k8s/) → reused (never stopped).
 //   3. Otherwise a fresh cluster in a temp dir, built first if the binaries are missing.
 //
 // `node --test` runs every test file in its own process, so "once per run" cannot be an in-process
@@ -15,9 +15,11 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClusterInfo, clusterStatus, DEV_CLUSTER_DIR, startCluster, stopCluster } from '../../kube/cluster';
+import { ClusterInfo, clusterStatus, startCluster, stopCluster } from '../../kube/cluster';
+import { devDir } from '../../workers/dev-dir';
+import { devClusterDir } from '../../workers/dev-stack';
 import { loadKubeConfig } from '../../kube/kubeconfig';
 
 export interface TestCluster {
@@ -27,14 +29,6 @@ export interface TestCluster {
   info?: ClusterInfo;
   /** True when this test run started the cluster (and its reaper will stop it). */
   owned: boolean;
-}
-
-function repoRoot(): string {
-  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'scripts', 'k8s-binaries.sh')))
-      return dir;
-  }
-  return process.cwd();
 }
 
 /** The pid identifying this test run: the `node --test` runner when files run in subprocesses. */
@@ -71,8 +65,7 @@ async function resolveCluster(): Promise<TestCluster> {
     const kc = loadKubeConfig({ path: explicit });
     return { kc, kubeconfigPath: explicit, owned: false };
   }
-  const devDir = process.env.KOMPOX_DEV_CLUSTER_DIR ?? join(repoRoot(), DEV_CLUSTER_DIR);
-  const dev = await clusterStatus(devDir);
+  const dev = await clusterStatus(process.env.KOMPOX_DEV_CLUSTER_DIR ?? devClusterDir(devDir()));
   if (dev.state === 'running' && dev.info) {
     return {
       kc: loadKubeConfig({ path: dev.info.kubeconfigPath }),
