@@ -17,7 +17,13 @@ export interface AdmissionDelay {
 }
 
 interface AdmissionReview {
-  request?: { uid: string; operation?: string; name?: string; resource?: { resource?: string } };
+  request?: {
+    uid: string;
+    operation?: string;
+    name?: string;
+    resource?: { resource?: string };
+    dryRun?: boolean;
+  };
 }
 
 export async function startAdmissionDelay(
@@ -44,8 +50,11 @@ export async function startAdmissionDelay(
         void (async () => {
           const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as AdmissionReview;
           const r = review.request;
-          seen.push(`${r?.operation ?? '?'} ${r?.resource?.resource ?? '?'}/${r?.name ?? '?'}`);
-          await sleep(opts.delayMs);
+          // Deploy dry-runs the whole render before applying it; only the real writes are held.
+          if (!r?.dryRun) {
+            seen.push(`${r?.operation ?? '?'} ${r?.resource?.resource ?? '?'}/${r?.name ?? '?'}`);
+            await sleep(opts.delayMs);
+          }
           res.setHeader('Content-Type', 'application/json');
           res.end(
             JSON.stringify({
