@@ -1,5 +1,7 @@
 // `kompoxops op list|show|watch`: the operations of an app, from its controller's queries.
+import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
+import type { AppTarget } from '../../workflows/app-target';
 import { appControllerWorkflowId } from '../../workflows/ids';
 import { controllerViewQuery, operationQuery } from '../../workflows/messages';
 import type { OperationRecord } from '../../workflows/operation';
@@ -42,6 +44,20 @@ function renderOne(op: OperationRecord): string {
   return lines.join('\n');
 }
 
+/** Loads the app, connects to Temporal, runs `fn`, and always closes the connection. */
+async function withAppClient<T>(
+  globals: GlobalOptions,
+  fn: (client: Client, target: AppTarget) => Promise<T>,
+): Promise<T> {
+  const target = loadAppTarget(globals);
+  const { client, close } = await connectClient(globals);
+  try {
+    return await fn(client, target);
+  } finally {
+    await close();
+  }
+}
+
 export function opCommand(program: Command, globals: () => GlobalOptions): void {
   const op = program.command('op').description("show an app's operations");
 
@@ -50,9 +66,7 @@ export function opCommand(program: Command, globals: () => GlobalOptions): void 
     .option('-o, --output <format>', 'table, json or yaml')
     .action(async (opts: { output?: string }) => {
       const format = outputFormat(opts.output);
-      const target = loadAppTarget(globals());
-      const { client, close } = await connectClient(globals());
-      try {
+      await withAppClient(globals(), async (client, target) => {
         const handle = client.workflow.getHandle(appControllerWorkflowId(target.appId));
         let ops: OperationRecord[] = [];
         try {
@@ -80,9 +94,7 @@ export function opCommand(program: Command, globals: () => GlobalOptions): void 
                 },
               ]),
         );
-      } finally {
-        await close();
-      }
+      });
     });
 
   op.command('show <operation>')
@@ -90,9 +102,7 @@ export function opCommand(program: Command, globals: () => GlobalOptions): void 
     .option('-o, --output <format>', 'table, json or yaml')
     .action(async (id: string, opts: { output?: string }) => {
       const format = outputFormat(opts.output);
-      const target = loadAppTarget(globals());
-      const { client, close } = await connectClient(globals());
-      try {
+      await withAppClient(globals(), async (client, target) => {
         const record = await client.workflow
           .getHandle(appControllerWorkflowId(target.appId))
           .query(operationQuery, id);
@@ -102,9 +112,7 @@ export function opCommand(program: Command, globals: () => GlobalOptions): void 
             EXIT.usage,
           );
         print(format, record, renderOne);
-      } finally {
-        await close();
-      }
+      });
     });
 
   op.command('watch <operation>')
@@ -112,9 +120,7 @@ export function opCommand(program: Command, globals: () => GlobalOptions): void 
     .option('-o, --output <format>', 'table, json or yaml')
     .action(async (id: string, opts: { output?: string }) => {
       const format = outputFormat(opts.output);
-      const target = loadAppTarget(globals());
-      const { client, close } = await connectClient(globals());
-      try {
+      await withAppClient(globals(), async (client, target) => {
         const record = await watchOperation(client, target.appId, id, {
           onStep: (l) => process.stderr.write(`${l}\n`),
         }).catch((err: unknown) => {
@@ -125,9 +131,7 @@ export function opCommand(program: Command, globals: () => GlobalOptions): void 
         });
         print(format, record, renderOne);
         if (record.phase !== 'Completed') process.exitCode = EXIT.failed;
-      } finally {
-        await close();
-      }
+      });
     });
 }
 
