@@ -10,10 +10,9 @@ SOURCES := $(shell find kom kube drivers activities workflows workers cli test b
 
 all: build
 
-# `npm install`, not `npm ci`: the registry these machines reach does not serve @swc/core's
-# binaries for other platforms, so the lock cannot list them and `npm ci` refuses the lock.
+# `npm ci`: installs exactly the lock and never rewrites it, so a fresh clone stays clean.
 $(NODE_STAMP): package.json package-lock.json
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	@node --version | grep -q '^v24\.' || { echo "node_modules/.bin/node is not Node 24; the 'node' dev dependency did not install" >&2; exit 1; }
 	touch $@
 
