@@ -1,5 +1,6 @@
-// Lint rules that keep Kompox honest: no floating promises anywhere, and workflow code that
-// stays deterministic (no Node built-ins, no activity or client code imported by value).
+// Lint rules that keep Kompox honest: no floating promises anywhere, and workflow code (and the
+// api/ types it shares with every layer) that stays deterministic (no Node built-ins, no activity
+// or client code imported by value).
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
@@ -29,7 +30,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts'],
+    files: ['workflows/**/*.ts', 'api/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -12,16 +12,15 @@ import { applyObjects, describeObject } from '../kube/apply';
 import { listAppPods } from '../kube/app-pods';
 import { convertApp } from '../kube/convert/convert';
 import { LABEL } from '../kube/convert/labels';
-import { localFileValues } from '../kube/convert/local-values';
-import { appNames } from '../kube/convert/names';
 import { instanceSelector } from '../kube/convert/labels';
 import { ConvertError, type AssignedDisk, type ConvertResult } from '../kube/convert/types';
 import { isNotFound, withKubeError } from '../kube/errors';
 import { execInContainer } from '../kube/exec';
 import { waitForRollout } from '../kube/rollout';
 import { scaleDeployment } from '../kube/scale';
-import type { AppTarget } from '../workflows/app-target';
-import { loadTargetContext } from './app-context';
+import type { AppTarget } from '../api/app-target';
+import type { AppRevision } from '../api/app-revision';
+import { revisionContext, revisionValues, targetNames } from './app-context';
 import { kubeConfigFor } from './cluster-access';
 import type { ActivityDeps } from './deps';
 import { driverFor } from './driver-for-target';
@@ -38,12 +37,13 @@ export interface AppliedRender {
   zone: string;
 }
 
-/** Renders the app against its assigned disks; shared by apply and `kompoxops app render`. */
+/** Renders the app revision against its assigned disks. */
 export async function renderTarget(
   deps: ActivityDeps,
   target: AppTarget,
+  revision: AppRevision,
 ): Promise<ConvertResult & { disks: Record<string, AssignedDisk> }> {
-  const context = loadTargetContext(target);
+  const context = revisionContext(revision);
   const driver = await driverFor(deps, target);
   const disks: Record<string, AssignedDisk> = {};
   for (const volume of context.app.volumes) {
@@ -65,7 +65,7 @@ export async function renderTarget(
     };
   }
   try {
-    return { ...convertApp({ context, disks, values: localFileValues() }), disks };
+    return { ...convertApp({ context, disks, values: revisionValues(revision) }), disks };
   } catch (err) {
     if (err instanceof ConvertError) refuse(err.message, 'ConvertError');
     throw err;
@@ -129,7 +129,8 @@ async function deleteObjects(kc: KubeConfig, objs: KubernetesObject[]): Promise<
 async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
   const beat = setInterval(() => heartbeat(), 5000);
   try {
-    return await asActivityFailure(fn);
+    // A cancelled operation stops waiting here at once (the heartbeat delivers the cancel).
+    return await Promise.race([asActivityFailure(fn), Context.current().cancelled]);
   } finally {
     clearInterval(beat);
   }
@@ -137,14 +138,31 @@ async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
 
 export function appKubeActivities(deps: ActivityDeps) {
   return {
-    async validateApp({ target }: { target: AppTarget }): Promise<{ services: number; volumes: number }> {
-      const context = loadTargetContext(target);
+    async validateApp({
+      target,
+      revision,
+    }: {
+      target: AppTarget;
+      revision: AppRevision;
+    }): Promise<{ services: number; volumes: number }> {
+      if (revision.context.app.id !== target.appId)
+        refuse(
+          `revision ${revision.digest} is of ${revision.context.app.id}, not ${target.appId}`,
+          'InvalidArgument',
+        );
+      const context = revisionContext(revision);
       return { services: context.compose.services.length, volumes: context.app.volumes.length };
     },
 
-    async applyApp({ target }: { target: AppTarget }): Promise<AppliedRender> {
+    async applyApp({
+      target,
+      revision,
+    }: {
+      target: AppTarget;
+      revision: AppRevision;
+    }): Promise<AppliedRender> {
       return heartbeating(async () => {
-        const rendered = await renderTarget(deps, target);
+        const rendered = await renderTarget(deps, target, revision);
         const kc = await kubeConfigFor(deps, target);
         // The namespace first (namespaced dry runs need it), then the whole render as a server-side
         // dry run, so an object the apiserver rejects leaves nothing half-applied behind.
@@ -236,7 +254,7 @@ export function appKubeActivities(deps: ActivityDeps) {
     async pruneApp(input: { target: AppTarget; namespace: string; keepRenderHash: string }) {
       return heartbeating(async () => {
         const kc = await kubeConfigFor(deps, input.target);
-        const names = appNames(loadTargetContext(input.target));
+        const names = targetNames(input.target);
         const selector = `${instanceSelector(names)},${LABEL.renderHash}!=${input.keepRenderHash}`;
         const stale = await listByLabel(kc, selector, input.namespace);
         return { deleted: await deleteObjects(kc, stale) };
@@ -250,7 +268,7 @@ export function appKubeActivities(deps: ActivityDeps) {
     }): Promise<{ namespace: string; deployment: string }> {
       return asActivityFailure(async () => {
         const kc = await kubeConfigFor(deps, input.target);
-        const names = appNames(loadTargetContext(input.target));
+        const names = targetNames(input.target);
         await scaleDeployment(kc, names.namespace, names.componentName, input.replicas);
         if (input.replicas === 0) {
           // Wait until the pod is gone so the disk is quiet before the snapshot.
@@ -281,7 +299,7 @@ export function appKubeActivities(deps: ActivityDeps) {
       return heartbeating(async () => {
         if (input.command.length === 0) return { stdout: '' };
         const kc = await kubeConfigFor(deps, input.target);
-        const names = appNames(loadTargetContext(input.target));
+        const names = targetNames(input.target);
         const pods = (
           await listAppPods(kc, names.namespace, `${LABEL.selector}=${names.componentName}`)
         ).filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
@@ -307,7 +325,7 @@ export function appKubeActivities(deps: ActivityDeps) {
     async destroyApp(input: { target: AppTarget; deleteNamespace: boolean }) {
       return heartbeating(async () => {
         const kc = await kubeConfigFor(deps, input.target);
-        const names = appNames(loadTargetContext(input.target));
+        const names = targetNames(input.target);
         const api = KubernetesObjectApi.makeApiClient(kc);
         const deleted: string[] = [];
         try {

@@ -4,7 +4,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../kube/kubeconfig';
 import { devClusterKubeconfig } from '../workers/dev-stack';
-import type { AppTarget } from '../workflows/app-target';
+import type { AppTarget } from '../api/app-target';
 import type { ActivityDeps } from './deps';
 import { refuse } from './failures';
 

@@ -1,6 +1,6 @@
 // The reference-compatible JSON shape of a disk (what `disk list -o json` prints).
 import type { Disk } from '../drivers/driver';
-import type { DiskView } from '../workflows/messages';
+import type { DiskView } from '../api/messages';
 
 export function diskView(d: Disk): DiskView {
   return {

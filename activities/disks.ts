@@ -3,8 +3,8 @@
 import { Context, heartbeat } from '@temporalio/activity';
 import { parseDiskSource } from '../drivers/source';
 import { resumeOperation, waitForOperation } from '../drivers/long-operation';
-import type { AppTarget } from '../workflows/app-target';
-import type { DiskView } from '../workflows/messages';
+import type { AppTarget } from '../api/app-target';
+import type { DiskView } from '../api/messages';
 import type { ActivityDeps } from './deps';
 import { diskView } from './disk-view';
 import { driverFor } from './driver-for-target';

@@ -2,7 +2,7 @@
 // load lazily inside the registry).
 import type { ProviderDriver } from '../drivers/driver';
 import { createDriver } from '../drivers/registry';
-import type { AppTarget } from '../workflows/app-target';
+import type { AppTarget } from '../api/app-target';
 import type { ActivityDeps } from './deps';
 
 export function driverFor(deps: ActivityDeps, target: AppTarget): Promise<ProviderDriver> {

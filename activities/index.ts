@@ -1,7 +1,6 @@
 // All activities the worker registers, built from their dependencies once at start-up.
 import type { ActivityDeps } from './deps';
 import { appKubeActivities } from './app-kube';
-import { controllerRequestActivities } from './controller-requests';
 import { diskActivities } from './disks';
 import { snapshotActivities } from './snapshots';
 
@@ -10,7 +9,6 @@ export function createActivities(deps: ActivityDeps) {
     ...diskActivities(deps),
     ...appKubeActivities(deps),
     ...snapshotActivities(deps),
-    ...controllerRequestActivities(),
   };
 }
 

@@ -3,18 +3,18 @@
 // serves metrics. Refreshed by every snapshot list and create this worker runs.
 import type { SnapshotView } from './snapshot-view';
 
-const newest = new Map<string, { appId: string; volume: string; createdAt: number }>();
+const newest = new Map<string, { appKey: string; volume: string; createdAt: number }>();
 
-export function recordNewestReady(appId: string, volumes: string[], snapshots: SnapshotView[]): void {
+export function recordNewestReady(appKey: string, volumes: string[], snapshots: SnapshotView[]): void {
   for (const volume of volumes) {
     const ready = snapshots
       .filter((s) => s.volumeName === volume && s.ready)
       .map((s) => Date.parse(s.createdAt));
     if (ready.length === 0) continue;
-    const key = `${appId}\u0000${volume}`;
+    const key = `${appKey}\u0000${volume}`;
     const latest = Math.max(...ready);
     const known = newest.get(key);
-    if (!known || known.createdAt < latest) newest.set(key, { appId, volume, createdAt: latest });
+    if (!known || known.createdAt < latest) newest.set(key, { appKey, volume, createdAt: latest });
   }
   listener?.();
 }
@@ -26,9 +26,9 @@ export function onSnapshotAgesChanged(fn: (() => void) | undefined): void {
   listener = fn;
 }
 
-export function snapshotAges(now = Date.now()): { appId: string; volume: string; ageSeconds: number }[] {
+export function snapshotAges(now = Date.now()): { appKey: string; volume: string; ageSeconds: number }[] {
   return [...newest.values()].map((v) => ({
-    appId: v.appId,
+    appKey: v.appKey,
     volume: v.volume,
     ageSeconds: Math.max(0, (now - v.createdAt) / 1000),
   }));

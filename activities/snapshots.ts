@@ -2,7 +2,7 @@
 // snapshot its idempotency key already started; deletes of what is gone succeed.
 import { Context, heartbeat } from '@temporalio/activity';
 import { resumeOperation, waitForOperation } from '../drivers/long-operation';
-import type { AppTarget } from '../workflows/app-target';
+import type { AppTarget } from '../api/app-target';
 import type { ActivityDeps } from './deps';
 import { driverFor } from './driver-for-target';
 import { asActivityFailure } from './failures';
@@ -25,7 +25,7 @@ export function snapshotActivities(deps: ActivityDeps) {
           volumes.map((v) => driver.listSnapshots({ app: target.appName, volume: v })),
         );
         const views = lists.flat().map(snapshotView);
-        recordNewestReady(target.appId, volumes, views);
+        recordNewestReady(target.appKey, volumes, views);
         return views;
       });
     },
@@ -50,7 +50,7 @@ export function snapshotActivities(deps: ActivityDeps) {
           onPoll: (next) => heartbeat(next),
         });
         const view = snapshotView(snapshot);
-        recordNewestReady(target.appId, [volume], [view]);
+        recordNewestReady(target.appKey, [volume], [view]);
         return view;
       });
     },

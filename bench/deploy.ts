@@ -16,20 +16,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createActivities } from '../activities';
-import { loadAppTarget } from '../cli/project';
+import { loadAppRevision } from '../cli/project';
 import { submitOperation, watchOperation } from '../client/submit-operation';
 import { setWikiLogLevel, wikiProject, type TestProject } from '../test/helpers/deploy-project';
 import { devStackDown, devStackUp } from '../workers/dev-stack';
 import { NAMESPACE } from '../workers/dev-stack-constants';
-import type { AppTarget } from '../workflows/app-target';
+import type { AppRevision } from '../api/app-revision';
+import type { AppTarget } from '../api/app-target';
 
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
-function targetOf(project: TestProject): AppTarget {
+/** The project as the CLI packs it: its target and an app revision of its files now. */
+function revisionOf(project: TestProject): { target: AppTarget; revision: AppRevision } {
   const cwd = process.cwd();
   process.chdir(project.dir);
   try {
-    return loadAppTarget({});
+    return loadAppRevision({});
   } finally {
     process.chdir(cwd);
   }
@@ -62,11 +64,14 @@ async function main(): Promise<void> {
     if (!status.temporalAddress || !status.kubeconfig) throw new Error('the dev stack did not come up whole');
     connection = await Connection.connect({ address: status.temporalAddress });
     const client = new Client({ connection, namespace: NAMESPACE });
-    const targets = { temporal: targetOf(projects.temporal), plain: targetOf(projects.plain) };
+    const targets = {
+      temporal: revisionOf(projects.temporal).target,
+      plain: revisionOf(projects.plain).target,
+    };
 
     const throughTemporal = async (request: Parameters<typeof submitOperation>[1]) => {
       const accepted = await submitOperation(client, request);
-      const done = await watchOperation(client, request.target.appId, accepted.id, { pollMs: 20 });
+      const done = await watchOperation(client, accepted.appKey, accepted.id, { pollMs: 20 });
       if (done.phase !== 'Completed')
         throw new Error(`${request.kind} ${done.phase}: ${done.failure?.reason}: ${done.failure?.message}`);
       return done;
@@ -77,10 +82,10 @@ async function main(): Promise<void> {
     const acts = createActivities({ stateDir: dir });
     const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
       new MockActivityEnvironment().run(fn, ...args);
-    const plainDeploy = async (target: AppTarget): Promise<void> => {
-      await run(acts.validateApp, { target });
+    const plainDeploy = async ({ target, revision }: { target: AppTarget; revision: AppRevision }) => {
+      await run(acts.validateApp, { target, revision });
       await run(acts.listDisks, { target });
-      const applied = await run(acts.applyApp, { target });
+      const applied = await run(acts.applyApp, { target, revision });
       await run(acts.waitForAppRollout, {
         target,
         namespace: applied.namespace,
@@ -100,9 +105,10 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       for (const path of ['temporal', 'plain'] as const) {
         if (i > 0) setWikiLogLevel(projects[path], i % 2 ? 'debug' : 'info');
+        const packed = revisionOf(projects[path]);
         const started = performance.now();
-        if (path === 'temporal') await throughTemporal({ kind: 'app.deploy', target: targets.temporal });
-        else await plainDeploy(targets.plain);
+        if (path === 'temporal') await throughTemporal({ kind: 'app.deploy', ...packed });
+        else await plainDeploy(packed);
         const ms = performance.now() - started;
         times[path].push(ms);
         log(

@@ -26,7 +26,7 @@ import { driverFor } from '../activities/driver-for-target';
 import { waitForOperation } from '../drivers/long-operation';
 import { devStackDown, devStackUp } from '../workers/dev-stack';
 import { NAMESPACE } from '../workers/dev-stack-constants';
-import type { AppTarget } from '../workflows/app-target';
+import type { AppTarget } from '../api/app-target';
 import { localAppTarget } from '../test/helpers/app-target';
 
 const APPS = Number(process.argv[2] ?? 200);
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     const setupStart = Date.now();
     await inBatches(targets, SETUP_CONCURRENCY, async (target) => {
       const op = await submitOperation(client, { kind: 'disk.bootstrap', target });
-      const done = await watchOperation(client, target.appId, op.id, { pollMs: 200 });
+      const done = await watchOperation(client, target.appKey, op.id, { pollMs: 200 });
       if (done.phase !== 'Completed') throw new Error(`bootstrap ${target.appName}: ${done.phase}`);
       await applySnapshotSchedule(client, target);
     });
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     // Temporal, as a schedule tick: trigger every Schedule, wait for every scheduled run.
     const cpu0 = cpuSeconds(workerPid);
     const t0 = Date.now();
-    await Promise.all(targets.map((t) => client.schedule.getHandle(snapshotScheduleId(t.appId)).trigger()));
+    await Promise.all(targets.map((t) => client.schedule.getHandle(snapshotScheduleId(t.appKey)).trigger()));
     const triggered = Date.now() - t0;
     for (;;) {
       if ((await completedRuns(client)) - runsBefore >= APPS) break;
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
         app: t.appName,
         volume: 'db',
         name: 'plain',
-        idempotencyKey: `${t.appId}/bench-plain/db/snapshot`,
+        idempotencyKey: `${t.appKey}/bench-plain/db/snapshot`,
       });
       const snap = await waitForOperation(driver, op, { intervalMs: 10, maxIntervalMs: 100 });
       if (!snap.ready) throw new Error(`${t.appName}: plain snapshot not ready`);

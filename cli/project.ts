@@ -10,7 +10,10 @@ import {
   resolveApp,
   resolveDefaultAppId,
 } from '../kom';
-import type { AppTarget, ProjectSource } from '../workflows/app-target';
+import type { AppRevision } from '../api/app-revision';
+import type { AppTarget } from '../api/app-target';
+import { appKeyOf } from '../api/ids';
+import { buildRevision } from './app-revision';
 import { CliError, EXIT } from './exit-codes';
 
 export interface GlobalOptions {
@@ -49,8 +52,13 @@ export function withKomErrors<T>(fn: () => T): T {
   }
 }
 
-/** The global flags that say where the KOM is (the same set travels in AppTarget.project). */
-export function projectFlags(globals: GlobalOptions): Omit<ProjectSource, 'cwd'> {
+/** The global flags that say where the KOM is. */
+export function projectFlags(globals: GlobalOptions): {
+  kompoxRoot?: string;
+  kompoxDir?: string;
+  komApp?: string;
+  komPath?: string[];
+} {
   return {
     ...(globals.kompoxRoot ? { kompoxRoot: globals.kompoxRoot } : {}),
     ...(globals.kompoxDir ? { kompoxDir: globals.kompoxDir } : {}),
@@ -76,9 +84,10 @@ export function loadAppContext(globals: GlobalOptions): AppContext {
   });
 }
 
-export function appTargetOf(context: AppContext, globals: GlobalOptions): AppTarget {
+export function appTargetOf(context: AppContext): AppTarget {
   const { app, provider, cluster, workspace } = context;
   return {
+    appKey: appKeyOf(workspace.name, provider.name, app.name),
     appId: app.id,
     workspace: workspace.name,
     appName: app.name,
@@ -102,10 +111,15 @@ export function appTargetOf(context: AppContext, globals: GlobalOptions): AppTar
     })),
     ...(app.deployment.zone ? { deploymentZone: app.deployment.zone } : {}),
     ...(app.snapshots ? { snapshots: app.snapshots } : {}),
-    project: { cwd: process.cwd(), ...projectFlags(globals) },
   };
 }
 
 export function loadAppTarget(globals: GlobalOptions): AppTarget {
-  return appTargetOf(loadAppContext(globals), globals);
+  return appTargetOf(loadAppContext(globals));
+}
+
+/** The app as a revision to send, and the target derived from it. */
+export function loadAppRevision(globals: GlobalOptions): { target: AppTarget; revision: AppRevision } {
+  const context = loadAppContext(globals);
+  return { target: appTargetOf(context), revision: buildRevision(context) };
 }

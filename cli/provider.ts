@@ -3,7 +3,7 @@
 import type { ProviderDriver } from '../drivers/driver';
 import { driverFor } from '../activities/driver-for-target';
 import { devDir } from '../workers/dev-dir';
-import type { AppTarget } from '../workflows/app-target';
+import type { AppTarget } from '../api/app-target';
 
 export function driverForTarget(target: AppTarget): Promise<ProviderDriver> {
   return driverFor({ stateDir: devDir() }, target);

@@ -1,6 +1,6 @@
 // The shape every mutating command shares: submit to the controller, then (unless --no-wait)
 // follow the steps live on stderr and set the exit code from the outcome.
-import type { OperationRecord } from '../workflows/operation';
+import type { OperationRecord } from '../api/operation';
 import { CliError, EXIT } from './exit-codes';
 import type { GlobalOptions } from './project';
 import {
@@ -24,7 +24,7 @@ export async function runOperation(
     });
     process.stderr.write(`operation ${accepted.id} (${accepted.kind}) accepted\n`);
     if (!wait) return accepted;
-    const done = await watchOperation(client, request.target.appId, accepted.id, {
+    const done = await watchOperation(client, accepted.appKey, accepted.id, {
       onStep: (line) => process.stderr.write(`  ${line}\n`),
     });
     if (done.phase !== 'Completed') {

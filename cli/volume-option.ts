@@ -1,5 +1,5 @@
 // The -V/--volume option shared by disk and snapshot commands: a volume the app declares.
-import type { AppTarget } from '../workflows/app-target';
+import type { AppTarget } from '../api/app-target';
 import { usageError } from './exit-codes';
 
 function known(target: AppTarget): string {

@@ -3,14 +3,14 @@
 // an operator needs (show, pause, resume, trigger, delete).
 import { type Client, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { createHash } from 'node:crypto';
-import type { AppTarget } from '../workflows/app-target';
-import { TASK_QUEUE } from '../workflows/ids';
-import { scheduledSnapshotWorkflow } from '../workflows/scheduled-snapshot';
-import { APP_ID } from '../workflows/search-attributes';
+import type { AppTarget } from '../api/app-target';
+import { SCHEDULED_SNAPSHOT_WORKFLOW, TASK_QUEUE } from '../api/ids';
+import type { ScheduledSnapshotInput } from '../workflows/scheduled-snapshot';
+import { APP_KEY } from '../api/search-attributes';
 import { catchupWindowFor, toScheduleSpec } from '../workflows/snapshot-policy';
 
-export function snapshotScheduleId(appId: string): string {
-  return `kompox-snapshots:${appId}`;
+export function snapshotScheduleId(appKey: string): string {
+  return `kompox-snapshots:${appKey}`;
 }
 
 export type ApplyResult = 'created' | 'updated' | 'unchanged' | 'deleted' | 'absent';
@@ -23,7 +23,7 @@ function desired(target: AppTarget) {
   const spec = toScheduleSpec(schedule, timeZone);
   const catchupWindow = catchupWindowFor(schedule);
   const hash = createHash('sha256')
-    .update(JSON.stringify({ spec, catchupWindow, target }))
+    .update(JSON.stringify({ spec, catchupWindow, appKey: target.appKey }))
     .digest('hex')
     .slice(0, 16);
   return {
@@ -50,7 +50,7 @@ export async function applySnapshotSchedule(
   client: Client,
   target: AppTarget,
 ): Promise<{ scheduleId: string; result: ApplyResult }> {
-  const scheduleId = snapshotScheduleId(target.appId);
+  const scheduleId = snapshotScheduleId(target.appKey);
   const want = desired(target);
   const have = await existingHash(client, scheduleId);
   if (!want) {
@@ -61,11 +61,12 @@ export async function applySnapshotSchedule(
   if (have === want.hash) return { scheduleId, result: 'unchanged' };
   const action = {
     type: 'startWorkflow' as const,
-    workflowType: scheduledSnapshotWorkflow,
+    workflowType: SCHEDULED_SNAPSHOT_WORKFLOW,
     taskQueue: TASK_QUEUE,
-    args: [{ target }] as [{ target: AppTarget }],
+    // Only the app key: each run snapshots the app as its controller last deployed it.
+    args: [{ appKey: target.appKey }] as [ScheduledSnapshotInput],
     memo: { kompoxScheduleHash: want.hash, kompoxSchedule: want.text, kompoxTimeZone: want.timeZone },
-    typedSearchAttributes: [{ key: APP_ID, value: target.appId }],
+    typedSearchAttributes: [{ key: APP_KEY, value: target.appKey }],
   };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: want.catchupWindow };
   if (have === null) {
@@ -74,7 +75,7 @@ export async function applySnapshotSchedule(
       spec: want.spec,
       action,
       policies,
-      memo: { kompoxAppId: target.appId },
+      memo: { kompoxAppKey: target.appKey },
     });
     return { scheduleId, result: 'created' };
   }
@@ -97,9 +98,9 @@ export interface ScheduleView {
 
 export async function describeSnapshotSchedule(
   client: Client,
-  appId: string,
+  appKey: string,
 ): Promise<ScheduleView | undefined> {
-  const scheduleId = snapshotScheduleId(appId);
+  const scheduleId = snapshotScheduleId(appKey);
   try {
     const d = await client.schedule.getHandle(scheduleId).describe();
     const memo = d.action.type === 'startWorkflow' ? d.action.memo : undefined;

@@ -5,14 +5,17 @@ import { type Client, WithStartWorkflowOperation, WorkflowUpdateFailedError } fr
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { appController } from '../workflows/app-controller';
-import { TASK_QUEUE, appControllerWorkflowId } from '../workflows/ids';
-import { operationQuery, submitOperationUpdate } from '../workflows/messages';
-import { type OperationRecord, type OperationRequest, type Requester, isFinal } from '../workflows/operation';
-import { APP_ID } from '../workflows/search-attributes';
+import type { appController } from '../workflows/app-controller';
+import { APP_CONTROLLER_WORKFLOW, TASK_QUEUE, appControllerWorkflowId } from '../api/ids';
+import { cancelOperationUpdate, operationQuery, submitOperationUpdate } from '../api/messages';
+import { type OperationRecord, type OperationRequest, type Requester, isFinal } from '../api/operation';
+import { APP_KEY } from '../api/search-attributes';
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
-export type NewRequest = DistributiveOmit<OperationRequest, 'requestId' | 'requester'>;
+/** A request as callers write it: the app key defaults to the target's. */
+export type NewRequest = DistributiveOmit<OperationRequest, 'requestId' | 'requester' | 'appKey'> & {
+  appKey?: string;
+};
 
 /** The controller's validator refused the request; nothing was started. */
 export class OperationRefusedError extends Error {
@@ -45,22 +48,24 @@ export async function submitOperation(
   request: NewRequest,
   opts: SubmitOptions = {},
 ): Promise<OperationRecord> {
+  const appKey = request.appKey ?? request.target?.appKey;
+  if (!appKey) throw new Error('an operation request needs an app key or a target');
   const full = {
     ...request,
+    appKey,
     requestId: opts.requestId ?? randomUUID(),
     requester: opts.requester ?? localRequester(),
   } as OperationRequest;
-  const appId = full.target.appId;
   try {
     return await client.workflow.executeUpdateWithStart(submitOperationUpdate, {
       args: [full],
       updateId: full.requestId,
-      startWorkflowOperation: new WithStartWorkflowOperation(appController, {
-        workflowId: appControllerWorkflowId(appId),
+      startWorkflowOperation: new WithStartWorkflowOperation<typeof appController>(APP_CONTROLLER_WORKFLOW, {
+        workflowId: appControllerWorkflowId(appKey),
         taskQueue: TASK_QUEUE,
-        args: [{ appId }],
+        args: [{ appKey }],
         workflowIdConflictPolicy: 'USE_EXISTING',
-        typedSearchAttributes: [{ key: APP_ID, value: appId }],
+        typedSearchAttributes: [{ key: APP_KEY, value: appKey }],
       }),
     });
   } catch (err) {
@@ -81,19 +86,39 @@ export interface WatchOptions {
   onPoll?: (record: OperationRecord) => void;
 }
 
+/** Asks the controller to cancel an operation and waits until it has ended (or was dequeued). */
+export async function cancelOperation(
+  client: Client,
+  appKey: string,
+  operationId: string,
+  reason: string,
+  requester: Requester = localRequester(),
+): Promise<OperationRecord> {
+  try {
+    return await client.workflow
+      .getHandle(appControllerWorkflowId(appKey))
+      .executeUpdate(cancelOperationUpdate, { args: [{ operationId, reason, requester }] });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      throw new OperationNotFoundError(err.cause instanceof Error ? err.cause.message : err.message);
+    }
+    throw err;
+  }
+}
+
 /** Follows an operation through the controller's query until it reaches a final phase. */
 export async function watchOperation(
   client: Client,
-  appId: string,
+  appKey: string,
   operationId: string,
   opts: WatchOptions = {},
 ): Promise<OperationRecord> {
-  const handle = client.workflow.getHandle(appControllerWorkflowId(appId));
+  const handle = client.workflow.getHandle(appControllerWorkflowId(appKey));
   const seen = new Set<string>();
   for (;;) {
     opts.signal?.throwIfAborted();
     const record = await handle.query(operationQuery, operationId);
-    if (!record) throw new OperationNotFoundError(`app ${appId} has no operation "${operationId}"`);
+    if (!record) throw new OperationNotFoundError(`app ${appKey} has no operation "${operationId}"`);
     opts.onPoll?.(record);
     for (const step of record.steps) {
       const key = `${step.name}@${step.startedAt}:${step.phase}`;

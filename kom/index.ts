@@ -51,7 +51,13 @@ export { parseByteQuantity, parseCpuMillicores, parseDockerBytes, InvalidQuantit
 export { parseSnapshotSchedule, isKnownTimeZone, InvalidScheduleError } from './specs/snapshots';
 export { localBaseDir, checkLocalPath, LOCAL_FILES_DENIED, type LocalPathCheck } from './local-files';
 export { loadCompose, type ComposeInput } from './compose/load-compose';
-export { readServiceEnvFiles } from './compose/env-file-values';
+export {
+  readServiceEnvFiles,
+  readLocalFile,
+  type FileRead,
+  type FileReader,
+} from './compose/env-file-values';
+export { referencedFiles, type ReferencedFile } from './referenced-files';
 export { parseEnvFile, type EnvFileFormat, type ParsedEnvFile } from './compose/env-file';
 export { interpolateString, type Variables } from './compose/interpolate';
 export { splitWords } from './compose/command-line';

@@ -6,8 +6,8 @@ import { temporal } from '@temporalio/proto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TASK_QUEUE } from '../workflows/ids';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { TASK_QUEUE } from '../api/ids';
+import { ALL_SEARCH_ATTRIBUTES } from '../api/search-attributes';
 import {
   type BackgroundProcess,
   runningPid,

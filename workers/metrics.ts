@@ -18,7 +18,7 @@ export function startSnapshotAgeGauge(intervalMs = 10_000): () => void {
     'Age of the newest ready snapshot of an app volume (the RPO if the zone failed now)',
   );
   const update = () => {
-    for (const a of snapshotAges()) gauge.set(a.ageSeconds, { app_id: a.appId, volume: a.volume });
+    for (const a of snapshotAges()) gauge.set(a.ageSeconds, { app_key: a.appKey, volume: a.volume });
   };
   update();
   onSnapshotAgesChanged(update);

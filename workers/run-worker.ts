@@ -4,7 +4,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createActivities } from '../activities';
-import { TASK_QUEUE } from '../workflows/ids';
+import { TASK_QUEUE } from '../api/ids';
 import { NAMESPACE } from './dev-stack-constants';
 import { installMetrics, startSnapshotAgeGauge } from './metrics';
 

@@ -1,6 +1,6 @@
 // Typed activity proxies shared by the operation workflows. Activities are imported as types
 // only; the worker supplies the implementations.
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, proxyActivities } from '@temporalio/workflow';
 import type { KompoxActivities } from '../activities';
 
 /** Errors that retrying cannot fix: the operation fails with this reason at once. */
@@ -14,14 +14,20 @@ export const NON_RETRYABLE = [
   'ValidationError',
 ];
 
-/** Disk and snapshot calls: long cloud operations that heartbeat while they wait. */
+/**
+ * Disk and snapshot calls: long cloud operations that heartbeat while they wait. Retries are
+ * bounded (a wedged provider fails the operation instead of holding the app's controller), and
+ * a cancelled operation waits until the activity has stopped, so nothing runs on behind it.
+ */
 const DISK_OPTIONS = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '10 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
     maximumInterval: '30 seconds',
+    maximumAttempts: 10,
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
 } as const;
@@ -38,21 +44,23 @@ export const snapshotCreateActivities = proxyActivities<KompoxActivities>({
   retry: { ...DISK_OPTIONS.retry, maximumAttempts: 5 },
 });
 
-/** Quick reads. */
+/** Quick reads: bounded retries (about 2 minutes of backoff), nothing to undo when cancelled. */
 export const readActivities = proxyActivities<KompoxActivities>({
   startToCloseTimeout: '1 minute',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
     maximumInterval: '10 seconds',
+    maximumAttempts: 15,
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
 });
 
 /** Kubernetes calls: applies and waits that heartbeat; the rollout wait sets its own limit. */
-export const kubeActivities = proxyActivities<KompoxActivities>({
+const KUBE_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '20 minutes',
   heartbeatTimeout: '30 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
@@ -65,6 +73,18 @@ export const kubeActivities = proxyActivities<KompoxActivities>({
       'RolloutFailed',
       'NoCluster',
       'ConvertError',
+      'HookFailed',
+      'HookTimeout',
+      'RevisionIncomplete',
     ],
   },
-});
+};
+export const kubeActivities = proxyActivities<KompoxActivities>(KUBE_OPTIONS);
+
+/** The rollout wait: its attempt may last as long as the deploy's --timeout, plus a margin. */
+export function rolloutActivities(timeoutSeconds: number) {
+  return proxyActivities<KompoxActivities>({
+    ...KUBE_OPTIONS,
+    startToCloseTimeout: `${timeoutSeconds + 120} seconds`,
+  });
+}

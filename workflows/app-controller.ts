@@ -1,8 +1,15 @@
-// The app controller: one long-lived workflow per app that accepts operations as Updates,
-// runs them one at a time as child workflows, mirrors the app's disks for fast Queries and
+// The app controller: one long-lived workflow per app key (`ws/prv/app`) that accepts
+// operations as Updates, runs them one at a time as child workflows in priority lanes, keeps
+// the deployed revision and the app's placement, mirrors its disks for fast Queries and
 // continues-as-new while idle to keep its history bounded.
+//
+// Versioning: the controller lives for months, so a change to what it does with a recorded
+// history must be guarded with `patched()` (old runs keep the old path, new runs take the
+// new one); the replay test runs the recorded histories in test/histories against every build.
 import {
   ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowCancellationType,
   ChildWorkflowFailure,
   allHandlersFinished,
   condition,
@@ -14,20 +21,36 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { operationWorkflowId } from './ids';
+import { type AppRevision, summarizeRevision } from '../api/app-revision';
+import type { AppTarget } from '../api/app-target';
+import { operationWorkflowId } from '../api/ids';
 import {
   type ControllerView,
   type DiskView,
   type OperationOutcome,
+  type Placement,
+  cancelOperationUpdate,
   controllerViewQuery,
+  deployedRevisionQuery,
   operationFinishedSignal,
   operationQuery,
   operationStepSignal,
+  requestOperationSignal,
   submitOperationUpdate,
-} from './messages';
-import { type OperationRecord, type OperationRequest, summarize } from './operation';
+} from '../api/messages';
+import {
+  type OperationFailure,
+  type OperationPhase,
+  type OperationRecord,
+  type OperationRequest,
+  type Requester,
+  isFinal,
+  summarize,
+} from '../api/operation';
+import { APP_KEY, OPERATION_KIND } from '../api/search-attributes';
+import { deadlineSecondsOf, laneOf, lanePriority } from './lanes';
 import { operationWorkflowFor } from './operation-workflows';
-import { validateRequest } from './request-validation';
+import { effectiveTarget, validateRequest } from './request-validation';
 
 /** How many finished operations the controller keeps in its state (older ones live in history). */
 const KEEP_OPERATIONS = 50;
@@ -39,53 +62,159 @@ interface QueuedOperation {
   request: OperationRequest;
 }
 
+export interface DeployedState {
+  revision: AppRevision;
+  target: AppTarget;
+  deployedAt: string;
+  deployedBy: Requester;
+  operationId: string;
+}
+
 export interface AppControllerState {
   queue: QueuedOperation[];
   operations: OperationRecord[];
   disks: Record<string, DiskView[]>;
+  placement?: Placement;
+  deployed?: DeployedState;
+  /** The newest target a request brought: what requests without one use before any deploy. */
+  lastTarget?: AppTarget;
 }
 
 export interface AppControllerInput {
-  appId: string;
+  appKey: string;
   state?: AppControllerState;
   /** Lower bound for continue-as-new; tests set it low to exercise the hand-over. */
   maxHistoryEvents?: number;
 }
 
+/** The running operation and, once someone decided to stop it, how it must end. */
+interface Running {
+  record: OperationRecord;
+  scope: CancellationScope;
+  stop?: { phase: OperationPhase; failure: OperationFailure };
+}
+
 export async function appController(input: AppControllerInput): Promise<void> {
-  const { appId } = input;
+  const { appKey } = input;
   const state: AppControllerState = input.state ?? { queue: [], operations: [], disks: {} };
-  let current: OperationRecord | undefined;
+  let running: Running | undefined;
 
   const findOperation = (id: string): OperationRecord | undefined =>
-    current?.id === id
-      ? current
+    running?.record.id === id
+      ? running.record
       : (state.queue.find((q) => q.record.id === id)?.record ?? state.operations.find((o) => o.id === id));
 
-  setHandler(
-    submitOperationUpdate,
-    (request) => {
-      // A request seen before (e.g. retried after a continue-as-new) is answered, not re-run.
-      const seen = [current, ...state.queue.map((q) => q.record), ...state.operations].find(
-        (o) => o?.requestId === request.requestId,
+  const seenRequest = (requestId: string): OperationRecord | undefined =>
+    [running?.record, ...state.queue.map((q) => q.record), ...state.operations].find(
+      (o) => o?.requestId === requestId,
+    );
+
+  const finish = async (record: OperationRecord, request: OperationRequest): Promise<void> => {
+    record.endedAt ??= new Date().toISOString();
+    state.operations.unshift(record);
+    state.operations.splice(KEEP_OPERATIONS);
+    if (request.notifyWorkflowId) await notify(request.notifyWorkflowId, record);
+  };
+
+  const knownTarget = (): AppTarget | undefined => state.deployed?.target ?? state.lastTarget;
+
+  const accept = (request: OperationRequest): OperationRecord => {
+    const record = newRecord(appKey, request);
+    if (request.target) state.lastTarget = request.target;
+    state.queue.push({ record, request });
+    // A higher lane may take the running operation's place; it ends Cancelled with the reason.
+    if (
+      request.preempt &&
+      running &&
+      !running.stop &&
+      lanePriority(record.lane) < lanePriority(running.record.lane)
+    ) {
+      stopRunning(
+        running,
+        'Cancelled',
+        'Preempted',
+        `preempted by ${record.id} (${record.kind}, lane ${record.lane})`,
       );
-      if (seen) return seen;
-      const record = newRecord(appId, request);
-      state.queue.push({ record, request });
-      return record;
+    }
+    return record;
+  };
+
+  setHandler(submitOperationUpdate, (request) => seenRequest(request.requestId) ?? accept(request), {
+    validator: (request) => validateRequest(appKey, request, state.disks, knownTarget()),
+  });
+
+  // Requests from workflows (scheduled runs) arrive as signals: a refusal becomes a Failed record.
+  setHandler(requestOperationSignal, async (request) => {
+    const seen = seenRequest(request.requestId);
+    if (seen) {
+      // A repeated scheduled run waits too: tell it at once if the operation has already ended.
+      if (isFinal(seen.phase) && request.notifyWorkflowId) await notify(request.notifyWorkflowId, seen);
+      return;
+    }
+    try {
+      validateRequest(appKey, request, state.disks, knownTarget());
+    } catch (err) {
+      const record = newRecord(appKey, request);
+      record.phase = 'Failed';
+      record.failure = { reason: 'Refused', message: err instanceof Error ? err.message : String(err) };
+      await finish(record, request);
+      return;
+    }
+    accept(request);
+  });
+
+  setHandler(
+    cancelOperationUpdate,
+    async ({ operationId, reason, requester }) => {
+      const who = `${requester.user ?? requester.via}${requester.host ? `@${requester.host}` : ''}`;
+      const message = `cancelled by ${who}${reason ? `: ${reason}` : ''}`;
+      const queued = state.queue.findIndex((q) => q.record.id === operationId);
+      if (queued >= 0) {
+        const [{ record, request }] = state.queue.splice(queued, 1) as [QueuedOperation];
+        record.phase = 'Cancelled';
+        record.failure = { reason: 'Cancelled', message };
+        await finish(record, request);
+        return record;
+      }
+      if (running?.record.id === operationId) {
+        const record = running.record;
+        if (!running.stop) stopRunning(running, 'Cancelled', 'Cancelled', message);
+        await condition(() => isFinal(record.phase));
+        return record;
+      }
+      return findOperation(operationId)!;
     },
-    { validator: (request) => validateRequest(appId, request, state.disks) },
+    {
+      validator: ({ operationId }) => {
+        if (!findOperation(operationId)) throw new Error(`app ${appKey} has no operation "${operationId}"`);
+      },
+    },
   );
 
   setHandler(controllerViewQuery, (): ControllerView => ({
-    appId,
-    ...(current ? { currentOperation: current } : {}),
+    appKey,
+    ...(state.placement ? { placement: state.placement } : {}),
+    ...(state.deployed
+      ? {
+          deployed: {
+            revision: summarizeRevision(state.deployed.revision),
+            deployedAt: state.deployed.deployedAt,
+            deployedBy: state.deployed.deployedBy,
+            operationId: state.deployed.operationId,
+          },
+        }
+      : {}),
+    ...(running ? { currentOperation: running.record } : {}),
     queued: state.queue.map((q) => q.record),
     disks: state.disks,
     recentOperations: state.operations,
   }));
 
   setHandler(operationQuery, (id) => findOperation(id) ?? null);
+
+  setHandler(deployedRevisionQuery, () =>
+    state.deployed ? { revision: state.deployed.revision, target: state.deployed.target } : null,
+  );
 
   setHandler(operationStepSignal, ({ operationId, step }) => {
     const record = findOperation(operationId);
@@ -100,7 +229,7 @@ export async function appController(input: AppControllerInput): Promise<void> {
 
   for (;;) {
     await condition(() => state.queue.length > 0 || historyFull());
-    const next = state.queue.shift();
+    const next = takeNext(state.queue);
     if (!next) {
       // Idle and the history is long: hand the state to a fresh run once no handler is mid-flight.
       await condition(allHandlersFinished);
@@ -108,13 +237,25 @@ export async function appController(input: AppControllerInput): Promise<void> {
       await continueAsNew<typeof appController>({ ...input, state });
       return;
     }
-    current = next.record;
-    await runOperation(appId, next, state);
-    state.operations.unshift(next.record);
-    state.operations.splice(KEEP_OPERATIONS);
-    current = undefined;
-    if (next.request.notifyWorkflowId) await notify(next.request.notifyWorkflowId, next.record);
+    running = { record: next.record, scope: new CancellationScope() };
+    await runOperation(appKey, next, state, running, knownTarget());
+    running = undefined;
+    await finish(next.record, next.request);
   }
+}
+
+/** The oldest request of the most urgent lane. */
+function takeNext(queue: QueuedOperation[]): QueuedOperation | undefined {
+  let best = -1;
+  queue.forEach((q, i) => {
+    if (best < 0 || lanePriority(q.record.lane) < lanePriority(queue[best]!.record.lane)) best = i;
+  });
+  return best < 0 ? undefined : queue.splice(best, 1)[0];
+}
+
+function stopRunning(running: Running, phase: OperationPhase, reason: string, message: string): void {
+  running.stop = { phase, failure: { reason, message } };
+  running.scope.cancel();
 }
 
 /** Best effort: the waiter may have ended (timed out, cancelled); the record stays queryable. */
@@ -126,13 +267,14 @@ async function notify(workflowId: string, record: OperationRecord): Promise<void
   }
 }
 
-function newRecord(appId: string, request: OperationRequest): OperationRecord {
+function newRecord(appKey: string, request: OperationRequest): OperationRecord {
   const now = new Date();
   const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
   return {
     id: `${stamp}-${request.kind.replace('.', '-')}-${uuid4().slice(0, 6)}`,
     kind: request.kind,
-    appId,
+    appKey,
+    lane: laneOf(request),
     requester: request.requester,
     requestId: request.requestId,
     summary: summarize(request),
@@ -142,23 +284,117 @@ function newRecord(appId: string, request: OperationRequest): OperationRecord {
   };
 }
 
-async function runOperation(appId: string, { record, request }: QueuedOperation, state: AppControllerState) {
+/** Restore redeploys what runs (never files edited since); everything else prefers what was sent. */
+function revisionFor(request: OperationRequest, state: AppControllerState): AppRevision | undefined {
+  if (request.kind === 'snapshot.restore') return state.deployed?.revision ?? request.revision;
+  return request.revision ?? state.deployed?.revision;
+}
+
+async function runOperation(
+  appKey: string,
+  { record, request }: QueuedOperation,
+  state: AppControllerState,
+  running: Running,
+  known: AppTarget | undefined,
+): Promise<void> {
   record.phase = 'InProgress';
   record.startedAt = new Date().toISOString();
-  record.workflowId = operationWorkflowId(appId, record.id);
-  try {
-    const outcome: OperationOutcome = await executeChild(operationWorkflowFor(request.kind), {
-      workflowId: record.workflowId,
-      args: [{ operationId: record.id, request }],
-    });
-    if (outcome.disks) Object.assign(state.disks, outcome.disks);
-    if (outcome.figures) record.figures = outcome.figures;
-    record.phase = outcome.phase ?? 'Completed';
-  } catch (err) {
-    record.phase = isCancellation(err) ? 'Cancelled' : 'Failed';
-    record.failure = failureOf(err);
-  } finally {
-    record.endedAt = new Date().toISOString();
+  record.workflowId = operationWorkflowId(appKey, record.id);
+  const deadlineSeconds = deadlineSecondsOf(request);
+  record.deadlineAt = new Date(Date.now() + deadlineSeconds * 1000).toISOString();
+  const target = effectiveTarget(request, known);
+  const revision = revisionFor(request, state);
+  if (revision) record.revision = summarizeRevision(revision);
+  if (!target) {
+    record.phase = 'Failed';
+    record.failure = { reason: 'NotDeployed', message: `app ${appKey} has no deployed revision to act on` };
+    return;
+  }
+  // The request's own revision is not sent twice: the child gets the one to act on.
+  const { revision: _sent, ...childRequest } = request;
+  let settled: { outcome: OperationOutcome } | { error: unknown } | undefined;
+  const child = running.scope
+    .run(() =>
+      executeChild(operationWorkflowFor(request.kind), {
+        workflowId: record.workflowId,
+        args: [
+          {
+            operationId: record.id,
+            request: childRequest as OperationRequest,
+            target,
+            ...(revision ? { revision } : {}),
+          },
+        ],
+        // Cancelling waits until the child has undone what must not stay half-done.
+        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+        typedSearchAttributes: [
+          { key: APP_KEY, value: appKey },
+          { key: OPERATION_KIND, value: request.kind },
+        ],
+      }),
+    )
+    .then(
+      (outcome) => (settled = { outcome }),
+      (error: unknown) => (settled = { error }),
+    );
+  if (!(await condition(() => settled !== undefined, deadlineSeconds * 1000)) && !running.stop) {
+    stopRunning(
+      running,
+      'Failed',
+      'DeadlineExceeded',
+      `did not finish within its deadline of ${deadlineSeconds}s`,
+    );
+  }
+  await child;
+  const result = settled!;
+  record.endedAt = new Date().toISOString();
+  if ('outcome' in result) {
+    applyOutcome(state, record, request, target, revision, result.outcome);
+    // A stop requested too late to interrupt anything: the operation did complete.
+    return;
+  }
+  if (running.stop) {
+    record.phase = running.stop.phase;
+    record.failure = running.stop.failure;
+    return;
+  }
+  record.phase = isCancellation(result.error) ? 'Cancelled' : 'Failed';
+  record.failure = failureOf(result.error);
+}
+
+function applyOutcome(
+  state: AppControllerState,
+  record: OperationRecord,
+  request: OperationRequest,
+  target: AppTarget,
+  revision: AppRevision | undefined,
+  outcome: OperationOutcome,
+): void {
+  if (outcome.disks) Object.assign(state.disks, outcome.disks);
+  if (outcome.figures) record.figures = outcome.figures;
+  record.phase = outcome.phase ?? 'Completed';
+  if (request.kind === 'app.deploy' && revision) {
+    state.deployed = {
+      revision,
+      target,
+      deployedAt: record.endedAt!,
+      deployedBy: request.requester,
+      operationId: record.id,
+    };
+  }
+  if (request.kind === 'app.destroy') {
+    delete state.deployed;
+    delete state.placement;
+  }
+  if (outcome.placement) {
+    state.placement = {
+      clusterId: target.cluster.id,
+      cluster: target.cluster.name,
+      zone: outcome.placement.zone,
+      nodeZone: outcome.placement.nodeZone,
+      node: outcome.placement.node,
+      since: record.endedAt!,
+    };
   }
 }
 
@@ -172,6 +408,7 @@ function failureOf(err: unknown): { reason: string; message: string } {
   if (cause instanceof ApplicationFailure) {
     return { reason: cause.type ?? 'Internal', message: cause.message };
   }
+  if (isCancellation(err)) return { reason: 'Cancelled', message: 'the operation was cancelled' };
   if (err instanceof ChildWorkflowFailure && err.cause)
     return { reason: 'Internal', message: err.cause.message };
   return { reason: 'Internal', message: err instanceof Error ? err.message : String(err) };

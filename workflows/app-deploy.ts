@@ -3,29 +3,74 @@
 // names, hashes and figures. Re-running with no change applies the same objects and changes
 // nothing; objects of the previous render are pruned only after the new one is verified.
 import { ApplicationFailure } from '@temporalio/workflow';
-import { kubeActivities, readActivities } from './activity-proxies';
-import type { OperationInput } from './disk-operations';
-import type { OperationOutcome } from './messages';
-import type { AppDeployRequest, AppDestroyRequest } from './operation';
+import { kubeActivities, readActivities, rolloutActivities } from './activity-proxies';
+import type { AppRevision } from '../api/app-revision';
+import type { OperationOutcome } from '../api/messages';
+import type { AppDeployRequest, AppDestroyRequest, OperationInput } from '../api/operation';
 import { byVolume, createAssignedDisks, volumesWithoutAssignedDisk } from './assigned-disks';
 import { type StepRunner, stepRunner } from './steps';
-import type { AppTarget } from './app-target';
+import type { AppTarget } from '../api/app-target';
 
 export interface DeployOptions {
   bootstrapDisks?: boolean;
   rolloutTimeoutSeconds?: number;
 }
 
-/** The deploy steps, shared by `app deploy` and by operations that redeploy (restore). */
+/** What a deploy leaves for its last step: the render to keep when pruning older ones. */
+export interface VerifiedDeploy {
+  outcome: OperationOutcome;
+  namespace: string;
+  renderHash: string;
+}
+
+/** The whole deploy: render, apply and verify, then prune what older renders left. */
 export async function deploySteps(
   step: StepRunner,
   operationId: string,
   target: AppTarget,
+  revision: AppRevision | undefined,
   options: DeployOptions = {},
 ): Promise<OperationOutcome> {
+  const verified = await deployAndVerify(step, operationId, target, revision, options);
+  return withPrune(verified, await pruneStep(step, target, verified));
+}
+
+export function withPrune(verified: VerifiedDeploy, pruned: number): OperationOutcome {
+  return { ...verified.outcome, figures: { ...verified.outcome.figures, objectsPruned: pruned } };
+}
+
+/** Deletes the objects of older renders (old PV/PVC pairs included): only after a verified deploy. */
+export async function pruneStep(
+  step: StepRunner,
+  target: AppTarget,
+  verified: VerifiedDeploy,
+): Promise<number> {
+  const pruned = await step(
+    'prune previous render',
+    () =>
+      kubeActivities.pruneApp({ target, namespace: verified.namespace, keepRenderHash: verified.renderHash }),
+    (p) => (p.deleted.length ? `deleted ${p.deleted.join(', ')}` : 'nothing to prune'),
+  );
+  return pruned.deleted.length;
+}
+
+/** The deploy steps up to a verified pod, shared by `app deploy` and by restore. */
+export async function deployAndVerify(
+  step: StepRunner,
+  operationId: string,
+  target: AppTarget,
+  revision: AppRevision | undefined,
+  options: DeployOptions = {},
+): Promise<VerifiedDeploy> {
+  if (!revision) {
+    throw ApplicationFailure.nonRetryable(
+      `app ${target.appKey} has no revision to deploy; run kompoxops app deploy from the project`,
+      'NotDeployed',
+    );
+  }
   const validated = await step(
     'validate',
-    () => kubeActivities.validateApp({ target }),
+    () => kubeActivities.validateApp({ target, revision }),
     (v) => `${v.services} services, ${v.volumes} volumes`,
   );
 
@@ -53,17 +98,18 @@ export async function deploySteps(
 
   const applied = await step(
     'render and apply',
-    () => kubeActivities.applyApp({ target }),
+    () => kubeActivities.applyApp({ target, revision }),
     (a) => `${a.objects} objects, render ${a.renderHash}`,
   );
+  const rolloutTimeoutSeconds = options.rolloutTimeoutSeconds ?? 600;
   const rollout = await step(
     'wait for rollout',
     () =>
-      kubeActivities.waitForAppRollout({
+      rolloutActivities(rolloutTimeoutSeconds).waitForAppRollout({
         target,
         namespace: applied.namespace,
         deployment: applied.deployment,
-        timeoutSeconds: options.rolloutTimeoutSeconds ?? 600,
+        timeoutSeconds: rolloutTimeoutSeconds,
       }),
     (r) => r.message,
   );
@@ -78,23 +124,21 @@ export async function deploySteps(
       }),
     (p) => `pod ${p.pod} on ${p.node} in ${p.zone}`,
   );
-  const pruned = await step(
-    'prune previous render',
-    () =>
-      kubeActivities.pruneApp({ target, namespace: applied.namespace, keepRenderHash: applied.renderHash }),
-    (p) => (p.deleted.length ? `deleted ${p.deleted.join(', ')}` : 'nothing to prune'),
-  );
   return {
-    disks,
-    figures: {
-      services: validated.services,
-      objectsApplied: applied.objects,
-      objectsPruned: pruned.deleted.length,
-      disksCreated: created,
-      rolloutSeconds: rollout.seconds,
-      zone: placement.zone,
-      node: placement.node,
-      renderHash: applied.renderHash,
+    namespace: applied.namespace,
+    renderHash: applied.renderHash,
+    outcome: {
+      disks,
+      placement: { zone: applied.zone, nodeZone: placement.zone, node: placement.node },
+      figures: {
+        services: validated.services,
+        objectsApplied: applied.objects,
+        disksCreated: created,
+        rolloutSeconds: rollout.seconds,
+        zone: placement.zone,
+        node: placement.node,
+        renderHash: applied.renderHash,
+      },
     },
   };
 }
@@ -102,8 +146,10 @@ export async function deploySteps(
 export async function appDeployWorkflow({
   operationId,
   request,
+  target,
+  revision,
 }: OperationInput<AppDeployRequest>): Promise<OperationOutcome> {
-  return deploySteps(stepRunner(operationId), operationId, request.target, {
+  return deploySteps(stepRunner(operationId), operationId, target, revision, {
     ...(request.bootstrapDisks ? { bootstrapDisks: true } : {}),
     ...(request.rolloutTimeoutSeconds ? { rolloutTimeoutSeconds: request.rolloutTimeoutSeconds } : {}),
   });
@@ -112,13 +158,14 @@ export async function appDeployWorkflow({
 export async function appDestroyWorkflow({
   operationId,
   request,
+  target,
 }: OperationInput<AppDestroyRequest>): Promise<OperationOutcome> {
   const step = stepRunner(operationId);
   const result = await step(
     'delete cluster objects',
     () =>
       kubeActivities.destroyApp({
-        target: request.target,
+        target,
         deleteNamespace: request.deleteNamespace ?? false,
       }),
     (r) => `deleted ${r.deleted.length} objects; disks kept`,

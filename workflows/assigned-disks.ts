@@ -1,8 +1,8 @@
 // One assigned disk per volume: the invariant deploy relies on, and the bootstrap that
 // establishes it (shared by `disk create --bootstrap` and `app deploy --bootstrap-disks`).
 import { diskActivities } from './activity-proxies';
-import type { AppTarget, VolumeTarget } from './app-target';
-import type { DiskView } from './messages';
+import type { AppTarget, VolumeTarget } from '../api/app-target';
+import type { DiskView } from '../api/messages';
 import type { StepRunner } from './steps';
 
 export function byVolume(disks: DiskView[]): Record<string, DiskView[]> {

@@ -3,27 +3,24 @@
 // activity (after a worker crash, say) finds the disk it started instead of making another.
 import { ApplicationFailure } from '@temporalio/workflow';
 import { diskActivities, readActivities } from './activity-proxies';
-import type { OperationOutcome } from './messages';
+import type { OperationOutcome } from '../api/messages';
 import type {
+  OperationInput,
   DiskAssignRequest,
   DiskBootstrapRequest,
   DiskCreateRequest,
   DiskDeleteRequest,
-} from './operation';
+} from '../api/operation';
 import { byVolume, createAssignedDisks, volumesWithoutAssignedDisk } from './assigned-disks';
 import { stepRunner } from './steps';
-
-export interface OperationInput<R> {
-  operationId: string;
-  request: R;
-}
 
 export async function diskCreateWorkflow({
   operationId,
   request,
+  target,
 }: OperationInput<DiskCreateRequest>): Promise<OperationOutcome> {
   const step = stepRunner(operationId);
-  const { target, volume } = request;
+  const { volume } = request;
   const disk = await step(
     'create disk',
     () =>
@@ -43,10 +40,9 @@ export async function diskCreateWorkflow({
 
 export async function diskBootstrapWorkflow({
   operationId,
-  request,
+  target,
 }: OperationInput<DiskBootstrapRequest>): Promise<OperationOutcome> {
   const step = stepRunner(operationId);
-  const { target } = request;
   const existing = byVolume(await step('list disks', () => readActivities.listDisks({ target })));
   // One assigned disk per volume that has none; volumes that already have one are left alone.
   const created = await createAssignedDisks(
@@ -62,9 +58,10 @@ export async function diskBootstrapWorkflow({
 export async function diskAssignWorkflow({
   operationId,
   request,
+  target,
 }: OperationInput<DiskAssignRequest>): Promise<OperationOutcome> {
   const step = stepRunner(operationId);
-  const { target, volume, name } = request;
+  const { volume, name } = request;
   const disks = await step(`assign ${name} to ${volume}`, () =>
     diskActivities.assignDisk({ target, volume, name }),
   );
@@ -74,9 +71,10 @@ export async function diskAssignWorkflow({
 export async function diskDeleteWorkflow({
   operationId,
   request,
+  target,
 }: OperationInput<DiskDeleteRequest>): Promise<OperationOutcome> {
   const step = stepRunner(operationId);
-  const { target, volume, name } = request;
+  const { volume, name } = request;
   const disks = await step('check assignment', () => readActivities.listDisks({ target, volume }));
   const disk = disks.find((d) => d.name === name);
   if (!disk) throw ApplicationFailure.nonRetryable(`volume "${volume}" has no disk "${name}"`, 'NotFound');

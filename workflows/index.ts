@@ -14,3 +14,4 @@ export {
   snapshotRestoreWorkflow,
 } from './snapshot-operations';
 export { scheduledSnapshotWorkflow } from './scheduled-snapshot';
+export { testHoldWorkflow } from './test-hold';

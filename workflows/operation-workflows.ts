@@ -5,7 +5,6 @@ import {
   diskCreateWorkflow,
   diskDeleteWorkflow,
 } from './disk-operations';
-import type { OperationInput } from './disk-operations';
 import { appDeployWorkflow, appDestroyWorkflow } from './app-deploy';
 import {
   snapshotCreateWorkflow,
@@ -13,8 +12,9 @@ import {
   snapshotPruneWorkflow,
   snapshotRestoreWorkflow,
 } from './snapshot-operations';
-import type { OperationOutcome } from './messages';
-import type { OperationKind, OperationRequest } from './operation';
+import type { OperationOutcome } from '../api/messages';
+import type { OperationInput, OperationKind, OperationRequest } from '../api/operation';
+import { testHoldWorkflow } from './test-hold';
 
 type WorkflowFor<K extends OperationKind> = (
   input: OperationInput<Extract<OperationRequest, { kind: K }>>,
@@ -31,6 +31,7 @@ const WORKFLOWS: { [K in OperationKind]: WorkflowFor<K> } = {
   'snapshot.delete': snapshotDeleteWorkflow,
   'snapshot.restore': snapshotRestoreWorkflow,
   'snapshot.prune': snapshotPruneWorkflow,
+  'test.hold': testHoldWorkflow,
 };
 
 /** The map above guarantees each kind gets the workflow for its own request type. */

@@ -1,7 +1,8 @@
 // Synchronous checks the controller runs before accepting an operation: a rejected request
 // never enters history and the caller gets the message at once.
-import type { DiskView } from './messages';
-import type { OperationKind, OperationRequest } from './operation';
+import type { AppTarget } from '../api/app-target';
+import type { DiskView } from '../api/messages';
+import { LANES, type OperationKind, type OperationRequest } from '../api/operation';
 
 // A record over every kind, so adding an operation kind without listing it here fails to compile.
 const KINDS: Record<OperationKind, true> = {
@@ -15,22 +16,57 @@ const KINDS: Record<OperationKind, true> = {
   'snapshot.delete': true,
   'snapshot.restore': true,
   'snapshot.prune': true,
+  'test.hold': true,
 };
 
+/** The target a request will run with: its own, else the one the controller knows (deployed first). */
+export function effectiveTarget(
+  request: OperationRequest,
+  known: AppTarget | undefined,
+): AppTarget | undefined {
+  return request.target ?? known;
+}
+
 export function validateRequest(
-  appId: string,
+  appKey: string,
   request: OperationRequest,
   disks: Record<string, DiskView[]>,
+  known: AppTarget | undefined,
 ): void {
   if (!request || typeof request !== 'object') throw new Error('operation request is missing');
   if (!Object.hasOwn(KINDS, request.kind))
     throw new Error(`unknown operation kind "${String(request.kind)}"`);
   if (!request.requestId) throw new Error('operation request has no requestId');
-  if (request.target?.appId !== appId) {
-    throw new Error(`request is for app "${request.target?.appId}" but this controller manages "${appId}"`);
+  if (request.appKey !== appKey)
+    throw new Error(`request is for app "${request.appKey}" but this controller manages "${appKey}"`);
+  if (request.target && request.target.appKey !== appKey) {
+    throw new Error(
+      `request target is app "${request.target.appKey}" but this controller manages "${appKey}"`,
+    );
   }
-  if (request.kind === 'disk.bootstrap' || request.kind === 'app.deploy' || request.kind === 'app.destroy')
+  if (request.deadlineSeconds !== undefined && !(request.deadlineSeconds > 0))
+    throw new Error('deadlineSeconds must be a positive number of seconds');
+  if (request.kind === 'test.hold') {
+    if (request.requester?.via !== 'test') throw new Error('test.hold is for tests only');
+    if (!LANES.includes(request.lane)) throw new Error(`unknown lane "${String(request.lane)}"`);
     return;
+  }
+  if (request.kind === 'app.deploy') {
+    if (!request.revision || !request.target)
+      throw new Error('app.deploy needs the app revision and its target');
+    if (request.revision.context.app.id !== request.target.appId)
+      throw new Error(
+        `the revision is of app ${request.revision.context.app.id}, not ${request.target.appId}`,
+      );
+    return;
+  }
+  const target = effectiveTarget(request, known);
+  if (!target) {
+    throw new Error(
+      `app "${appKey}" is not known to its controller yet; deploy it first (kompoxops app deploy) or run this from the project`,
+    );
+  }
+  if (request.kind === 'disk.bootstrap' || request.kind === 'app.destroy') return;
   if (
     (request.kind === 'snapshot.create' || request.kind === 'snapshot.prune') &&
     request.volume === undefined
@@ -39,10 +75,10 @@ export function validateRequest(
       throw new Error('a snapshot name (-N) needs one volume (-V)');
     return;
   }
-  const volume = request.target.volumes.find((v) => v.name === request.volume);
+  const volume = target.volumes.find((v) => v.name === request.volume);
   if (!volume) {
-    const known = request.target.volumes.map((v) => v.name).join(', ') || 'none';
-    throw new Error(`app "${appId}" has no volume "${request.volume}" (volumes: ${known})`);
+    const known = target.volumes.map((v) => v.name).join(', ') || 'none';
+    throw new Error(`app "${appKey}" has no volume "${request.volume}" (volumes: ${known})`);
   }
   if (
     request.kind === 'disk.create' ||

@@ -2,18 +2,18 @@
 // consistent by crash, stop or hook), retention, delete, and restore. Names and idempotency
 // keys derive from the schedule's nominal time or the operation id, so a retry never makes a
 // second snapshot.
-import { ApplicationFailure, CancellationScope } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import { diskActivities, kubeActivities, readActivities, snapshotCreateActivities } from './activity-proxies';
-import { deploySteps } from './app-deploy';
-import type { AppTarget } from './app-target';
-import type { OperationInput } from './disk-operations';
-import type { OperationOutcome } from './messages';
+import { type VerifiedDeploy, deployAndVerify, pruneStep, withPrune } from './app-deploy';
+import type { AppTarget } from '../api/app-target';
+import type { OperationOutcome } from '../api/messages';
 import type {
+  OperationInput,
   SnapshotCreateRequest,
   SnapshotDeleteRequest,
   SnapshotPruneRequest,
   SnapshotRestoreRequest,
-} from './operation';
+} from '../api/operation';
 import {
   type SnapshotTrigger,
   planRetention,
@@ -54,12 +54,14 @@ async function snapshotVolumes(
               target,
               volume,
               name,
-              idempotencyKey: snapshotIdempotencyKey(target.appId, trigger, volume),
+              idempotencyKey: snapshotIdempotencyKey(target.appKey, trigger, volume),
             }),
           (s) => `${s.name} (${s.size} bytes)`,
         );
         return { volume, phase: 'Completed', snapshot: snap.name };
       } catch (err) {
+        // A cancellation stops the whole operation; only a failed volume is reported and passed over.
+        if (isCancellation(err)) throw err;
         return { volume, phase: 'Failed', reason: errorMessage(err) };
       }
     }),
@@ -95,9 +97,9 @@ async function pruneVolume(step: StepRunner, target: AppTarget, volume: string):
 export async function snapshotCreateWorkflow({
   operationId,
   request,
+  target,
 }: OperationInput<SnapshotCreateRequest>): Promise<OperationOutcome> {
   const step = stepRunner(operationId);
-  const { target } = request;
   const volumes = request.volume ? [request.volume] : target.volumes.map((v) => v.name);
   const trigger: SnapshotTrigger = request.scheduledTime
     ? { kind: 'scheduled', scheduledTime: new Date(request.scheduledTime) }
@@ -127,7 +129,7 @@ export async function snapshotCreateWorkflow({
         }),
       );
     } catch (err) {
-      if (hook.onError === 'fail') throw err;
+      if (isCancellation(err) || hook.onError === 'fail') throw err;
     }
     try {
       results = await snapshotVolumes(step, target, volumes, trigger, request.name);
@@ -179,20 +181,22 @@ export async function snapshotCreateWorkflow({
 export async function snapshotPruneWorkflow({
   operationId,
   request,
+  target,
 }: OperationInput<SnapshotPruneRequest>): Promise<OperationOutcome> {
   const step = stepRunner(operationId);
-  const volumes = request.volume ? [request.volume] : request.target.volumes.map((v) => v.name);
+  const volumes = request.volume ? [request.volume] : target.volumes.map((v) => v.name);
   let pruned = 0;
-  for (const volume of volumes) pruned += await pruneVolume(step, request.target, volume);
+  for (const volume of volumes) pruned += await pruneVolume(step, target, volume);
   return { figures: { pruned } };
 }
 
 export async function snapshotDeleteWorkflow({
   operationId,
   request,
+  target,
 }: OperationInput<SnapshotDeleteRequest>): Promise<OperationOutcome> {
   const step = stepRunner(operationId);
-  const { target, volume, name } = request;
+  const { volume, name } = request;
   const snapshots = await step('list snapshots', () => readActivities.listSnapshots({ target, volume }));
   const snap = snapshots.find((s) => s.name === name);
   if (!snap)
@@ -213,9 +217,11 @@ export async function snapshotDeleteWorkflow({
 export async function snapshotRestoreWorkflow({
   operationId,
   request,
+  target,
+  revision,
 }: OperationInput<SnapshotRestoreRequest>): Promise<OperationOutcome> {
   const step = stepRunner(operationId);
-  const { target, volume, name } = request;
+  const { volume, name } = request;
   const snapshots = await step('find snapshot', () => readActivities.listSnapshots({ target, volume }));
   const snap = snapshots.find((s) => s.name === name);
   if (!snap) {
@@ -242,25 +248,34 @@ export async function snapshotRestoreWorkflow({
     (d) => `${d.name} in ${d.zone}`,
   );
   await step(`assign ${disk.name}`, () => diskActivities.assignDisk({ target, volume, name: disk.name }));
+  let verified: VerifiedDeploy;
   try {
-    const deployed = await deploySteps(step, operationId, target);
-    return {
-      ...deployed,
-      figures: {
-        ...deployed.figures,
-        restoredDisk: disk.name,
-        ...(previous ? { previousDisk: previous.name } : {}),
-      },
-    };
+    verified = await deployAndVerify(step, operationId, target, revision);
   } catch (err) {
-    // Roll back to the disk the app had; the restored disk stays for inspection.
+    // Back to the disk the app had, running: reassign it and deploy it again. The restored disk
+    // stays for inspection. This runs even when the restore was cancelled.
     if (previous) {
-      await CancellationScope.nonCancellable(() =>
-        step(`reassign ${previous.name}`, () =>
+      await CancellationScope.nonCancellable(async () => {
+        await step(`reassign ${previous.name}`, () =>
           diskActivities.assignDisk({ target, volume, name: previous.name }),
-        ),
-      );
+        );
+        await deployAndVerify(step, `${operationId}-rollback`, target, revision);
+      });
     }
     throw err;
+  }
+  const figures = { restoredDisk: disk.name, ...(previous ? { previousDisk: previous.name } : {}) };
+  try {
+    const pruned = await pruneStep(step, target, verified);
+    const outcome = withPrune(verified, pruned);
+    return { ...outcome, figures: { ...outcome.figures, ...figures } };
+  } catch (err) {
+    // The restored disk runs and is verified: a failed clean-up of old objects is no reason to go back.
+    if (isCancellation(err)) throw err;
+    return {
+      ...verified.outcome,
+      phase: 'PartiallyFailed',
+      figures: { ...verified.outcome.figures, ...figures, pruneFailed: errorMessage(err) },
+    };
   }
 }

@@ -1,8 +1,8 @@
 // Step reporting for operation workflows: each step's start and end is signalled to the app
 // controller that runs the operation, so `kompoxops op watch` sees progress live.
 import { getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
-import { operationStepSignal } from './messages';
-import type { StepRecord } from './operation';
+import { operationStepSignal } from '../api/messages';
+import type { StepRecord } from '../api/operation';
 
 export type StepRunner = <T>(
   name: string,

@@ -12,9 +12,16 @@ import { isNotFound } from '../../kube/errors';
 import { devDir } from '../../workers/dev-dir';
 import { CliError, EXIT } from '../exit-codes';
 import { age, outputFormat, print } from '../output';
-import { type GlobalOptions, appTargetOf, loadAppContext } from '../project';
+import { type GlobalOptions, appTargetOf, loadAppContext, loadAppRevision } from '../project';
+import { buildRevision } from '../app-revision';
 import { runOperation } from '../run-operation';
 import { renderOperation } from './op';
+import { shortDigest } from '../../api/app-revision';
+import { appControllerWorkflowId } from '../../api/ids';
+import { type ControllerView, type Placement, controllerViewQuery } from '../../api/messages';
+import type { Requester } from '../../api/operation';
+import { isControllerMissing } from '../controller-errors';
+import { connectClient } from '../temporal';
 import { listDisks } from './disk';
 import { listSnapshots } from './snapshot';
 
@@ -29,7 +36,12 @@ async function cliErrors<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export interface AppStatus {
+  appKey: string;
   appId: string;
+  /** The revision the controller deployed, by whom and when; null before the first deploy. */
+  deployed: { digest: string; deployedAt: string; deployedBy: string; operationId: string } | null;
+  /** Where the controller last placed the app. */
+  placement: Placement | null;
   appName: string;
   clusterId: string;
   namespace: string;
@@ -49,8 +61,9 @@ export interface AppStatus {
 
 function renderStatus(s: AppStatus): string {
   return [
-    `app:         ${s.appId}`,
+    `app:         ${s.appKey} (${s.appId})`,
     `ready:       ${s.ready ? 'yes' : 'no'}`,
+    `revision:    ${s.deployed ? `${shortDigest(s.deployed.digest)} deployed ${age(s.deployed.deployedAt)} ago by ${s.deployed.deployedBy} (${s.deployed.operationId})` : 'never deployed'}`,
     `namespace:   ${s.namespace}`,
     `pod:         ${s.pod ?? '-'}${s.node ? ` on ${s.node}` : ''}${s.zone ? ` (zone ${s.zone})` : ''}`,
     `images:      ${s.images.join(', ') || '-'}`,
@@ -63,6 +76,33 @@ function renderStatus(s: AppStatus): string {
   ].join('\n');
 }
 
+/** The controller's view, or null when the app has none yet or Temporal cannot be reached. */
+async function controllerView(globals: GlobalOptions, appKey: string): Promise<ControllerView | null> {
+  let connected;
+  try {
+    connected = await connectClient(globals);
+  } catch (err) {
+    process.stderr.write(
+      `warning: no deployed revision shown: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    return null;
+  }
+  try {
+    return await connected.client.workflow
+      .getHandle(appControllerWorkflowId(appKey))
+      .query(controllerViewQuery);
+  } catch (err) {
+    if (isControllerMissing(err)) return null;
+    throw err;
+  } finally {
+    await connected.close();
+  }
+}
+
+export function requesterText(r: Requester): string {
+  return r.user ? `${r.user}@${r.host ?? ''} (${r.via})` : `${r.via}${r.host ? ` ${r.host}` : ''}`;
+}
+
 export function appCommand(program: Command, globals: () => GlobalOptions): void {
   const app = program.command('app').description('deploy and inspect an app');
 
@@ -70,8 +110,10 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
     .command('render')
     .description('print the Kubernetes objects of the app as multi-document YAML (no cluster needed)')
     .action(async () => {
-      const target = appTargetOf(loadAppContext(globals()), globals());
-      const rendered = await cliErrors(() => renderTarget({ stateDir: devDir() }, target));
+      const context = loadAppContext(globals());
+      const rendered = await cliErrors(() =>
+        renderTarget({ stateDir: devDir() }, appTargetOf(context), buildRevision(context)),
+      );
       for (const w of rendered.warnings) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(renderYaml(rendered.objects));
     });
@@ -88,12 +130,13 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
       const timeout = Number(opts.timeout);
       if (!Number.isInteger(timeout) || timeout <= 0)
         throw new CliError(`--timeout ${opts.timeout}: give whole seconds`, EXIT.usage);
-      const target = appTargetOf(loadAppContext(globals()), globals());
+      const { target, revision } = loadAppRevision(globals());
       const record = await runOperation(
         globals(),
         {
           kind: 'app.deploy',
           target,
+          revision,
           rolloutTimeoutSeconds: timeout,
           ...(opts.bootstrapDisks ? { bootstrapDisks: true } : {}),
         },
@@ -110,7 +153,7 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
     .option('-o, --output <format>', 'table, json or yaml')
     .action(async (opts: { deleteNamespace?: boolean; wait: boolean; output?: string }) => {
       const format = outputFormat(opts.output);
-      const target = appTargetOf(loadAppContext(globals()), globals());
+      const target = appTargetOf(loadAppContext(globals()));
       const record = await runOperation(
         globals(),
         { kind: 'app.destroy', target, ...(opts.deleteNamespace ? { deleteNamespace: true } : {}) },
@@ -126,12 +169,23 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
     .action(async (opts: { output?: string }) => {
       const format = outputFormat(opts.output);
       const context = loadAppContext(globals());
-      const target = appTargetOf(context, globals());
+      const target = appTargetOf(context);
       const names = appNames(context);
       const [disks, snapshots] = await Promise.all([listDisks(target), listSnapshots(target)]);
       const now = Date.now();
+      const view = await controllerView(globals(), target.appKey);
       const status: AppStatus = {
+        appKey: target.appKey,
         appId: target.appId,
+        deployed: view?.deployed
+          ? {
+              digest: view.deployed.revision.digest,
+              deployedAt: view.deployed.deployedAt,
+              deployedBy: requesterText(view.deployed.deployedBy),
+              operationId: view.deployed.operationId,
+            }
+          : null,
+        placement: view?.placement ?? null,
         appName: target.appName,
         clusterId: target.cluster.id,
         namespace: names.namespace,

@@ -1,14 +1,14 @@
 // `kompoxops op list|show|watch`: the operations of an app, from its controller's queries.
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import type { AppTarget } from '../../workflows/app-target';
-import { appControllerWorkflowId } from '../../workflows/ids';
-import { controllerViewQuery, operationQuery } from '../../workflows/messages';
-import type { OperationRecord } from '../../workflows/operation';
+import type { AppTarget } from '../../api/app-target';
+import { appControllerWorkflowId } from '../../api/ids';
+import { controllerViewQuery, operationQuery } from '../../api/messages';
+import type { OperationRecord } from '../../api/operation';
 import { CliError, EXIT } from '../exit-codes';
 import { age, outputFormat, print, table } from '../output';
 import { type GlobalOptions, loadAppTarget } from '../project';
-import { OperationNotFoundError, watchOperation } from '../../client/submit-operation';
+import { OperationNotFoundError, cancelOperation, watchOperation } from '../../client/submit-operation';
 import { connectClient } from '../temporal';
 import { isControllerMissing } from '../controller-errors';
 
@@ -16,9 +16,12 @@ function renderOne(op: OperationRecord): string {
   const lines = [
     `operation:  ${op.id}`,
     `kind:       ${op.kind}   ${op.summary}`,
+    `lane:       ${op.lane}`,
     `phase:      ${op.phase}`,
     `requested:  ${op.requestedAt} by ${op.requester.via}${op.requester.user ? ` (${op.requester.user}@${op.requester.host ?? ''})` : ''}`,
   ];
+  if (op.deadlineAt && !op.endedAt) lines.push(`deadline:   ${op.deadlineAt}`);
+  if (op.revision) lines.push(`revision:   ${op.revision.digest}`);
   if (op.failure) lines.push(`failure:    ${op.failure.reason}: ${op.failure.message}`);
   if (op.figures)
     lines.push(
@@ -59,7 +62,7 @@ async function withAppClient<T>(
 }
 
 export function opCommand(program: Command, globals: () => GlobalOptions): void {
-  const op = program.command('op').description("show an app's operations");
+  const op = program.command('op').description("show, follow and cancel an app's operations");
 
   op.command('list')
     .description('operations of the app, newest first (running and queued included)')
@@ -67,7 +70,7 @@ export function opCommand(program: Command, globals: () => GlobalOptions): void 
     .action(async (opts: { output?: string }) => {
       const format = outputFormat(opts.output);
       await withAppClient(globals(), async (client, target) => {
-        const handle = client.workflow.getHandle(appControllerWorkflowId(target.appId));
+        const handle = client.workflow.getHandle(appControllerWorkflowId(target.appKey));
         let ops: OperationRecord[] = [];
         try {
           const view = await handle.query(controllerViewQuery);
@@ -81,7 +84,7 @@ export function opCommand(program: Command, globals: () => GlobalOptions): void 
         }
         print(format, ops, (rows) =>
           rows.length === 0
-            ? `no operations yet for ${target.appId}`
+            ? `no operations yet for ${target.appKey}`
             : table(rows, [
                 { header: 'ID', value: (o) => o.id },
                 { header: 'KIND', value: (o) => o.kind },
@@ -104,11 +107,11 @@ export function opCommand(program: Command, globals: () => GlobalOptions): void 
       const format = outputFormat(opts.output);
       await withAppClient(globals(), async (client, target) => {
         const record = await client.workflow
-          .getHandle(appControllerWorkflowId(target.appId))
+          .getHandle(appControllerWorkflowId(target.appKey))
           .query(operationQuery, id);
         if (!record)
           throw new CliError(
-            `app ${target.appId} has no operation "${id}" (see kompoxops op list)`,
+            `app ${target.appKey} has no operation "${id}" (see kompoxops op list)`,
             EXIT.usage,
           );
         print(format, record, renderOne);
@@ -121,7 +124,7 @@ export function opCommand(program: Command, globals: () => GlobalOptions): void 
     .action(async (id: string, opts: { output?: string }) => {
       const format = outputFormat(opts.output);
       await withAppClient(globals(), async (client, target) => {
-        const record = await watchOperation(client, target.appId, id, {
+        const record = await watchOperation(client, target.appKey, id, {
           onStep: (l) => process.stderr.write(`${l}\n`),
         }).catch((err: unknown) => {
           if (err instanceof OperationNotFoundError) {
@@ -133,6 +136,35 @@ export function opCommand(program: Command, globals: () => GlobalOptions): void 
         if (record.phase !== 'Completed') process.exitCode = EXIT.failed;
       });
     });
+
+  cancelCommand(op, globals);
 }
 
-export { renderOne as renderOperation };
+function cancelCommand(op: Command, globals: () => GlobalOptions): void {
+  op.command('cancel <operation>')
+    .description(
+      'cancel a queued or running operation; a running one first undoes what must not stay half-done (a stopped app is scaled back)',
+    )
+    .option('--reason <text>', 'why, recorded with the operation', '')
+    .option('-o, --output <format>', 'table, json or yaml')
+    .action(async (id: string, opts: { reason: string; output?: string }) => {
+      const format = outputFormat(opts.output);
+      await withAppClient(globals(), async (client, target) => {
+        const record = await cancelOperation(client, target.appKey, id, opts.reason).catch((err: unknown) => {
+          if (err instanceof OperationNotFoundError) {
+            throw new CliError(`${err.message} (see kompoxops op list)`, EXIT.usage);
+          }
+          throw err;
+        });
+        print(format, record, renderOne);
+        if (record.phase !== 'Cancelled') {
+          process.stderr.write(
+            `operation ${record.id} had already ended ${record.phase}; nothing was cancelled\n`,
+          );
+          process.exitCode = EXIT.failed;
+        }
+      });
+    });
+}
+
+export { renderOne as renderOperation, cancelCommand };

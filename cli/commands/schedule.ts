@@ -55,7 +55,7 @@ export function scheduleCommand(program: Command, globals: () => GlobalOptions):
   ).action(async (opts: { output?: string }) => {
     const format: Format = outputFormat(opts.output);
     const target = loadAppTarget(globals());
-    const view = await withClient(globals(), (client) => describeSnapshotSchedule(client, target.appId));
+    const view = await withClient(globals(), (client) => describeSnapshotSchedule(client, target.appKey));
     if (!view)
       throw new CliError(
         `${target.appId} has no snapshot schedule (kompoxops schedule apply creates it from spec.snapshots.schedule)`,
@@ -86,7 +86,7 @@ export function scheduleCommand(program: Command, globals: () => GlobalOptions):
       .action(async (opts: { output?: string; note?: string }) => {
         const format = outputFormat(opts.output);
         const target = loadAppTarget(globals());
-        const scheduleId = snapshotScheduleId(target.appId);
+        const scheduleId = snapshotScheduleId(target.appKey);
         await withClient(globals(), async (client) => {
           const handle = client.schedule.getHandle(scheduleId);
           await handle.describe(); // a clear "no schedule" instead of a bare RPC error

@@ -2,8 +2,8 @@
 // through the app controller; `list` reads the provider.
 import type { Command } from 'commander';
 import { snapshotView, type SnapshotView } from '../../activities/snapshot-view';
-import type { AppTarget } from '../../workflows/app-target';
-import type { OperationRecord } from '../../workflows/operation';
+import type { AppTarget } from '../../api/app-target';
+import type { OperationRecord } from '../../api/operation';
 import { usageError } from '../exit-codes';
 import { age, bytes, outputFormat, print, table } from '../output';
 import { type GlobalOptions, loadAppTarget } from '../project';

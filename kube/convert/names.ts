@@ -28,10 +28,17 @@ export interface AppNames {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function appNames(context: AppContext): AppNames {
-  const workspace = context.workspace.name;
-  const provider = context.provider.name;
-  const cluster = context.cluster.name;
-  const app = context.app.name;
+  return appNamesOf({
+    workspace: context.workspace.name,
+    provider: context.provider.name,
+    cluster: context.cluster.name,
+    app: context.app.name,
+  });
+}
+
+/** The names from the app's identity alone: what operations that do not render need. */
+export function appNamesOf(identity: { workspace: string; provider: string; cluster: string; app: string }): AppNames {
+  const { workspace, provider, cluster, app } = identity;
   const providerHash = shortHash(`${workspace}:${provider}`);
   const appIdHash = shortHash(`${workspace}:${provider}:${app}`);
   const namespace = `k4x-${providerHash}-${app}-${appIdHash}`;

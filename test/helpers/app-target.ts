@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SnapshotPolicy } from '../../kom/model/snapshot-policy';
-import type { AppTarget } from '../../workflows/app-target';
+import type { AppTarget } from '../../api/app-target';
 
 let counter = 0;
 
@@ -21,6 +21,7 @@ export function localAppTarget(
   const app = opts.app ?? `app${process.pid}x${++counter}`;
   const root = opts.localRoot ?? mkdtempSync(join(tmpdir(), 'kompox-local-'));
   return {
+    appKey: `test/local/${app}`,
     appId: `/ws/test/prv/local/cls/dev/app/${app}`,
     workspace: 'test',
     appName: app,
@@ -39,6 +40,5 @@ export function localAppTarget(
     })),
     ...(opts.snapshots ? { snapshots: opts.snapshots } : {}),
     deploymentZone: 'local-1a',
-    project: { cwd: root },
   };
 }

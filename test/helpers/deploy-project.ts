@@ -18,6 +18,8 @@ import type { TestStack } from './dev-stack';
 export interface TestProject {
   dir: string;
   appName: string;
+  /** App key `ws/prv/app`: the controller's. */
+  appKey: string;
   appId: string;
   /** The local provider's state root (inside dir). */
   localRoot: string;
@@ -35,7 +37,14 @@ function finishProject(dir: string, app: string, secretValues: string[]): TestPr
     /^ {2}driver: local$/m,
     `  driver: local\n  settings: { LOCAL_ROOT: ${JSON.stringify(localRoot)} }`,
   );
-  return { dir, appName: app, appId: `/ws/demo/prv/local/cls/dev/app/${app}`, localRoot, secretValues };
+  return {
+    dir,
+    appName: app,
+    appKey: `demo/local/${app}`,
+    appId: `/ws/demo/prv/local/cls/dev/app/${app}`,
+    localRoot,
+    secretValues,
+  };
 }
 
 function replaceOnce(file: string, from: string | RegExp, to: string): void {

@@ -10,10 +10,10 @@ import { driverFor } from '../../activities/driver-for-target';
 import { type NewRequest, submitOperation, watchOperation } from '../../client/submit-operation';
 import type { ProviderDriver } from '../../drivers/driver';
 import { restartWorker } from '../../workers/dev-stack';
-import type { AppTarget } from '../../workflows/app-target';
-import { appControllerWorkflowId } from '../../workflows/ids';
-import { type ControllerView, controllerViewQuery, operationQuery } from '../../workflows/messages';
-import type { OperationRecord } from '../../workflows/operation';
+import type { AppTarget } from '../../api/app-target';
+import { appControllerWorkflowId } from '../../api/ids';
+import { type ControllerView, controllerViewQuery, operationQuery } from '../../api/messages';
+import type { OperationRecord } from '../../api/operation';
 import type { TestProject } from './deploy-project';
 
 /** The local driver the worker uses for `target` (same settings, so the same state root). */
@@ -21,25 +21,25 @@ export function driverOf(target: AppTarget, stateDir: string): Promise<ProviderD
   return driverFor({ stateDir }, target);
 }
 
-export function controllerView(client: Client, appId: string): Promise<ControllerView> {
-  return client.workflow.getHandle(appControllerWorkflowId(appId)).query(controllerViewQuery);
+export function controllerView(client: Client, appKey: string): Promise<ControllerView> {
+  return client.workflow.getHandle(appControllerWorkflowId(appKey)).query(controllerViewQuery);
 }
 
 /** Submits an operation and follows it to its final phase. */
 export async function runOperation(client: Client, request: NewRequest): Promise<OperationRecord> {
   const accepted = await submitOperation(client, request);
-  return watchOperation(client, request.target.appId, accepted.id, { pollMs: 200 });
+  return watchOperation(client, accepted.appKey, accepted.id, { pollMs: 200 });
 }
 
 /** Waits until the controller runs nothing and has nothing queued. */
-export async function waitControllerIdle(client: Client, appId: string, timeoutMs = 60_000): Promise<void> {
+export async function waitControllerIdle(client: Client, appKey: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const view = await controllerView(client, appId);
+    const view = await controllerView(client, appKey);
     if (!view.currentOperation && view.queued.length === 0) return;
     if (Date.now() > deadline)
       throw new Error(
-        `controller of ${appId} still busy after ${timeoutMs} ms: ${view.currentOperation?.id}`,
+        `controller of ${appKey} still busy after ${timeoutMs} ms: ${view.currentOperation?.id}`,
       );
     await sleep(250);
   }
@@ -113,13 +113,13 @@ export function setProviderSettings(project: TestProject, settings: Record<strin
 /** Polls the operation until `ready(steps)` holds. */
 export async function waitForSteps(
   client: Client,
-  appId: string,
+  appKey: string,
   operationId: string,
   what: string,
   ready: (steps: OperationRecord['steps']) => boolean,
   timeoutMs = 30_000,
 ): Promise<void> {
-  const handle = client.workflow.getHandle(appControllerWorkflowId(appId));
+  const handle = client.workflow.getHandle(appControllerWorkflowId(appKey));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const rec = await handle.query(operationQuery, operationId);

@@ -10,8 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { submitOperation, watchOperation } from '../../client/submit-operation';
 import { repoRoot } from '../../workers/repo-root';
 import { temporalCliPath } from '../../workers/temporal-cli';
-import { appControllerWorkflowId } from '../../workflows/ids';
-import type { OperationRecord } from '../../workflows/operation';
+import { appControllerWorkflowId } from '../../api/ids';
+import type { OperationRecord } from '../../api/operation';
 import { localAppTarget } from '../helpers/app-target';
 import { kompoxopsJson, wikiProject } from '../helpers/deploy-project';
 import { startTestStack } from '../helpers/dev-stack';
@@ -45,13 +45,13 @@ async function main(): Promise<void> {
     const records: OperationRecord[] = [];
     const run = async (req: Parameters<typeof submitOperation>[1]) => {
       const accepted = await submitOperation(stack.client, req);
-      records.push(await watchOperation(stack.client, target.appId, accepted.id));
+      records.push(await watchOperation(stack.client, target.appKey, accepted.id));
     };
     await run({ kind: 'disk.bootstrap', target });
     await run({ kind: 'disk.create', target, volume: 'db', name: 'db-two', zone: 'local-1b' });
     await run({ kind: 'disk.assign', target, volume: 'db', name: 'db-two' });
     await run({ kind: 'disk.create', target, volume: 'db', source: 'snapshot:missing' });
-    save(appControllerWorkflowId(target.appId), 'app-controller.json');
+    save(appControllerWorkflowId(target.appKey), 'app-controller.json');
     for (const r of records) save(r.workflowId!, `${r.kind.replace('.', '-')}-${r.phase.toLowerCase()}.json`);
 
     // Deploy, snapshot, restore and a scheduled snapshot of the wiki example through kompoxops.

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../../../workers/repo-root';
-import { appControllerWorkflowId } from '../../../workflows/ids';
+import { appControllerWorkflowId } from '../../../api/ids';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 
 const APP_ID = '/ws/demo/prv/local/cls/dev/app/wiki';

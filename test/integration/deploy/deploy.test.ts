@@ -7,8 +7,8 @@ import { describe, it } from 'node:test';
 import type { V1Container, V1Pod, V1VolumeMount } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { AppStatus } from '../../../cli/commands/app';
-import type { DiskView } from '../../../workflows/messages';
-import type { OperationRecord } from '../../../workflows/operation';
+import type { DiskView } from '../../../api/messages';
+import type { OperationRecord } from '../../../api/operation';
 import {
   type TestProject,
   kompoxops,

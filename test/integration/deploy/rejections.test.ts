@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { cordonNode, uncordonNode } from '../../../kube/cordon';
-import { appControllerWorkflowId } from '../../../workflows/ids';
-import type { OperationRecord } from '../../../workflows/operation';
+import { appControllerWorkflowId } from '../../../api/ids';
+import type { OperationRecord } from '../../../api/operation';
 import { type TestProject, kompoxops, wikiProject } from '../../helpers/deploy-project';
 import { deploySuite } from '../../helpers/deploy-suite';
 import { appObjects } from '../../helpers/kube-app';
@@ -164,7 +164,7 @@ void describe('deploy rejections', () => {
       assert.match(r.stderr, c.expect);
       assert.deepEqual(await namespacesOf(p.appName), []);
       await assert.rejects(
-        suite.stack.client.workflow.getHandle(appControllerWorkflowId(p.appId)).describe(),
+        suite.stack.client.workflow.getHandle(appControllerWorkflowId(p.appKey)).describe(),
         /not found/i,
       );
     });

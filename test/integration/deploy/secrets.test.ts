@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AppStatus } from '../../../cli/commands/app';
-import { appControllerWorkflowId } from '../../../workflows/ids';
-import { controllerViewQuery } from '../../../workflows/messages';
-import type { OperationRecord } from '../../../workflows/operation';
+import { appControllerWorkflowId } from '../../../api/ids';
+import { controllerViewQuery } from '../../../api/messages';
+import type { OperationRecord } from '../../../api/operation';
 import { kompoxopsJson, shopProject, wikiProject } from '../../helpers/deploy-project';
 import { deploySuite } from '../../helpers/deploy-suite';
 import { appObjects } from '../../helpers/kube-app';
@@ -75,7 +75,7 @@ void describe('secret values and workflow histories', () => {
       }
 
       // Every workflow this app ran: the controller and each operation's child.
-      const controllerId = appControllerWorkflowId(p.appId);
+      const controllerId = appControllerWorkflowId(p.appKey);
       const view = await suite.stack.client.workflow.getHandle(controllerId).query(controllerViewQuery);
       const ids = [
         controllerId,

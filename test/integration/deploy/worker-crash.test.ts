@@ -14,10 +14,10 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import type { AppStatus } from '../../../cli/commands/app';
 import { cordonNode, uncordonNode } from '../../../kube/cordon';
 import { devClusterDir, restartWorker } from '../../../workers/dev-stack';
-import { appControllerWorkflowId } from '../../../workflows/ids';
-import { controllerViewQuery, operationQuery } from '../../../workflows/messages';
-import { type OperationRecord, isFinal } from '../../../workflows/operation';
-import type { DiskView } from '../../../workflows/messages';
+import { appControllerWorkflowId } from '../../../api/ids';
+import { controllerViewQuery, operationQuery } from '../../../api/messages';
+import { type OperationRecord, isFinal } from '../../../api/operation';
+import type { DiskView } from '../../../api/messages';
 import { type AdmissionDelay, startAdmissionDelay } from '../../helpers/admission-delay';
 import { kompoxops, kompoxopsJson, setWikiLogLevel, wikiProject } from '../../helpers/deploy-project';
 import { deploySuite } from '../../helpers/deploy-suite';
@@ -29,7 +29,7 @@ void describe('deploy durability: worker killed mid-step, steps slower than the 
   let namespace = '';
   let deploys = 0;
 
-  const controller = () => suite.stack.client.workflow.getHandle(appControllerWorkflowId(p.appId));
+  const controller = () => suite.stack.client.workflow.getHandle(appControllerWorkflowId(p.appKey));
   const operation = async (id: string): Promise<OperationRecord> => {
     const rec = await controller().query(operationQuery, id);
     assert.ok(rec, `no operation ${id}`);

@@ -13,7 +13,7 @@ import { type TestProject, kompoxops, kompoxopsJson, wikiProject } from '../../h
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 import { driverOf, runOperation, setWikiSnapshots } from '../../helpers/snapshots';
 import type { SnapshotView } from '../../../activities/snapshot-view';
-import type { OperationRecord } from '../../../workflows/operation';
+import type { OperationRecord } from '../../../api/operation';
 
 void describe('snapshot refusals', () => {
   let stack: TestStack;
@@ -68,7 +68,7 @@ void describe('snapshot refusals', () => {
       assert.equal(apply.status, 2, `${apply.stdout}\n${apply.stderr}`);
       assert.match(apply.stderr, c.expect);
       await assert.rejects(
-        stack.client.schedule.getHandle(snapshotScheduleId(project.appId)).describe(),
+        stack.client.schedule.getHandle(snapshotScheduleId(project.appKey)).describe(),
         ScheduleNotFoundError,
       );
     });

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { applySnapshotSchedule, snapshotScheduleId } from '../../../client/snapshot-schedule';
 import type { SnapshotView } from '../../../activities/snapshot-view';
-import type { OperationRecord } from '../../../workflows/operation';
+import type { OperationRecord } from '../../../api/operation';
 import { localAppTarget } from '../../helpers/app-target';
 import { kompoxops, kompoxopsJson, wikiProject } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
@@ -28,8 +28,8 @@ interface ScheduledRun {
 }
 
 /** Scheduled snapshot operations of the app, oldest first. */
-async function scheduledRuns(client: Client, appId: string): Promise<ScheduledRun[]> {
-  const view = await controllerView(client, appId);
+async function scheduledRuns(client: Client, appKey: string): Promise<ScheduledRun[]> {
+  const view = await controllerView(client, appKey);
   return view.recentOperations
     .filter((op) => op.kind === 'snapshot.create')
     .flatMap((op) => {
@@ -39,10 +39,10 @@ async function scheduledRuns(client: Client, appId: string): Promise<ScheduledRu
     .sort((a, b) => Date.parse(a.scheduledTime) - Date.parse(b.scheduledTime));
 }
 
-async function waitForRuns(client: Client, appId: string, count: number, timeoutMs: number): Promise<void> {
+async function waitForRuns(client: Client, appKey: string, count: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const done = (await scheduledRuns(client, appId).catch(() => [])).filter(
+    const done = (await scheduledRuns(client, appKey).catch(() => [])).filter(
       (r) => r.op.phase === 'Completed',
     );
     if (done.length >= count) return;
@@ -55,7 +55,7 @@ async function waitForRuns(client: Client, appId: string, count: number, timeout
 }
 
 /** After the Schedule is gone: no scheduled run still going, and the controller idle, twice in a row. */
-async function waitSettled(client: Client, appId: string): Promise<void> {
+async function waitSettled(client: Client, appKey: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   let quiet = 0;
   while (quiet < 2) {
@@ -65,9 +65,9 @@ async function waitSettled(client: Client, appId: string): Promise<void> {
     for await (const wf of client.workflow.list({
       query: `WorkflowType = 'scheduledSnapshotWorkflow' AND ExecutionStatus = 'Running'`,
     })) {
-      if (wf.workflowId.includes(snapshotScheduleId(appId))) running++;
+      if (wf.workflowId.includes(snapshotScheduleId(appKey))) running++;
     }
-    await waitControllerIdle(client, appId);
+    await waitControllerIdle(client, appKey);
     quiet = running === 0 ? quiet + 1 : 0;
   }
 }
@@ -135,14 +135,14 @@ void describe('scheduled snapshots and retention', () => {
     assert.equal(boot.phase, 'Completed', JSON.stringify(boot.failure));
 
     assert.equal((await applySnapshotSchedule(stack.client, target)).result, 'created');
-    await waitForRuns(stack.client, target.appId, 5, 60_000);
+    await waitForRuns(stack.client, target.appKey, 5, 60_000);
     assert.equal((await applySnapshotSchedule(stack.client, target)).result, 'unchanged');
     // No schedule in the target: apply deletes the Schedule.
     const { snapshots: _drop, ...unscheduled } = target;
     assert.equal((await applySnapshotSchedule(stack.client, unscheduled)).result, 'deleted');
-    await waitSettled(stack.client, target.appId);
+    await waitSettled(stack.client, target.appKey);
 
-    const runs = await scheduledRuns(stack.client, target.appId);
+    const runs = await scheduledRuns(stack.client, target.appKey);
     assert.ok(runs.length >= 5);
     const expected = checkRuns(
       runs,
@@ -181,7 +181,7 @@ void describe('scheduled snapshots and retention', () => {
     assert.match(first.stdout, /created/);
     // Snapshots at ages about 0, 4 and 8 s when each run prunes: keepLast 3 selects all three,
     // maxAge 6s expires the third (2 s margins either side).
-    await waitForRuns(stack.client, project.appId, 5, 90_000);
+    await waitForRuns(stack.client, project.appKey, 5, 90_000);
     const again = await cli('schedule', 'apply');
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stdout, /unchanged/);
@@ -195,11 +195,11 @@ void describe('scheduled snapshots and retention', () => {
     assert.equal(show.paused, false);
     const del = await cli('schedule', 'delete');
     assert.equal(del.status, 0, del.stderr);
-    await waitSettled(stack.client, project.appId);
+    await waitSettled(stack.client, project.appKey);
     const gone = await cli('schedule', 'show');
     assert.notEqual(gone.status, 0, 'schedule show found a deleted schedule');
 
-    const runs = await scheduledRuns(stack.client, project.appId);
+    const runs = await scheduledRuns(stack.client, project.appKey);
     const volumes = ['db', 'default'];
     const expected = checkRuns(runs, volumes, everyMs, (names) => names.slice(-2), /\(expired\).*; kept 2$/);
     for (const { op } of runs) {

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { AppStatus } from '../../../cli/commands/app';
 import type { SnapshotView } from '../../../activities/snapshot-view';
-import type { OperationRecord } from '../../../workflows/operation';
+import type { OperationRecord } from '../../../api/operation';
 import { kompoxops, kompoxopsJson, wikiProject } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 import { eventually, kubeConfigOf } from '../../helpers/kube-app';

@@ -31,7 +31,7 @@ void describe('worker crash during snapshot create', () => {
     const accepted = await submitOperation(stack.client, { kind: 'snapshot.create', target });
     await waitForSteps(
       stack.client,
-      target.appId,
+      target.appKey,
       accepted.id,
       'both snapshot steps running',
       (steps) => steps.filter((s) => s.name.startsWith('snapshot ') && s.phase === 'InProgress').length === 2,
@@ -40,7 +40,7 @@ void describe('worker crash during snapshot create', () => {
     await sleep(1500);
     await killAndRestartWorker(stack.dir);
 
-    const done = await watchOperation(stack.client, target.appId, accepted.id);
+    const done = await watchOperation(stack.client, target.appKey, accepted.id);
     assert.equal(done.phase, 'Completed', JSON.stringify(done.failure));
     assert.equal(done.figures?.snapshots, volumes.length);
     assert.equal(done.figures?.failed, 0);

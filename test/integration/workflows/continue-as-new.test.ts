@@ -5,8 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { submitOperation, watchOperation } from '../../../client/submit-operation';
 import { appController } from '../../../workflows/app-controller';
-import { TASK_QUEUE, appControllerWorkflowId } from '../../../workflows/ids';
-import { controllerViewQuery } from '../../../workflows/messages';
+import { TASK_QUEUE, appControllerWorkflowId } from '../../../api/ids';
+import { controllerViewQuery } from '../../../api/messages';
 import { localAppTarget } from '../../helpers/app-target';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 
@@ -21,11 +21,11 @@ describe('app controller continue-as-new', () => {
 
   it('hands its state to a new run and keeps serving', async () => {
     const target = localAppTarget();
-    const workflowId = appControllerWorkflowId(target.appId);
+    const workflowId = appControllerWorkflowId(target.appKey);
     const first = await stack.client.workflow.start(appController, {
       workflowId,
       taskQueue: TASK_QUEUE,
-      args: [{ appId: target.appId, maxHistoryEvents: 40 }],
+      args: [{ appKey: target.appKey, maxHistoryEvents: 40 }],
     });
 
     const ids: string[] = [];
@@ -37,7 +37,7 @@ describe('app controller continue-as-new', () => {
         name,
       });
       ids.push(accepted.id);
-      await watchOperation(stack.client, target.appId, accepted.id);
+      await watchOperation(stack.client, target.appKey, accepted.id);
     }
 
     // Wait for the hand-over: the latest run differs from the first.
@@ -63,7 +63,7 @@ describe('app controller continue-as-new', () => {
       volume: 'db',
       name: 'a2',
     });
-    const done = await watchOperation(stack.client, target.appId, next.id);
+    const done = await watchOperation(stack.client, target.appKey, next.id);
     assert.equal(done.phase, 'Completed');
   });
 });

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { submitOperation, watchOperation } from '../../../client/submit-operation';
-import { appControllerWorkflowId } from '../../../workflows/ids';
-import { controllerViewQuery } from '../../../workflows/messages';
+import { appControllerWorkflowId } from '../../../api/ids';
+import { controllerViewQuery } from '../../../api/messages';
 import { localAppTarget } from '../../helpers/app-target';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 
@@ -20,7 +20,7 @@ describe('disk operations through the app controller', () => {
     const target = localAppTarget({ volumes: ['db', 'files'] });
     const run = async (req: Parameters<typeof submitOperation>[1]) => {
       const accepted = await submitOperation(stack.client, req);
-      return watchOperation(stack.client, target.appId, accepted.id);
+      return watchOperation(stack.client, target.appKey, accepted.id);
     };
 
     const boot = await run({ kind: 'disk.bootstrap', target });
@@ -28,7 +28,7 @@ describe('disk operations through the app controller', () => {
     assert.equal(boot.figures?.disksCreated, 2);
     assert.ok(boot.steps.some((s) => s.name === 'create assigned disk for db' && s.phase === 'Completed'));
 
-    const handle = stack.client.workflow.getHandle(appControllerWorkflowId(target.appId));
+    const handle = stack.client.workflow.getHandle(appControllerWorkflowId(target.appKey));
     let view = await handle.query(controllerViewQuery);
     assert.equal(view.disks.db?.length, 1);
     assert.equal(view.disks.db?.[0]?.assigned, true);
@@ -105,7 +105,7 @@ describe('disk operations through the app controller', () => {
       volume: 'db',
       source: 'snapshot:does-not-exist',
     });
-    const done = await watchOperation(stack.client, target.appId, accepted.id);
+    const done = await watchOperation(stack.client, target.appKey, accepted.id);
     assert.equal(done.phase, 'Failed');
     assert.equal(done.failure?.reason, 'NotFound');
     assert.match(done.failure?.message ?? '', /does-not-exist/);
@@ -119,7 +119,7 @@ describe('disk operations through the app controller', () => {
       ids.push((await submitOperation(stack.client, { kind: 'disk.create', target, volume: 'db', name })).id);
     }
     const records = [];
-    for (const id of ids) records.push(await watchOperation(stack.client, target.appId, id));
+    for (const id of ids) records.push(await watchOperation(stack.client, target.appKey, id));
     for (let i = 1; i < records.length; i++) {
       assert.ok(
         Date.parse(records[i]!.startedAt!) >= Date.parse(records[i - 1]!.endedAt!),

@@ -21,12 +21,12 @@ describe('kompox_snapshot_age_seconds', () => {
     assert.ok(url, 'the dev stack worker serves no metrics');
     const target = localAppTarget();
     const boot = await submitOperation(stack.client, { kind: 'disk.bootstrap', target });
-    await watchOperation(stack.client, target.appId, boot.id);
+    await watchOperation(stack.client, target.appKey, boot.id);
     const snap = await submitOperation(stack.client, { kind: 'snapshot.create', target, volume: 'db' });
-    assert.equal((await watchOperation(stack.client, target.appId, snap.id)).phase, 'Completed');
+    assert.equal((await watchOperation(stack.client, target.appKey, snap.id)).phase, 'Completed');
 
     const line = new RegExp(
-      `^kompox_snapshot_age_seconds\\{app_id="${target.appId.replace(/\//g, '\\/')}",volume="db"\\} ([0-9.e+-]+)$`,
+      `^kompox_snapshot_age_seconds\\{app_id="${target.appKey.replace(/\//g, '\\/')}",volume="db"\\} ([0-9.e+-]+)$`,
       'm',
     );
     const read = async (): Promise<number | undefined> => {

@@ -7,8 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { submitOperation, watchOperation } from '../../../client/submit-operation';
 import { restartWorker } from '../../../workers/dev-stack';
-import { appControllerWorkflowId } from '../../../workflows/ids';
-import { operationQuery } from '../../../workflows/messages';
+import { appControllerWorkflowId } from '../../../api/ids';
+import { operationQuery } from '../../../api/messages';
 import { localAppTarget } from '../../helpers/app-target';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 import { createDriver } from '../../../drivers/registry';
@@ -25,7 +25,7 @@ describe('worker crash during disk create', () => {
   it('completes with exactly one disk after SIGKILL and restart', async () => {
     const target = localAppTarget({ settings: { LOCAL_LATENCY_MS: 'createDisk=4000' } });
     const accepted = await submitOperation(stack.client, { kind: 'disk.create', target, volume: 'db' });
-    const handle = stack.client.workflow.getHandle(appControllerWorkflowId(target.appId));
+    const handle = stack.client.workflow.getHandle(appControllerWorkflowId(target.appKey));
 
     // Wait until the create step runs, give the activity time to begin the create, then kill.
     const deadline = Date.now() + 30_000;
@@ -41,7 +41,7 @@ describe('worker crash during disk create', () => {
     await sleep(200);
     await restartWorker(stack.dir);
 
-    const done = await watchOperation(stack.client, target.appId, accepted.id);
+    const done = await watchOperation(stack.client, target.appKey, accepted.id);
     assert.equal(done.phase, 'Completed', JSON.stringify(done.failure));
 
     // The kill really interrupted the create: the activity ran a second attempt.

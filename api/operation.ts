@@ -1,5 +1,6 @@
 // Operation records: every disruptive thing the app controller does is one operation, with
 // who asked, its phase, each step with times, and a machine-readable failure reason.
+import { type AppRevision, type RevisionSummary, shortDigest } from './app-revision';
 import type { AppTarget } from './app-target';
 
 export type OperationPhase =
@@ -22,9 +23,21 @@ interface RequestBase {
   /** Caller-chosen id; doubles as the Temporal update id so a retried request is applied once. */
   requestId: string;
   requester: Requester;
-  target: AppTarget;
+  /** The app key `ws/prv/app` of the controller this request is for. */
+  appKey: string;
+  /**
+   * The app as the requester sees it. Absent on requests Kompox makes itself (scheduled runs,
+   * alerts): the controller then uses the target of the deployed revision.
+   */
+  target?: AppTarget;
+  /** The app revision to act on; required by deploy, which makes it the deployed revision. */
+  revision?: AppRevision;
   /** A workflow to signal with the final record (so it can wait without holding an activity). */
   notifyWorkflowId?: string;
+  /** Overrides the kind's default deadline; past it the operation is cancelled and fails. */
+  deadlineSeconds?: number;
+  /** Cancel a running operation of a lower lane so this one runs first. */
+  preempt?: boolean;
 }
 
 export interface DiskCreateRequest extends RequestBase {
@@ -54,6 +67,7 @@ export interface DiskDeleteRequest extends RequestBase {
 
 export interface AppDeployRequest extends RequestBase {
   kind: 'app.deploy';
+  revision: AppRevision;
   /** Create and assign a disk for every volume that has none (`--bootstrap-disks`). */
   bootstrapDisks?: boolean;
   /** How long to wait for the rollout; default 10 minutes. */
@@ -93,6 +107,16 @@ export interface SnapshotPruneRequest extends RequestBase {
   volume?: string;
 }
 
+/**
+ * Holds its lane until cancelled or `seconds` pass: what tests use to exercise lanes,
+ * preemption and cancel before failover and migration exist. Only requesters `via: 'test'`.
+ */
+export interface TestHoldRequest extends RequestBase {
+  kind: 'test.hold';
+  lane: Lane;
+  seconds: number;
+}
+
 export type OperationRequest =
   | SnapshotCreateRequest
   | SnapshotDeleteRequest
@@ -103,9 +127,24 @@ export type OperationRequest =
   | DiskAssignRequest
   | DiskDeleteRequest
   | AppDeployRequest
-  | AppDestroyRequest;
+  | AppDestroyRequest
+  | TestHoldRequest;
 
 export type OperationKind = OperationRequest['kind'];
+
+/** Priority lanes, highest first (DESIGN.md §6). */
+export type Lane = 'failover' | 'migrate' | 'app' | 'maintenance';
+export const LANES: readonly Lane[] = ['failover', 'migrate', 'app', 'maintenance'];
+
+/** What the controller hands an operation's child workflow: the request and what it resolved. */
+export interface OperationInput<R extends OperationRequest = OperationRequest> {
+  operationId: string;
+  request: R;
+  /** The request's target, or the deployed one for requests that carry none. */
+  target: AppTarget;
+  /** The revision to render: the request's, or the deployed one (restore, scheduled runs). */
+  revision?: AppRevision;
+}
 
 export interface StepRecord {
   name: string;
@@ -124,7 +163,8 @@ export interface OperationFailure {
 export interface OperationRecord {
   id: string;
   kind: OperationKind;
-  appId: string;
+  appKey: string;
+  lane: Lane;
   requester: Requester;
   requestId: string;
   /** One-line summary of the request for listings, e.g. "volume=db name=db-1". */
@@ -134,6 +174,10 @@ export interface OperationRecord {
   startedAt?: string;
   endedAt?: string;
   workflowId?: string;
+  /** When the controller cancels the operation if it is still running. */
+  deadlineAt?: string;
+  /** The revision the operation acted on (deploy, restore). */
+  revision?: RevisionSummary;
   steps: StepRecord[];
   failure?: OperationFailure;
   /** Figures that matter for this kind: disks created or deleted, bytes, RTO, RPO. */
@@ -156,19 +200,22 @@ export function summarize(request: OperationRequest): string {
         .filter(Boolean)
         .join(' ');
     case 'disk.bootstrap':
-      return `volumes=${request.target.volumes.map((v) => v.name).join(',')}`;
+      return `volumes=${volumeNames(request)}`;
     case 'disk.assign':
     case 'disk.delete':
       return `volume=${request.volume} name=${request.name}`;
     case 'app.deploy':
-      return request.bootstrapDisks ? 'bootstrap-disks' : '';
+      return [
+        `revision=${shortDigest(request.revision.digest)}`,
+        request.bootstrapDisks ? 'bootstrap-disks' : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
     case 'app.destroy':
       return request.deleteNamespace ? 'delete-namespace' : '';
     case 'snapshot.create':
       return [
-        request.volume
-          ? `volume=${request.volume}`
-          : `volumes=${request.target.volumes.map((v) => v.name).join(',')}`,
+        request.volume ? `volume=${request.volume}` : `volumes=${volumeNames(request)}`,
         request.name ? `name=${request.name}` : '',
         request.scheduledTime ? `scheduled=${request.scheduledTime}` : '',
       ]
@@ -179,5 +226,11 @@ export function summarize(request: OperationRequest): string {
       return `volume=${request.volume} name=${request.name}`;
     case 'snapshot.prune':
       return request.volume ? `volume=${request.volume}` : 'all volumes';
+    case 'test.hold':
+      return `lane=${request.lane} seconds=${request.seconds}`;
   }
+}
+
+function volumeNames(request: OperationRequest): string {
+  return request.target ? request.target.volumes.map((v) => v.name).join(',') : 'all';
 }

@@ -1,6 +1,7 @@
-// What a workflow needs to know about an app, resolved from the KOM by the caller at request
-// time. It is plain data that lands in workflow history, so it carries references (file
-// paths, setting names) and never secret values.
+// What an operation needs to know about an app besides its revision: who it is (the app key),
+// where its disks live (provider) and where it runs (cluster), its volumes and snapshot policy.
+// The CLI derives it from the app revision it sends; scheduled runs and alerts use the one the
+// controller keeps from the last deploy.
 import type { SnapshotPolicy } from '../kom/model/snapshot-policy';
 
 export interface ProviderTarget {
@@ -26,7 +27,9 @@ export interface VolumeTarget {
 }
 
 export interface AppTarget {
-  /** App Resource ID, e.g. /ws/acme/prv/local/cls/dev/app/wiki */
+  /** `ws/prv/app`: the scope of the app's disks and namespace, and the key of its controller. */
+  appKey: string;
+  /** App Resource ID, e.g. /ws/acme/prv/local/cls/dev/app/wiki: the app on one cluster. */
   appId: string;
   workspace: string;
   appName: string;
@@ -37,20 +40,6 @@ export interface AppTarget {
   snapshots?: SnapshotPolicy;
   /** Zone the app starts in before it has disks (KOM spec.deployment.zone). */
   deploymentZone?: string;
-  /**
-   * Where the KOM was loaded from, so activities can load it again (compose, env files and
-   * secrets are read there, at apply time, and never travel through history).
-   */
-  project: ProjectSource;
-}
-
-export interface ProjectSource {
-  /** Working directory the CLI loaded the project from. */
-  cwd: string;
-  kompoxRoot?: string;
-  kompoxDir?: string;
-  komApp?: string;
-  komPath?: string[];
 }
 
 export function volumeOf(target: AppTarget, volume: string): VolumeTarget | undefined {
