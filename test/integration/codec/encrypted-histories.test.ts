@@ -28,6 +28,8 @@ import {
 
 // Quote, backslash and a non-ASCII letter, so the JSON-escaped form differs from the raw one.
 const MARKER = `codec-marker-${randomBytes(8).toString('hex')}"\\é`;
+// A name the worker's error message quotes: failure messages are encrypted too.
+const FAILURE_MARKER = `codec-failure-${randomBytes(8).toString('hex')}`;
 
 /** Every run of every workflow of the namespace, as the server's visibility store lists them. */
 async function allExecutions(client: Client) {
@@ -88,6 +90,15 @@ void describe('payload encryption: no secret in anything Temporal stores', () =>
     cleanup.push(target.provider.settings.LOCAL_ROOT!);
     const boot = await runOperation(stack.client, { kind: 'disk.bootstrap', target });
     assert.equal(boot.phase, 'Completed', JSON.stringify(boot.failure));
+    const failed = await runOperation(stack.client, {
+      kind: 'disk.create',
+      target,
+      volume: 'db',
+      source: `snapshot:${FAILURE_MARKER}`,
+    });
+    assert.equal(failed.phase, 'Failed');
+    // The key holder still reads the reason.
+    assert.match(failed.failure?.message ?? '', new RegExp(FAILURE_MARKER));
     assert.equal((await applySnapshotSchedule(stack.client, target)).result, 'created');
     const deadline = Date.now() + 60_000;
     for (;;) {
@@ -110,7 +121,8 @@ void describe('payload encryption: no secret in anything Temporal stores', () =>
       namespace: NAMESPACE,
       scheduleId: snapshotScheduleId(target.appId),
     });
-    assert.equal(findLeak(schedule, MARKER), '', 'in the Schedule');
+    for (const secret of [MARKER, FAILURE_MARKER])
+      assert.equal(findLeak(schedule, secret), '', 'in the Schedule');
     // Search attributes are plaintext by design (the server indexes them); the secret is in none.
     const actionInput = payloadsOf(schedule.schedule?.action).filter(
       (p) => !p.path.includes('.searchAttributes.'),
@@ -135,13 +147,23 @@ void describe('payload encryption: no secret in anything Temporal stores', () =>
     for (const e of executions) {
       const id = `${e.execution?.workflowId} (${e.type?.name})`;
       assert.equal(
-        findLeak({ memo: e.memo, searchAttributes: e.searchAttributes }, MARKER),
+        findLeak({ memo: e.memo, searchAttributes: e.searchAttributes }, MARKER) +
+          findLeak({ memo: e.memo, searchAttributes: e.searchAttributes }, FAILURE_MARKER),
         '',
         `${id} visibility`,
       );
       const events = await rawHistory(stack.client, e.execution!.workflowId!, e.execution!.runId!);
       assert.ok(events.length > 0, `${id} has no history`);
       assert.equal(findLeak(events, MARKER), '', `${id} history`);
+      assert.equal(findLeak(events, FAILURE_MARKER), '', `${id} history (failure message)`);
+      if (e.execution?.workflowId === failed.workflowId) {
+        const failures = events.flatMap((ev) =>
+          ev.activityTaskFailedEventAttributes?.failure ? [ev.activityTaskFailedEventAttributes.failure] : [],
+        );
+        assert.ok(failures.length > 0, `${id}: no activity failed`);
+        for (const f of failures)
+          assert.equal(f.message, 'Encoded failure', `${id}: failure message in the clear`);
+      }
       for (const { path, payload } of payloadsOf(events)) {
         // Search attributes are plaintext by design: the server indexes them.
         if (path.includes('.searchAttributes.')) continue;
