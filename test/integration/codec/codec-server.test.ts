@@ -8,7 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { codecDataConverter } from '../../../client/codec/data-converter';
+import { generateCodecKey } from '../../../client/codec/generate-key';
+import { formatKey, parseKeyRing } from '../../../client/codec/key-ring';
 import { repoRoot } from '../../../workers/repo-root';
+import { workflowSource } from '../../../workers/run-worker';
 import { temporalCliPath } from '../../../workers/temporal-cli';
 import { localAppTarget } from '../../helpers/app-target';
 import { wikiProject } from '../../helpers/deploy-project';
@@ -89,6 +95,22 @@ void describe('codec server with the Temporal CLI', () => {
     const decoded = show('--codec-endpoint', s.codecServerUrl!);
     assert.equal(decoded.status, 0, decoded.stderr);
     assert.ok(showsMarker(decoded.stdout), 'the codec endpoint did not decode the input');
+  });
+
+  void it('a history saved through the codec endpoint (as test/histories/record.ts does) replays without the key', async () => {
+    const saved = show('--codec-endpoint', stack.codecServerUrl!);
+    assert.equal(saved.status, 0, saved.stderr);
+    const history = historyFromJSON(JSON.parse(saved.stdout));
+    // Another key than the stack's: only the pass-through of plaintext payloads can read it.
+    const dataConverter = codecDataConverter(parseKeyRing(formatKey(generateCodecKey('other')), 'test'));
+    await Worker.runReplayHistory({ ...workflowSource(), dataConverter }, history, workflowId);
+    // The raw history, by contrast, needs the key it was written with (the decode error is
+    // itself reported as an encoded failure, so only the replay failure is visible here).
+    const raw = historyFromJSON(JSON.parse(show().stdout));
+    await assert.rejects(
+      Worker.runReplayHistory({ ...workflowSource(), dataConverter }, raw, workflowId),
+      /Replay failed/,
+    );
   });
 
   void it('kompoxops codec-server with a bearer token decodes only for requests carrying it', async () => {
