@@ -26,13 +26,23 @@ export function resolveTemporalAddress(opts: TemporalOptions, env: NodeJS.Proces
   );
 }
 
-/** The codec's data converter; no keys is a usage error that says how to set them. */
-export function clientDataConverter(env: NodeJS.ProcessEnv = process.env): DataConverter {
+/**
+ * The codec's data converter for talking to `address`; no keys is a usage error that says how
+ * to set them. The dev stack's key serves only the dev stack's server: payloads sent elsewhere
+ * with it would wedge the workflows there until their worker had that key.
+ */
+export function clientDataConverter(address: string, env: NodeJS.ProcessEnv = process.env): DataConverter {
+  const dir = devDir(env);
+  const devAddress = devStackStatus(dir).temporalAddress;
   try {
-    return loadDataConverter({ env, devDir: devDir(env) });
+    return loadDataConverter({ env, ...(devAddress === address ? { devDir: dir } : {}) });
   } catch (err) {
-    if (err instanceof CodecKeyError) throw new CliError(err.message, EXIT.usage);
-    throw err;
+    if (!(err instanceof CodecKeyError)) throw err;
+    const note =
+      devAddress && devAddress !== address
+        ? ` (the dev stack's key is used only for the dev stack's server at ${devAddress}, not ${address})`
+        : '';
+    throw new CliError(`${err.message}${note}`, EXIT.usage);
   }
 }
 
@@ -41,7 +51,7 @@ export async function connectClient(
 ): Promise<{ client: Client; close: () => Promise<void> }> {
   const address = resolveTemporalAddress(opts);
   // Before connecting: a missing key is the user's to fix, whatever the server's state.
-  const dataConverter = clientDataConverter();
+  const dataConverter = clientDataConverter(address);
   let connection: Connection;
   try {
     connection = await Connection.connect({ address, connectTimeout: 5000 });

@@ -16,8 +16,8 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
     .option('--metrics-address <host:port>', 'serve Prometheus metrics at http://<host:port>/metrics')
     .action(async (opts: { stateDir?: string; metricsAddress?: string }) => {
       const address = resolveTemporalAddress(globals());
-      // The same keys a client needs: KOMPOX_CODEC_KEY(_FILE), else the dev stack's.
-      const dataConverter = clientDataConverter();
+      // The same keys a client needs: KOMPOX_CODEC_KEY(_FILE), else the dev stack's (for its server only).
+      const dataConverter = clientDataConverter(address);
       const controller = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => controller.abort());
       process.stderr.write(`worker polling ${address}\n`);

@@ -138,6 +138,18 @@ void describe('codec server with the Temporal CLI', () => {
       });
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, /no payload encryption key.*KOMPOX_CODEC_KEY.*--generate-key/);
+      // The dev stack's key is not lent to another server (here: the same one, spelled otherwise).
+      const elsewhere = `localhost:${stack.address.split(':')[1]}`;
+      const other = spawnSync(kompoxopsBin, ['op', 'list'], {
+        cwd: project.dir,
+        env: { ...rest, KOMPOX_DEV_DIR: stack.dir, TEMPORAL_ADDRESS: elsewhere },
+        encoding: 'utf8',
+      });
+      assert.equal(other.status, 2, other.stderr);
+      assert.match(
+        other.stderr,
+        new RegExp(`used only for the dev stack's server at ${stack.address}, not ${elsewhere}`),
+      );
       // Commands that do not talk to Temporal need no key.
       const v = spawnSync(kompoxopsBin, ['validate'], {
         cwd: project.dir,
