@@ -30,9 +30,9 @@ export function codecServerCommand(program: Command): void {
     .action(async (opts: Options) => {
       if (opts.generateKey !== undefined) {
         const { generateCodecKey } = await import('../../client/codec/generate-key');
-        const { formatKey } = await import('../../client/codec/key-ring');
+        const { KEY_ID_PATTERN, formatKey } = await import('../../client/codec/key-ring');
         const id = opts.generateKey === true ? undefined : opts.generateKey;
-        if (id !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(id))
+        if (id !== undefined && !KEY_ID_PATTERN.test(id))
           throw usageError(`--generate-key ${id}: a key id is 1-64 letters, digits, ".", "_" or "-"`);
         process.stdout.write(`${formatKey(generateCodecKey(id))}\n`);
         return;

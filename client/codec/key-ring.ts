@@ -5,7 +5,7 @@
 // Error messages name the source and the entry's position and id, never key material.
 
 export const KEY_BYTES = 32;
-const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 export interface CodecKey {
   id: string;
@@ -59,7 +59,7 @@ function parseEntry(entry: string, where: string): CodecKey {
   }
   const id = entry.slice(0, colon).trim();
   const b64 = entry.slice(colon + 1).trim();
-  if (!ID_PATTERN.test(id)) {
+  if (!KEY_ID_PATTERN.test(id)) {
     throw new CodecKeyError(
       `${where}: the key id must be 1-64 letters, digits, ".", "_" or "-" (payloads carry it in their metadata)`,
     );
