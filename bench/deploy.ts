@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createActivities } from '../activities';
+import { loadDataConverter } from '../client/codec/data-converter';
 import { loadAppRevision } from '../cli/project';
 import { submitOperation, watchOperation } from '../client/submit-operation';
 import { setWikiLogLevel, wikiProject, type TestProject } from '../test/helpers/deploy-project';
@@ -63,7 +64,12 @@ async function main(): Promise<void> {
     const status = await devStackUp(dir, { cluster: true });
     if (!status.temporalAddress || !status.kubeconfig) throw new Error('the dev stack did not come up whole');
     connection = await Connection.connect({ address: status.temporalAddress });
-    const client = new Client({ connection, namespace: NAMESPACE });
+    // The same codec as the CLI: encryption is part of the Temporal path's cost.
+    const client = new Client({
+      connection,
+      namespace: NAMESPACE,
+      dataConverter: loadDataConverter({ devDir: dir }),
+    });
     const targets = {
       temporal: revisionOf(projects.temporal).target,
       plain: revisionOf(projects.plain).target,

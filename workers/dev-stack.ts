@@ -1,11 +1,15 @@
 // The embedded dev stack behind `kompoxops dev up|down|status`: a Temporal dev server whose
 // state is a SQLite file in the dev directory (with the Web UI), and a worker running this
-// checkout's code, each a background process with a pid file.
+// checkout's code, each a background process with a pid file. The worker encrypts payloads with
+// the stack's codec key (codec.key, made once) and serves the codec protocol so the Web UI and
+// `temporal --codec-endpoint` show decoded payloads.
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CODEC_KEY_ENV, CODEC_KEY_FILE_ENV } from '../client/codec/key-source';
+import { devCodecKeyFile, ensureDevCodecKey } from '../client/codec/dev-key';
 import { TASK_QUEUE } from '../api/ids';
 import { ALL_SEARCH_ATTRIBUTES } from '../api/search-attributes';
 import {
@@ -27,6 +31,10 @@ export interface DevStackStatus {
   uiUrl?: string;
   /** The worker's Prometheus endpoint. */
   metricsUrl?: string;
+  /** The codec server the worker runs (temporal --codec-endpoint, the Web UI's codec endpoint). */
+  codecServerUrl?: string;
+  /** The stack's payload codec key, used unless KOMPOX_CODEC_KEY(_FILE) is set. */
+  codecKeyFile: string;
   temporal: { running: boolean; pid?: number; log: string; dbFile: string };
   worker: { running: boolean; pid?: number; log: string };
   kubeconfig?: string;
@@ -37,6 +45,8 @@ interface StackFile {
   uiUrl: string;
   /** Where the worker serves Prometheus metrics. */
   metricsAddress?: string;
+  /** Where the worker serves the codec protocol (loopback only: it has no token). */
+  codecServerAddress?: string;
 }
 
 const TEMPORAL_MATCH = 'start-dev';
@@ -74,6 +84,10 @@ export function devStackStatus(dir: string): DevStackStatus {
     ...(stack?.metricsAddress && workerPid !== undefined
       ? { metricsUrl: `http://${stack.metricsAddress}/metrics` }
       : {}),
+    ...(stack?.codecServerAddress && workerPid !== undefined
+      ? { codecServerUrl: `http://${stack.codecServerAddress}` }
+      : {}),
+    codecKeyFile: devCodecKeyFile(dir),
     temporal: {
       running: temporalPid !== undefined,
       ...(temporalPid !== undefined ? { pid: temporalPid } : {}),
@@ -104,6 +118,7 @@ export function devClusterDir(dir: string): string {
 export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Promise<DevStackStatus> {
   const progress = opts.progress ?? (() => {});
   mkdirSync(dir, { recursive: true });
+  ensureDevCodecKey(dir);
   const procs = processes(dir);
   let stack = readStackFile(dir);
 
@@ -112,10 +127,12 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
     const port = await preferredPort(7233);
     const uiPort = await preferredPort(8233, new Set([port]));
     const metricsPort = await preferredPort(9464, new Set([port, uiPort]));
+    const codecPort = await preferredPort(8888, new Set([port, uiPort, metricsPort]));
     stack = {
       temporalAddress: `127.0.0.1:${port}`,
       uiUrl: `http://127.0.0.1:${uiPort}`,
       metricsAddress: `127.0.0.1:${metricsPort}`,
+      codecServerAddress: `127.0.0.1:${codecPort}`,
     };
     progress(`starting Temporal dev server on ${stack.temporalAddress} (UI ${stack.uiUrl})`);
     startBackground(procs.temporal, {
@@ -129,6 +146,9 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
         String(port),
         '--ui-port',
         String(uiPort),
+        // The UI calls the worker's codec server from the browser to show decoded payloads.
+        '--ui-codec-endpoint',
+        `http://${stack.codecServerAddress}`,
         '--namespace',
         NAMESPACE,
         '--db-filename',
@@ -211,6 +231,17 @@ function startWorkerProcess(dir: string, stack: StackFile): void {
       TEMPORAL_ADDRESS: stack.temporalAddress,
       KOMPOX_DEV_DIR: dir,
       ...(stack.metricsAddress ? { KOMPOX_METRICS_ADDRESS: stack.metricsAddress } : {}),
+      // Keys the user set win, as they do for the CLI; otherwise the stack's own key.
+      ...(process.env[CODEC_KEY_ENV] === undefined && process.env[CODEC_KEY_FILE_ENV] === undefined
+        ? { [CODEC_KEY_FILE_ENV]: devCodecKeyFile(dir) }
+        : {}),
+      ...(stack.codecServerAddress
+        ? {
+            KOMPOX_CODEC_SERVER_ADDRESS: stack.codecServerAddress,
+            // Browsers name the UI by the address typed, so allow both spellings of loopback.
+            KOMPOX_CODEC_SERVER_CORS: [stack.uiUrl, stack.uiUrl.replace('127.0.0.1', 'localhost')].join(','),
+          }
+        : {}),
     },
   });
 }

@@ -1,9 +1,11 @@
 // Runs a Kompox worker: the app controller and operation workflows plus their activities, on
 // one task queue. Used by the dev stack and by `kompoxops worker` in production.
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createActivities } from '../activities';
+import { type RunningCodecServer, startCodecServer } from '../client/codec/codec-server';
 import { TASK_QUEUE } from '../api/ids';
 import { NAMESPACE } from './dev-stack-constants';
 import { installMetrics, startSnapshotAgeGauge } from './metrics';
@@ -18,6 +20,13 @@ export interface RunWorkerOptions {
   signal?: AbortSignal;
   /** host:port for the Prometheus endpoint (/metrics); none when unset. */
   metricsAddress?: string;
+  /**
+   * The payload codec (client/codec). Required: a worker without keys would write activity
+   * results and workflow state as plaintext. Activities' own client (Context.client) inherits it.
+   */
+  dataConverter: DataConverter;
+  /** Also serve the codec protocol for the Temporal CLI and Web UI (the dev stack does). */
+  codecServer?: { host: string; port: number; corsOrigins: string[] };
 }
 
 /** The prebuilt workflow bundle when `make` made one, else bundle the sources at start-up. */
@@ -32,12 +41,19 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   if (opts.metricsAddress) installMetrics(opts.metricsAddress);
   const stopGauge = opts.metricsAddress ? startSnapshotAgeGauge() : () => {};
   const connection = await NativeConnection.connect({ address: opts.address });
+  let codecServer: RunningCodecServer | undefined;
   try {
+    if (opts.codecServer) {
+      const codec = opts.dataConverter.payloadCodecs?.[0];
+      if (!codec) throw new Error('codecServer needs a dataConverter with a payload codec');
+      codecServer = await startCodecServer({ ...opts.codecServer, codec });
+    }
     const worker = await Worker.create({
       connection,
       namespace: opts.namespace ?? NAMESPACE,
       taskQueue: TASK_QUEUE,
       ...workflowSource(),
+      dataConverter: opts.dataConverter,
       activities: createActivities({ stateDir: opts.stateDir }),
     });
     const running = opts.signal ? worker.runUntil(abortPromise(opts.signal)) : worker.run();
@@ -45,6 +61,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
     await running;
   } finally {
     stopGauge();
+    await codecServer?.close();
     await connection.close();
   }
 }

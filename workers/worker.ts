@@ -1,5 +1,7 @@
 // Entry point of the worker process the dev stack starts in the background.
 import { join } from 'node:path';
+import { parseListen } from '../client/codec/codec-server';
+import { loadDataConverter } from '../client/codec/data-converter';
 import { devDir } from './dev-dir';
 import { runWorker } from './run-worker';
 
@@ -10,6 +12,11 @@ async function main(): Promise<void> {
       'TEMPORAL_ADDRESS is not set; start the worker with `kompoxops dev up` or `kompoxops worker`',
     );
   const dir = devDir();
+  // The dev stack passes KOMPOX_CODEC_KEY_FILE (its codec.key) unless the user set keys.
+  const dataConverter = loadDataConverter({ devDir: dir });
+  const codecListen = process.env.KOMPOX_CODEC_SERVER_ADDRESS
+    ? parseListen(process.env.KOMPOX_CODEC_SERVER_ADDRESS)
+    : undefined;
   const controller = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => controller.abort());
   await runWorker({
@@ -17,11 +24,20 @@ async function main(): Promise<void> {
     stateDir: dir,
     readyFile: join(dir, 'worker.ready'),
     signal: controller.signal,
+    dataConverter,
     ...(process.env.KOMPOX_METRICS_ADDRESS ? { metricsAddress: process.env.KOMPOX_METRICS_ADDRESS } : {}),
+    ...(codecListen
+      ? {
+          codecServer: {
+            ...codecListen,
+            corsOrigins: (process.env.KOMPOX_CODEC_SERVER_CORS ?? '').split(',').filter(Boolean),
+          },
+        }
+      : {}),
   });
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  console.error(err instanceof Error && err.name === 'CodecKeyError' ? err.message : err);
   process.exit(1);
 });

@@ -18,6 +18,8 @@ function render(s: DevStackStatus): string {
     `web ui:         ${s.uiUrl ?? '-'}`,
     `worker:         ${s.worker.running ? `running (pid ${s.worker.pid})` : 'stopped'}`,
     `metrics:        ${s.metricsUrl ?? '-'}`,
+    `codec server:   ${s.codecServerUrl ?? '-'}`,
+    `codec key:      ${s.codecKeyFile}`,
   ];
   if (s.kubeconfig) lines.push(`kubeconfig:     ${s.kubeconfig}`);
   return lines.join('\n');

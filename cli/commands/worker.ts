@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { devDir } from '../../workers/dev-dir';
 import { runWorker } from '../../workers/run-worker';
 import type { GlobalOptions } from '../project';
-import { resolveTemporalAddress } from '../temporal';
+import { clientDataConverter, resolveTemporalAddress } from '../temporal';
 
 export function workerCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -16,6 +16,8 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
     .option('--metrics-address <host:port>', 'serve Prometheus metrics at http://<host:port>/metrics')
     .action(async (opts: { stateDir?: string; metricsAddress?: string }) => {
       const address = resolveTemporalAddress(globals());
+      // The same keys a client needs: KOMPOX_CODEC_KEY(_FILE), else the dev stack's (for its server only).
+      const dataConverter = clientDataConverter(address);
       const controller = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => controller.abort());
       process.stderr.write(`worker polling ${address}\n`);
@@ -24,6 +26,7 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
         namespace: globals().namespace ?? 'default',
         stateDir: opts.stateDir ?? devDir(),
         signal: controller.signal,
+        dataConverter,
         ...(opts.metricsAddress ? { metricsAddress: opts.metricsAddress } : {}),
       });
     });

@@ -4,10 +4,12 @@
 // When the server cannot start (no Temporal CLI, say) the tests fail with the reason.
 // `{ cluster: true }` also starts the local Kubernetes control plane into <dir>/k8s, where the
 // worker and the CLI find it, and hands back its kubeconfig.
+// The client encrypts with the stack's codec keys, as the CLI does.
 import { Client, Connection } from '@temporalio/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadDataConverter } from '../../client/codec/data-converter';
 import { devStackDown, devStackUp } from '../../workers/dev-stack';
 import { NAMESPACE } from '../../workers/dev-stack-constants';
 
@@ -17,6 +19,8 @@ export interface TestStack {
   client: Client;
   /** Admin kubeconfig of the stack's control plane (only with `{ cluster: true }`). */
   kubeconfig?: string;
+  /** The worker's codec server, for `temporal --codec-endpoint`. */
+  codecServerUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -35,12 +39,17 @@ export async function startTestStack(opts: { cluster?: boolean } = {}): Promise<
   if (opts.cluster && !status.kubeconfig)
     throw new Error(`dev stack in ${dir} started no Kubernetes control plane`);
   const connection = await Connection.connect({ address: status.temporalAddress });
-  const client = new Client({ connection, namespace: NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: NAMESPACE,
+    dataConverter: loadDataConverter({ devDir: dir }),
+  });
   return {
     dir,
     address: status.temporalAddress,
     client,
     ...(status.kubeconfig ? { kubeconfig: status.kubeconfig } : {}),
+    ...(status.codecServerUrl ? { codecServerUrl: status.codecServerUrl } : {}),
     async stop() {
       await connection.close();
       if (!shared) {

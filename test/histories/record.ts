@@ -35,6 +35,8 @@ async function main(): Promise<void> {
       workflowId,
       '--output',
       'json',
+      // Saved decoded: the stack's key dies with it, and the replay test has no key.
+      ...(stack.codecServerUrl ? ['--codec-endpoint', stack.codecServerUrl] : []),
     ]);
     writeFileSync(join(out, file), json);
     process.stderr.write(`recorded ${file}\n`);

@@ -1,44 +1,20 @@
 // Secret values (env files, compose secrets from files) reach the cluster's Secrets and never
 // a Temporal history: rendering happens inside the apply activity, and only names, counts and
-// hashes cross into workflows.
+// hashes cross into workflows. Histories are read twice: as stored (payloads encrypted by the
+// codec, so not even the render hash is readable) and decoded with the stack's key (what a
+// key holder sees; still no secret value).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AppStatus } from '../../../cli/commands/app';
+import { EncryptionCodec } from '../../../client/codec/encryption-codec';
+import { loadKeyRing } from '../../../client/codec/key-source';
 import { appControllerWorkflowId } from '../../../api/ids';
 import { controllerViewQuery } from '../../../api/messages';
 import type { OperationRecord } from '../../../api/operation';
 import { kompoxopsJson, shopProject, wikiProject } from '../../helpers/deploy-project';
 import { deploySuite } from '../../helpers/deploy-suite';
 import { appObjects } from '../../helpers/kube-app';
-
-/** Every string in a history, with payload bytes decoded as UTF-8 and also given as base64. */
-function historyText(history: unknown): string {
-  const parts: string[] = [];
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') parts.push(v);
-    else if (v instanceof Uint8Array) {
-      parts.push(Buffer.from(v).toString('utf8'), Buffer.from(v).toString('base64'));
-    } else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(history);
-  // JSON.stringify as well, in case the client hands some bytes over in another shape.
-  return `${parts.join('\n')}\n${JSON.stringify(history)}`;
-}
-
-/**
- * Forms a leaked value could take: itself, and the part of its base64 that does not depend on
- * what comes before or after it, for each of the three alignments it can have in a longer text.
- */
-function leakForms(value: string): string[] {
-  const forms = [value];
-  const length = Buffer.byteLength(value);
-  for (let align = 0; align < 3; align++) {
-    const b64 = Buffer.from(`${'x'.repeat(align)}${value}`).toString('base64');
-    forms.push(b64.slice(align === 0 ? 0 : 4, 4 * Math.floor((align + length) / 3)));
-  }
-  return forms;
-}
+import { findLeak, payloadsOf } from '../../helpers/leak-scan';
 
 void describe('secret values and workflow histories', () => {
   const suite = deploySuite();
@@ -84,16 +60,22 @@ void describe('secret values and workflow histories', () => {
       for (const o of [op, again]) assert.ok(o.workflowId && ids.includes(o.workflowId));
       // disk.bootstrap runs inside the first deploy; the two deploys and the controller at least.
       assert.ok(ids.length >= 3, `workflows: ${ids.join(', ')}`);
+      const codec = new EncryptionCodec(loadKeyRing({ env: {}, devDir: suite.stack.dir }));
+      const renderHash = String(op.figures?.renderHash);
       for (const id of ids) {
-        const history = await suite.stack.client.workflow.getHandle(id).fetchHistory();
-        assert.ok((history.events ?? []).length > 0, `${id} has no history`);
-        const text = historyText(history);
-        // Payloads were decoded: the deploy's result (in payload bytes) shows its render hash.
-        if (id === op.workflowId)
-          assert.ok(text.includes(String(op.figures?.renderHash)), 'payloads not decoded');
+        // fetchHistory hands back the history as stored: no data converter runs on it.
+        const raw = await suite.stack.client.workflow.getHandle(id).fetchHistory();
+        assert.ok((raw.events ?? []).length > 0, `${id} has no history`);
+        const payloads = payloadsOf(raw).filter((x) => !x.path.includes('.searchAttributes.'));
+        const decoded = await codec.decode(payloads.map((x) => x.payload));
+        // The positive control: decoded, the deploy's result shows its render hash; raw, it does not.
+        if (id === op.workflowId) {
+          assert.notEqual(findLeak(decoded, renderHash), '', 'the render hash is in no decoded payload');
+          assert.equal(findLeak(raw, renderHash), '', 'the deploy result is readable without the key');
+        }
         for (const value of p.secretValues) {
-          for (const form of leakForms(value))
-            assert.ok(!text.includes(form), `${id} holds secret value ${value} (as "${form}")`);
+          assert.equal(findLeak(raw, value), '', `${id} holds secret value ${value}`);
+          assert.equal(findLeak(decoded, value), '', `${id} holds secret value ${value} (decoded)`);
         }
       }
     });
