@@ -12,6 +12,7 @@ import { applyObjects, describeObject } from '../kube/apply';
 import { listAppPods } from '../kube/app-pods';
 import { convertApp } from '../kube/convert/convert';
 import { LABEL } from '../kube/convert/labels';
+import { persistentVolumeName } from '../kube/convert/names';
 import { instanceSelector } from '../kube/convert/labels';
 import { ConvertError, type AssignedDisk, type ConvertResult } from '../kube/convert/types';
 import { isNotFound, withKubeError } from '../kube/errors';
@@ -318,6 +319,46 @@ export function appKubeActivities(deps: ActivityDeps) {
           );
         }
         return { stdout: result.stdout.slice(-4096) };
+      });
+    },
+
+    /**
+     * Pods that use a disk: through the PV Kompox binds to its handle and that PV's claim. A disk
+     * assigned but not yet redeployed is still the running pod's disk until the next deploy.
+     */
+    async diskUsers(input: { target: AppTarget; volume: string; handle: string }): Promise<{ pods: string[] }> {
+      return heartbeating(async () => {
+        let kc: KubeConfig;
+        try {
+          kc = await kubeConfigFor(deps, input.target);
+        } catch (err) {
+          // No cluster is routed for the app at all: no pod there can use the disk.
+          if (err instanceof ApplicationFailure && err.type === 'NoCluster') return { pods: [] };
+          throw err;
+        }
+        const core = kc.makeApiClient(CoreV1Api);
+        const name = persistentVolumeName(targetNames(input.target), input.volume, input.handle);
+        let claim: { namespace?: string; name?: string } | undefined;
+        try {
+          claim = (await withKubeError(`read PersistentVolume ${name}`, () => core.readPersistentVolume({ name })))
+            .spec?.claimRef;
+        } catch (err) {
+          if (isNotFound(err)) return { pods: [] };
+          throw err;
+        }
+        if (!claim?.namespace || !claim.name) return { pods: [] };
+        const pods = await withKubeError(`list pods in ${claim.namespace}`, () =>
+          core.listNamespacedPod({ namespace: claim.namespace! }),
+        );
+        return {
+          pods: pods.items
+            .filter(
+              (p) =>
+                !['Succeeded', 'Failed'].includes(p.status?.phase ?? '') &&
+                (p.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim.name),
+            )
+            .map((p) => `${claim.namespace}/${p.metadata?.name}`),
+        };
       });
     },
 

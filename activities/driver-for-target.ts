@@ -1,11 +1,16 @@
 // The provider driver for an app target (drivers are stateless and cheap to build; cloud SDKs
-// load lazily inside the registry).
+// load lazily inside the registry). A local root the worker was not configured for is refused.
+import { join } from 'node:path';
 import type { ProviderDriver } from '../drivers/driver';
 import { createDriver } from '../drivers/registry';
 import type { AppTarget } from '../api/app-target';
 import type { ActivityDeps } from './deps';
+import { checkLocalRoot } from './worker-access';
 
 export function driverFor(deps: ActivityDeps, target: AppTarget): Promise<ProviderDriver> {
+  if (target.provider.driver === 'local') {
+    checkLocalRoot(deps.access, target, target.provider.settings.LOCAL_ROOT ?? join(deps.stateDir, 'local'));
+  }
   return createDriver(target.provider.driver, {
     workspace: target.workspace,
     provider: target.provider.name,

@@ -10,6 +10,7 @@
 // shows the operation Completed (polled every 20 ms). Plain time: validate, list disks,
 // render and apply, wait for rollout, verify zone and prune called in sequence on the
 // activity implementations, each in a MockActivityEnvironment (they need an activity Context).
+import { devAccess } from '../workers/worker-config';
 import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
     // Disks for both apps, not measured (the plain path has no disk workflow to compare).
     for (const target of Object.values(targets)) await throughTemporal({ kind: 'disk.bootstrap', target });
 
-    const acts = createActivities({ stateDir: dir });
+    const acts = createActivities({ stateDir: dir, access: devAccess('the benchmark') });
     const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
       new MockActivityEnvironment().run(fn, ...args);
     const plainDeploy = async ({ target, revision }: { target: AppTarget; revision: AppRevision }) => {

@@ -14,6 +14,7 @@
 // scheduled workflow in between), until every snapshot is ready.
 // Timed, plain: a loop of beginCreateSnapshot + poll on the local driver for the same N apps.
 // Peak RSS: VmHWM of the worker process, reset after setup (clear_refs 5) so it is the tick's.
+import { devAccess } from '../workers/worker-config';
 import type { Client } from '@temporalio/client';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
     const tickCpu = cpuSeconds(workerPid) - cpu0;
     const tickHwm = procStatus(workerPid, 'VmHWM');
 
-    const driver = await driverFor({ stateDir: dir }, targets[0]!);
+    const driver = await driverFor({ stateDir: dir, access: devAccess('the benchmark') }, targets[0]!);
     const lastReadyAfter = async (since: number, count: number): Promise<number | undefined> => {
       let last = 0;
       for (const t of targets) {

@@ -1,10 +1,32 @@
-// The provider driver for read-only commands (lists), built as the worker builds it; the
-// local provider's state is in the dev directory, as for the dev stack's worker.
+// What the CLI's own reads (lists, status, render) reach: the CLI runs with its user's
+// credentials, so a Cluster's KUBECONFIG is used as named, and any other Cluster means the
+// dev cluster; the local provider's disks are in the dev directory unless LOCAL_ROOT says.
 import type { ProviderDriver } from '../drivers/driver';
+import type { ActivityDeps } from '../activities/deps';
 import { driverFor } from '../activities/driver-for-target';
 import { devDir } from '../workers/dev-dir';
 import type { AppTarget } from '../api/app-target';
 
+export function cliDeps(target: AppTarget): ActivityDeps {
+  const { id, settings } = target.cluster;
+  return {
+    stateDir: devDir(),
+    access: {
+      source: 'the CLI (your own credentials)',
+      clusters: {
+        [id]: settings.KUBECONFIG
+          ? {
+              kind: 'kubeconfig',
+              path: settings.KUBECONFIG,
+              ...(settings.KUBE_CONTEXT ? { context: settings.KUBE_CONTEXT } : {}),
+            }
+          : { kind: 'dev' },
+      },
+      localRoots: { '*': ['*'] },
+    },
+  };
+}
+
 export function driverForTarget(target: AppTarget): Promise<ProviderDriver> {
-  return driverFor({ stateDir: devDir() }, target);
+  return driverFor(cliDeps(target), target);
 }

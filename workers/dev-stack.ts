@@ -23,6 +23,18 @@ import { preferredPort } from './free-port';
 import { repoRoot } from './repo-root';
 import { temporalCliPath } from './temporal-cli';
 import { NAMESPACE } from './dev-stack-constants';
+import { describeAccess, loadWorkerConfig, writeDevWorkerConfig } from './worker-config';
+
+export const devWorkerConfigFile = (dir: string): string => join(dir, 'worker-config.yml');
+
+function describeRouting(file: string): string[] {
+  if (!existsSync(file)) return [];
+  try {
+    return describeAccess(loadWorkerConfig(file));
+  } catch (err) {
+    return [`invalid: ${(err as Error).message}`];
+  }
+}
 
 export interface DevStackStatus {
   devDir: string;
@@ -35,6 +47,8 @@ export interface DevStackStatus {
   codecServerUrl?: string;
   /** The stack's payload codec key, used unless KOMPOX_CODEC_KEY(_FILE) is set. */
   codecKeyFile: string;
+  /** The worker's configuration file and, in words, where it routes Clusters. */
+  workerConfig: { file: string; routing: string[] };
   temporal: { running: boolean; pid?: number; log: string; dbFile: string };
   worker: { running: boolean; pid?: number; log: string };
   kubeconfig?: string;
@@ -88,6 +102,7 @@ export function devStackStatus(dir: string): DevStackStatus {
       ? { codecServerUrl: `http://${stack.codecServerAddress}` }
       : {}),
     codecKeyFile: devCodecKeyFile(dir),
+    workerConfig: { file: devWorkerConfigFile(dir), routing: describeRouting(devWorkerConfigFile(dir)) },
     temporal: {
       running: temporalPid !== undefined,
       ...(temporalPid !== undefined ? { pid: temporalPid } : {}),
@@ -119,6 +134,8 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
   const progress = opts.progress ?? (() => {});
   mkdirSync(dir, { recursive: true });
   ensureDevCodecKey(dir);
+  // Kept when present, so a developer can narrow what the dev worker may reach.
+  if (!existsSync(devWorkerConfigFile(dir))) writeDevWorkerConfig(devWorkerConfigFile(dir));
   const procs = processes(dir);
   let stack = readStackFile(dir);
 
@@ -230,6 +247,7 @@ function startWorkerProcess(dir: string, stack: StackFile): void {
       ...process.env,
       TEMPORAL_ADDRESS: stack.temporalAddress,
       KOMPOX_DEV_DIR: dir,
+      KOMPOX_WORKER_CONFIG: devWorkerConfigFile(dir),
       ...(stack.metricsAddress ? { KOMPOX_METRICS_ADDRESS: stack.metricsAddress } : {}),
       // Keys the user set win, as they do for the CLI; otherwise the stack's own key.
       ...(process.env[CODEC_KEY_ENV] === undefined && process.env[CODEC_KEY_FILE_ENV] === undefined

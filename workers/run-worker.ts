@@ -5,6 +5,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createActivities } from '../activities';
+import type { WorkerAccess } from '../activities/worker-access';
 import { type RunningCodecServer, startCodecServer } from '../client/codec/codec-server';
 import { TASK_QUEUE } from '../api/ids';
 import { NAMESPACE } from './dev-stack-constants';
@@ -15,6 +16,8 @@ export interface RunWorkerOptions {
   namespace?: string;
   /** Where the local provider keeps its disks and snapshots unless a Provider sets LOCAL_ROOT. */
   stateDir: string;
+  /** The clusters and local roots this worker may reach (its configuration file). */
+  access: WorkerAccess;
   /** Written with our pid once the worker polls, so `dev up` knows it is ready. */
   readyFile?: string;
   signal?: AbortSignal;
@@ -54,7 +57,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
       taskQueue: TASK_QUEUE,
       ...workflowSource(),
       dataConverter: opts.dataConverter,
-      activities: createActivities({ stateDir: opts.stateDir }),
+      activities: createActivities({ stateDir: opts.stateDir, access: opts.access }),
     });
     const running = opts.signal ? worker.runUntil(abortPromise(opts.signal)) : worker.run();
     if (opts.readyFile) writeFileSync(opts.readyFile, `${process.pid}\n`);

@@ -4,6 +4,7 @@ import { parseListen } from '../client/codec/codec-server';
 import { loadDataConverter } from '../client/codec/data-converter';
 import { devDir } from './dev-dir';
 import { runWorker } from './run-worker';
+import { loadWorkerConfig } from './worker-config';
 
 async function main(): Promise<void> {
   const address = process.env.TEMPORAL_ADDRESS;
@@ -17,11 +18,16 @@ async function main(): Promise<void> {
   const codecListen = process.env.KOMPOX_CODEC_SERVER_ADDRESS
     ? parseListen(process.env.KOMPOX_CODEC_SERVER_ADDRESS)
     : undefined;
+  const configFile = process.env.KOMPOX_WORKER_CONFIG;
+  if (!configFile)
+    throw new Error('KOMPOX_WORKER_CONFIG is not set; the dev stack writes worker-config.yml and sets it');
+  const access = loadWorkerConfig(configFile);
   const controller = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => controller.abort());
   await runWorker({
     address,
     stateDir: dir,
+    access,
     readyFile: join(dir, 'worker.ready'),
     signal: controller.signal,
     dataConverter,
@@ -38,6 +44,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error && err.name === 'CodecKeyError' ? err.message : err);
+  console.error(
+    err instanceof Error && (err.name === 'CodecKeyError' || err.name === 'WorkerConfigError')
+      ? err.message
+      : err,
+  );
   process.exit(1);
 });

@@ -2,7 +2,7 @@
 // delete. Every create carries an idempotency key derived from the operation id, so a retried
 // activity (after a worker crash, say) finds the disk it started instead of making another.
 import { ApplicationFailure } from '@temporalio/workflow';
-import { diskActivities, readActivities } from './activity-proxies';
+import { diskActivities, kubeActivities, readActivities } from './activity-proxies';
 import type { OperationOutcome } from '../api/messages';
 import type {
   OperationInput,
@@ -82,6 +82,17 @@ export async function diskDeleteWorkflow({
     throw ApplicationFailure.nonRetryable(
       `disk "${name}" is the assigned disk of volume "${volume}" and is never deleted; assign another disk first`,
       'DiskAssigned',
+    );
+  }
+  const users = await step(
+    'check pods using it',
+    () => kubeActivities.diskUsers({ target, volume, handle: disk.handle }),
+    (u) => (u.pods.length ? u.pods.join(', ') : 'none'),
+  );
+  if (users.pods.length) {
+    throw ApplicationFailure.nonRetryable(
+      `disk "${name}" is still used by ${users.pods.join(', ')} (it was the assigned disk until the last deploy); deploy the app on its new disk first (kompoxops app deploy)`,
+      'DiskInUse',
     );
   }
   await step(`delete ${name}`, () => diskActivities.deleteDisk({ target, volume, name }));

@@ -9,7 +9,7 @@ import { appNames } from '../../kube/convert/names';
 import { LABEL } from '../../kube/convert/labels';
 import { renderYaml } from '../../kube/convert/render-yaml';
 import { isNotFound } from '../../kube/errors';
-import { devDir } from '../../workers/dev-dir';
+import { cliDeps } from '../provider';
 import { CliError, EXIT } from '../exit-codes';
 import { age, outputFormat, print } from '../output';
 import { type GlobalOptions, appTargetOf, loadAppContext, loadAppRevision } from '../project';
@@ -111,9 +111,8 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
     .description('print the Kubernetes objects of the app as multi-document YAML (no cluster needed)')
     .action(async () => {
       const context = loadAppContext(globals());
-      const rendered = await cliErrors(() =>
-        renderTarget({ stateDir: devDir() }, appTargetOf(context), buildRevision(context)),
-      );
+      const target = appTargetOf(context);
+      const rendered = await cliErrors(() => renderTarget(cliDeps(target), target, buildRevision(context)));
       for (const w of rendered.warnings) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(renderYaml(rendered.objects));
     });
@@ -210,7 +209,7 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
           };
         }),
       };
-      const kc = await cliErrors(() => kubeConfigFor({ stateDir: devDir() }, target));
+      const kc = await cliErrors(() => kubeConfigFor(cliDeps(target), target));
       try {
         const dep = await kc
           .makeApiClient(AppsV1Api)

@@ -20,6 +20,8 @@ function render(s: DevStackStatus): string {
     `metrics:        ${s.metricsUrl ?? '-'}`,
     `codec server:   ${s.codecServerUrl ?? '-'}`,
     `codec key:      ${s.codecKeyFile}`,
+    `worker config:  ${s.workerConfig.file}`,
+    ...s.workerConfig.routing.map((r) => `  ${r}`),
   ];
   if (s.kubeconfig) lines.push(`kubeconfig:     ${s.kubeconfig}`);
   return lines.join('\n');

@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { devDir } from '../../workers/dev-dir';
 import { runWorker } from '../../workers/run-worker';
+import { WorkerConfigError, loadWorkerConfig } from '../../workers/worker-config';
+import { usageError } from '../exit-codes';
 import type { GlobalOptions } from '../project';
 import { clientDataConverter, resolveTemporalAddress } from '../temporal';
 
@@ -14,7 +16,23 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
       'where the local provider keeps disks and snapshots (default: the dev directory)',
     )
     .option('--metrics-address <host:port>', 'serve Prometheus metrics at http://<host:port>/metrics')
-    .action(async (opts: { stateDir?: string; metricsAddress?: string }) => {
+    .option(
+      '--config <file>',
+      'the clusters and local roots this worker may reach (default: $KOMPOX_WORKER_CONFIG); requests for anything else are refused',
+    )
+    .action(async (opts: { stateDir?: string; metricsAddress?: string; config?: string }) => {
+      const configFile = opts.config ?? process.env.KOMPOX_WORKER_CONFIG;
+      if (!configFile)
+        throw usageError(
+          'give --config <file> (or KOMPOX_WORKER_CONFIG): a worker reaches only the clusters and local roots its configuration lists; see the README',
+        );
+      let access;
+      try {
+        access = loadWorkerConfig(configFile);
+      } catch (err) {
+        if (err instanceof WorkerConfigError) throw usageError(err.message);
+        throw err;
+      }
       const address = resolveTemporalAddress(globals());
       // The same keys a client needs: KOMPOX_CODEC_KEY(_FILE), else the dev stack's (for its server only).
       const dataConverter = clientDataConverter(address);
@@ -25,6 +43,7 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
         address,
         namespace: globals().namespace ?? 'default',
         stateDir: opts.stateDir ?? devDir(),
+        access,
         signal: controller.signal,
         dataConverter,
         ...(opts.metricsAddress ? { metricsAddress: opts.metricsAddress } : {}),

@@ -1,6 +1,7 @@
 // Helpers of the snapshot tests: the local driver of a target, the controller's view, operations
 // run to the end, directory checksums (a local disk is a directory), and edits of a wiki test
 // project's KOM (spec.snapshots, provider settings).
+import { devAccess } from '../../workers/worker-config';
 import type { Client } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import type { TestProject } from './deploy-project';
 
 /** The local driver the worker uses for `target` (same settings, so the same state root). */
 export function driverOf(target: AppTarget, stateDir: string): Promise<ProviderDriver> {
-  return driverFor({ stateDir }, target);
+  return driverFor({ stateDir, access: devAccess('the test') }, target);
 }
 
 export function controllerView(client: Client, appKey: string): Promise<ControllerView> {

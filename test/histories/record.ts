@@ -7,11 +7,19 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { submitOperation, watchOperation } from '../../client/submit-operation';
+import {
+  type NewRequest,
+  cancelOperation,
+  localRequester,
+  submitOperation,
+  watchOperation,
+} from '../../client/submit-operation';
 import { repoRoot } from '../../workers/repo-root';
 import { temporalCliPath } from '../../workers/temporal-cli';
-import { appControllerWorkflowId } from '../../api/ids';
-import type { OperationRecord } from '../../api/operation';
+import { APP_CONTROLLER_WORKFLOW, TASK_QUEUE, appControllerWorkflowId } from '../../api/ids';
+import { operationQuery } from '../../api/messages';
+import type { Lane, OperationRecord } from '../../api/operation';
+import type { appController } from '../../workflows/app-controller';
 import { localAppTarget } from '../helpers/app-target';
 import { kompoxopsJson, wikiProject } from '../helpers/deploy-project';
 import { startTestStack } from '../helpers/dev-stack';
@@ -25,7 +33,7 @@ async function main(): Promise<void> {
   const out = join(repoRoot(), 'test', 'histories');
   // The Temporal CLI writes the canonical proto JSON that historyFromJSON reads back.
   const cli = temporalCliPath();
-  const save = (workflowId: string, file: string) => {
+  const save = (workflowId: string, file: string, runId?: string) => {
     const json = execFileSync(cli, [
       'workflow',
       'show',
@@ -33,6 +41,7 @@ async function main(): Promise<void> {
       stack.address,
       '-w',
       workflowId,
+      ...(runId ? ['-r', runId] : []),
       '--output',
       'json',
       // Saved decoded: the stack's key dies with it, and the replay test has no key.
@@ -55,6 +64,57 @@ async function main(): Promise<void> {
     await run({ kind: 'disk.create', target, volume: 'db', source: 'snapshot:missing' });
     save(appControllerWorkflowId(target.appKey), 'app-controller.json');
     for (const r of records) save(r.workflowId!, `${r.kind.replace('.', '-')}-${r.phase.toLowerCase()}.json`);
+
+    // Lanes: a cancelled, a preempted and a timed-out operation, and the controller's hand-over
+    // to a new run (continue-as-new) with all of them in its state.
+    const lanes = localAppTarget({ app: 'lanes' });
+    const test = localRequester('test');
+    const controllerId = appControllerWorkflowId(lanes.appKey);
+    const first = await stack.client.workflow.start<typeof appController>(APP_CONTROLLER_WORKFLOW, {
+      workflowId: controllerId,
+      taskQueue: TASK_QUEUE,
+      args: [{ appKey: lanes.appKey, maxHistoryEvents: 120 }],
+    });
+    const hold = (lane: Lane, seconds: number, extra: Partial<NewRequest> = {}) =>
+      submitOperation(
+        stack.client,
+        { kind: 'test.hold', target: lanes, lane, seconds, ...extra } as NewRequest,
+        {
+          requester: test,
+        },
+      );
+    const started = async (id: string) => {
+      for (let i = 0; i < 300; i++) {
+        const r = await stack.client.workflow.getHandle(controllerId).query(operationQuery, id);
+        if (r?.phase === 'InProgress' && r.steps.length > 0) return;
+        await sleep(100);
+      }
+      throw new Error(`operation ${id} never started`);
+    };
+    const cancelled = await hold('maintenance', 600);
+    await started(cancelled.id);
+    await cancelOperation(stack.client, lanes.appKey, cancelled.id, 'recorded', test);
+    const preempted = await hold('maintenance', 600);
+    await started(preempted.id);
+    const urgent = await hold('failover', 0, { preempt: true });
+    await watchOperation(stack.client, lanes.appKey, urgent.id);
+    const late = await hold('maintenance', 600, { deadlineSeconds: 1 });
+    const laneRecords = [
+      await watchOperation(stack.client, lanes.appKey, cancelled.id),
+      await watchOperation(stack.client, lanes.appKey, preempted.id),
+      await watchOperation(stack.client, lanes.appKey, late.id),
+    ];
+    for (
+      let i = 0;
+      (await stack.client.workflow.getHandle(controllerId).describe()).runId === first.firstExecutionRunId;
+      i++
+    ) {
+      if (i > 200) throw new Error('the controller never continued as new');
+      await watchOperation(stack.client, lanes.appKey, (await hold('maintenance', 0)).id);
+    }
+    save(controllerId, 'app-controller-lanes-continued.json', first.firstExecutionRunId);
+    for (const r of laneRecords)
+      save(r.workflowId!, `test-hold-${(r.failure?.reason ?? r.phase).toLowerCase()}.json`);
 
     // Deploy, snapshot, restore and a scheduled snapshot of the wiki example through kompoxops.
     const project = wikiProject('replayed');

@@ -10,7 +10,8 @@ import { repoRoot } from '../../../workers/repo-root';
 import { appControllerWorkflowId } from '../../../api/ids';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 
-const APP_ID = '/ws/demo/prv/local/cls/dev/app/wiki';
+/** The example's app key (ws/prv/app): its controller's. */
+const APP_KEY = 'demo/local/wiki';
 
 function exampleCopy(edit: (dir: string) => void): string {
   const dir = mkdtempSync(join(tmpdir(), 'kompox-bad-'));
@@ -98,7 +99,7 @@ describe('kompoxops on bad input', () => {
         'a disk was created',
       );
       await assert.rejects(
-        stack.client.workflow.getHandle(appControllerWorkflowId(APP_ID)).describe(),
+        stack.client.workflow.getHandle(appControllerWorkflowId(APP_KEY)).describe(),
         /not found/i,
       );
     });
@@ -113,5 +114,8 @@ describe('kompoxops on bad input', () => {
     const vol = kompoxops(dir, 'disk', 'create', '-V', 'nope');
     assert.equal(vol.status, 2);
     assert.match(vol.stderr, /no volume "nope"/);
+    const worker = kompoxops(dir, 'worker');
+    assert.equal(worker.status, 2);
+    assert.match(worker.stderr, /give --config <file>/);
   });
 });

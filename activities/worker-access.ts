@@ -1,0 +1,66 @@
+// What this worker may reach, decided by its own configuration and never by a request: which
+// Clusters (and how: a kubeconfig and context, in-cluster, or the dev cluster) and which local
+// provider roots. A request naming anything else is refused with the reason, so an edited KOM
+// cannot point a shared worker at another cluster or at arbitrary directories.
+import { resolve, sep } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../kube/kubeconfig';
+import type { AppTarget } from '../api/app-target';
+import { refuse } from './failures';
+
+/** How the worker reaches one Cluster. */
+export type ClusterRoute =
+  | { kind: 'kubeconfig'; path: string; context?: string }
+  | { kind: 'inCluster' }
+  /** The dev stack's local control plane. */
+  | { kind: 'dev' };
+
+export interface WorkerAccess {
+  /** Where the configuration came from, for messages. */
+  source: string;
+  /** By Cluster Resource ID; `*` matches every Cluster not listed. */
+  clusters: Record<string, ClusterRoute>;
+  /** By Provider Resource ID (`*` for the rest): directories LOCAL_ROOT may be in; `*` for any. */
+  localRoots: Record<string, string[]>;
+}
+
+export function clusterRoute(access: WorkerAccess, target: AppTarget): ClusterRoute {
+  const { id, settings } = target.cluster;
+  const route = access.clusters[id] ?? access.clusters['*'];
+  if (!route) {
+    refuse(
+      `this worker is not configured for cluster ${id}; add it under clusters in ${access.source}`,
+      'NotConfigured',
+    );
+  }
+  // A kubeconfig named in the KOM is a claim to check, never a path to open.
+  const named = settings.KUBECONFIG;
+  if (named && (route.kind !== 'kubeconfig' || resolve(named) !== resolve(route.path))) {
+    const how = route.kind === 'kubeconfig' ? `with kubeconfig ${route.path}` : `as ${route.kind}`;
+    refuse(
+      `cluster ${id} names kubeconfig ${named}, but this worker reaches it ${how} (${access.source}); remove KUBECONFIG from the Cluster or configure the worker with it`,
+      'NotConfigured',
+    );
+  }
+  return route;
+}
+
+export function routeKubeConfig(route: ClusterRoute & { kind: 'kubeconfig' | 'inCluster' }): KubeConfig {
+  if (route.kind === 'kubeconfig')
+    return loadKubeConfig({ path: route.path, ...(route.context ? { context: route.context } : {}) });
+  const kc = loadKubeConfig({});
+  kc.loadFromCluster();
+  return kc;
+}
+
+/** The local provider's root must lie inside a directory the worker was configured with. */
+export function checkLocalRoot(access: WorkerAccess, target: AppTarget, root: string): void {
+  const roots = access.localRoots[target.provider.id] ?? access.localRoots['*'];
+  if (roots?.includes('*')) return;
+  const wanted = resolve(root);
+  if (roots?.some((r) => wanted === resolve(r) || wanted.startsWith(resolve(r) + sep))) return;
+  refuse(
+    `this worker may not use local root ${wanted} for provider ${target.provider.id} (allowed: ${roots?.join(', ') || 'none'}); add it under providers in ${access.source}`,
+    'NotConfigured',
+  );
+}
