@@ -80,8 +80,15 @@ export function buildPersistentVolume(
     persistentVolumeReclaimPolicy: 'Retain',
     volumeMode: source.volumeMode,
     storageClassName: source.storageClassName ?? '',
-    // No claimRef, as in the reference: the PVC's volumeName binds the pair, and claimRef is an
-    // atomic field the PV controller fills in (uid), so applying our own would fight it.
+    // Reserved for the app's claim, so no other claim (any namespace) can bind the disk first.
+    // No uid: the PV controller adds it on binding; kube/pv-claim-ref.ts keeps re-applies from
+    // dropping it again (claimRef is atomic, so a re-sent claimRef without uid would unbind).
+    claimRef: {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      namespace: names.namespace,
+      name: binding.claimName,
+    },
   };
   if (source.csi !== undefined) {
     const attributes = Object.keys(source.csi.volumeAttributes).sort();
