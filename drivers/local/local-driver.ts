@@ -48,8 +48,9 @@ import {
   type Tags,
   assignedTagValue,
   isAssignedTag,
-  isReservedTagKey,
   tagsMatch,
+  tagsToWrite,
+  userTagKeyProblem,
 } from '../tags';
 import { jsonText, readJsonFile, writeFileAtomic } from './atomic-file';
 import { FaultInjector } from './fault-injection';
@@ -82,7 +83,8 @@ function checkName(what: string, name: string): void {
 
 function checkUserTags(tags: Tags | undefined): Tags {
   for (const key of Object.keys(tags ?? {})) {
-    if (isReservedTagKey(key)) throw invalidArgument(`tag "${key}" is reserved for Kompox`);
+    const problem = userTagKeyProblem(key);
+    if (problem !== undefined) throw invalidArgument(problem);
   }
   return { ...tags };
 }
@@ -257,11 +259,11 @@ export class LocalDriver implements ProviderDriver {
       region: zone.region,
       sizeBytes: req.sizeBytes,
       options: { ...req.options },
-      tags: {
+      tags: tagsToWrite({
         ...userTags,
         ...this.systemTags(ref, TAG.diskName, claim.name, digest),
         [TAG.assigned]: assignedTagValue(req.assigned === true),
-      },
+      }),
       ...(resolvedSource === undefined ? {} : { source: resolvedSource }),
       attachments: [],
     };
@@ -475,7 +477,7 @@ export class LocalDriver implements ProviderDriver {
       region: disk.region,
       incremental: false,
       sourceDisk: { name: disk.name, handle: join(this.disks.dirOf(disk), DATA_DIR) },
-      tags: { ...userTags, ...this.systemTags(ref, TAG.snapshotName, claim.name, digest) },
+      tags: tagsToWrite({ ...userTags, ...this.systemTags(ref, TAG.snapshotName, claim.name, digest) }),
     };
     await claimRecord(this.snapshots, record);
     // The point in time is taken now, as clouds fix it when the create call returns.
@@ -623,7 +625,7 @@ export class LocalDriver implements ProviderDriver {
       },
       sha256: src.sha256!,
       dataBytes: src.dataBytes ?? 0,
-      tags: { ...src.tags, ...this.systemTags(ref, TAG.snapshotName, claim.name, digest) },
+      tags: tagsToWrite({ ...src.tags, ...this.systemTags(ref, TAG.snapshotName, claim.name, digest) }),
     };
     await claimRecord(this.snapshots, record);
     this.faults.maybeFail('copySnapshot', 'after');
