@@ -131,8 +131,8 @@ export class LocalDriver implements ProviderDriver {
     }
     const settings = readLocalSettings(ctx, options);
     this.zones = settings.zones;
-    this.faults = new FaultInjector(settings.faults);
     this.scopeDir = join(settings.root, ctx.workspace, ctx.provider);
+    this.faults = new FaultInjector(settings.faults, join(this.scopeDir, 'fault-draws'));
     const trash = join(this.scopeDir, 'trash');
     this.disks = new RecordStore(join(this.scopeDir, 'disks'), join(this.scopeDir, 'keys', 'disk'), trash);
     this.snapshots = new RecordStore(
