@@ -17,7 +17,6 @@ import { appNames } from '../kube/convert/names';
 import { instanceSelector } from '../kube/convert/labels';
 import { ConvertError, type AssignedDisk, type ConvertResult } from '../kube/convert/types';
 import { isNotFound, withKubeError } from '../kube/errors';
-import { execInContainer } from '../kube/exec';
 import { waitForRollout } from '../kube/rollout';
 import { scaleDeployment } from '../kube/scale';
 import type { AppTarget } from '../workflows/app-target';
@@ -26,6 +25,7 @@ import { kubeConfigFor } from './cluster-access';
 import type { ActivityDeps } from './deps';
 import { driverFor } from './driver-for-target';
 import { asActivityFailure, refuse } from './failures';
+import { execHookCommand } from './hook-exec';
 import { ApplicationFailure } from '@temporalio/activity';
 
 export interface AppliedRender {
@@ -287,11 +287,11 @@ export function appKubeActivities(deps: ActivityDeps) {
         ).filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
         const pod = pods[0]?.metadata?.name;
         if (!pod) refuse(`no running pod of ${names.componentName} to run the hook in`, 'HookFailed');
-        const result = await execInContainer(
+        const result = await execHookCommand(
           kc,
           { namespace: names.namespace, pod, container: input.container },
           input.command,
-          input.timeoutSeconds * 1000,
+          input.timeoutSeconds,
         );
         if (result.exitCode !== 0) {
           refuse(
