@@ -1,15 +1,8 @@
 // Server-side apply as Kompox's single way of writing objects: the apiserver merges our fields
 // (owned by field manager `kompox`) and we take over fields others changed (force), so re-applying
 // the same desired state always converges.
-import {
-  KubeConfig,
-  KubernetesObject,
-  KubernetesObjectApi,
-  PatchStrategy,
-  type V1PersistentVolume,
-} from '@kubernetes/client-node';
+import { KubeConfig, KubernetesObject, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { withKubeError } from './errors';
-import { withLiveClaimRef } from './pv-claim-ref';
 
 export const FIELD_MANAGER = 'kompox';
 
@@ -42,12 +35,9 @@ export async function applyObject<T extends KubernetesObject>(
   obj: T,
   opts: ApplyOptions = {},
 ): Promise<T> {
-  // A PV's claimRef is shared with the PV controller (see pv-claim-ref.ts).
-  const desired =
-    obj.kind === 'PersistentVolume' ? ((await withLiveClaimRef(kc, obj as V1PersistentVolume)) as T) : obj;
   // Managed fields in the input would be rejected by apply; they are never ours to send.
   const body = {
-    ...desired,
+    ...obj,
     metadata: { ...obj.metadata, managedFields: undefined, resourceVersion: undefined },
   };
   return withKubeError(`apply ${describeObject(obj)}`, () =>

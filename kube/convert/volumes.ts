@@ -81,8 +81,10 @@ export function buildPersistentVolume(
     volumeMode: source.volumeMode,
     storageClassName: source.storageClassName ?? '',
     // Reserved for the app's claim, so no other claim (any namespace) can bind the disk first.
-    // No uid: the PV controller adds it on binding; kube/pv-claim-ref.ts keeps re-applies from
-    // dropping it again (claimRef is atomic, so a re-sent claimRef without uid would unbind).
+    // No uid: the PV controller adds uid and resourceVersion when it binds. Server-side apply
+    // treats claimRef field by field (not as one atomic value), so our re-applies own only these
+    // four fields and leave the controller's uid alone: a redeploy never unbinds the PV
+    // (test/integration/kube/static-pv-claim.test.ts checks this on the real control plane).
     claimRef: {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',

@@ -80,6 +80,17 @@ void test('a foreign claim cannot take the PV; re-applying keeps it Bound to the
   const after = await core.readPersistentVolume({ name: pvName });
   assert.equal(after.status?.phase, 'Bound');
   assert.equal(after.spec?.claimRef?.uid, uid, 're-apply changed the claim the PV is bound to');
+  // Why: kompox owns claimRef's apiVersion, kind, namespace and name; the uid stays the controller's.
+  const kompoxApply = after.metadata?.managedFields?.find(
+    (m) => m.manager === 'kompox' && m.operation === 'Apply',
+  );
+  const spec = (kompoxApply?.fieldsV1 as { 'f:spec'?: { 'f:claimRef'?: object } } | undefined)?.['f:spec'];
+  assert.deepEqual(Object.keys(spec?.['f:claimRef'] ?? {}).sort(), [
+    'f:apiVersion',
+    'f:kind',
+    'f:name',
+    'f:namespace',
+  ]);
   const claimAfter = await readClaim();
   assert.equal(claimAfter.status?.phase, 'Bound');
   assert.equal(claimAfter.metadata?.uid, uid);
