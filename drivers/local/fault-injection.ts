@@ -5,6 +5,9 @@
 //   For a long operation (createDisk, deleteDisk, createSnapshot, deleteSnapshot, copySnapshot,
 //   forceDetach, fenceNode) this is how long it stays in progress after begin*; for any other
 //   call (getDisk, listDisks, poll, ...) the call itself sleeps this long. `*` is the default.
+//   `archiveMiB=ms` is different: extra time per MiB while a disk is archived into a snapshot
+//   or a snapshot extracted into a disk (a slow disk), inside whichever call does that work;
+//   `*` does not set it.
 // LOCAL_FAULTS="createDisk=0.3,createDisk.after=0.1,*=0"
 //   `op=p` throws a Transient error with probability p before the call does anything;
 //   `op.after=p` throws after the call's effect is durable (the cloud did it but the reply was
@@ -74,6 +77,11 @@ export class FaultInjector {
 
   latencyMs(op: string): number {
     return this.latency[op] ?? this.latency['*'] ?? 0;
+  }
+
+  /** Extra milliseconds per MiB of archive or extract stream (`archiveMiB`). */
+  archiveMsPerMiB(): number {
+    return this.latency.archiveMiB ?? 0;
   }
 
   /** Sleeps for the op's latency (used by calls that are not long operations). */

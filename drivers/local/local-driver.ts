@@ -68,6 +68,7 @@ import {
 } from './records';
 import { type LocalDriverOptions, readLocalSettings } from './settings';
 import { extractArchive, verifyArchive, writeArchive } from './snapshot-archive';
+import type { StreamOptions } from './stream-progress';
 import type { LocalZones } from './zones';
 
 export const LOCAL_DRIVER_NAME = 'local';
@@ -146,6 +147,12 @@ export class LocalDriver implements ProviderDriver {
   private async enter(op: string): Promise<void> {
     this.faults.maybeFail(op);
     await this.faults.delay(op);
+  }
+
+  /** Archive and extract streams report to the caller and run at the injected disk speed. */
+  private streamOptions(): StreamOptions {
+    const { onProgress } = this.ctx;
+    return { msPerMiB: this.faults.archiveMsPerMiB(), ...(onProgress ? { onProgress } : {}) };
   }
 
   private handle<K extends OperationKind>(kind: K, id: string, pollState: JsonObject): OperationHandle<K> {
@@ -295,7 +302,7 @@ export class LocalDriver implements ProviderDriver {
     await fs.mkdir(staging, { recursive: true });
     try {
       if (rec.source?.kind === 'snapshot') {
-        await extractArchive(rec.source.archive!, staging, rec.source.sha256!);
+        await extractArchive(rec.source.archive!, staging, rec.source.sha256!, this.streamOptions());
       } else if (rec.source?.kind === 'disk') {
         await fs.cp(rec.source.handle, staging, { recursive: true, verbatimSymlinks: true, force: false });
       }
@@ -510,7 +517,7 @@ export class LocalDriver implements ProviderDriver {
     const dir = this.snapshots.dirOf(rec);
     // Unique file per attempt: two racing captures never overwrite the file the other recorded.
     const file = `archive-${randomBytes(6).toString('hex')}.kpxa.gz`;
-    const summary = await writeArchive(rec.sourceDisk.handle, join(dir, file));
+    const summary = await writeArchive(rec.sourceDisk.handle, join(dir, file), this.streamOptions());
     await this.snapshots.mutate(rec, (r) => {
       if (r.archiveFile !== undefined) return;
       r.archiveFile = file;
@@ -527,7 +534,7 @@ export class LocalDriver implements ProviderDriver {
     const file = `archive-${randomBytes(6).toString('hex')}.kpxa.gz`;
     const target = join(this.snapshots.dirOf(rec), file);
     await fs.copyFile(from.archive, target, fs.constants.COPYFILE_EXCL);
-    await verifyArchive(target, rec.sha256!);
+    await verifyArchive(target, rec.sha256!, this.streamOptions());
     const st = await fs.stat(target);
     await this.snapshots.mutate(rec, (r) => {
       if (r.archiveFile !== undefined) return;
