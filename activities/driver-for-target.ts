@@ -5,8 +5,14 @@ import { createDriver } from '../drivers/registry';
 import type { AppTarget } from '../workflows/app-target';
 import type { ActivityDeps } from './deps';
 
-export function driverFor(deps: ActivityDeps, target: AppTarget): Promise<ProviderDriver> {
+/** `onProgress`: called while one driver call does long work (heartbeat there). */
+export function driverFor(
+  deps: ActivityDeps,
+  target: AppTarget,
+  onProgress?: () => void,
+): Promise<ProviderDriver> {
   return createDriver(target.provider.driver, {
+    ...(onProgress ? { onProgress } : {}),
     workspace: target.workspace,
     provider: target.provider.name,
     cluster: target.cluster.name,
