@@ -7,21 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isDriverError } from '../../../drivers/errors';
-import { FaultInjector } from '../../../drivers/local/fault-injection';
 import { localDriver, useTempDir } from './fixtures';
+import { seedFaultingFirst } from '../../helpers/fault-seed';
 
 const RATE = 0.2;
-
-/** A seed whose first draw faults at RATE: the case that used to fault for ever. */
-function seedFaultingFirst(): number {
-  for (let seed = 1; ; seed++) {
-    try {
-      new FaultInjector({ faults: { listDisks: RATE }, seed }).maybeFail('listDisks');
-    } catch {
-      return seed;
-    }
-  }
-}
 
 /** One listDisks per attempt, each on a new driver as each activity attempt builds one. */
 async function attempts(stateDir: string, seed: number, count: number): Promise<boolean[]> {
@@ -41,7 +30,7 @@ async function attempts(stateDir: string, seed: number, count: number): Promise<
 
 void describe('local driver: seeded faults across attempts', () => {
   const dir = useTempDir();
-  const seed = seedFaultingFirst();
+  const seed = seedFaultingFirst('listDisks', RATE);
 
   void it('a read that faults on its first attempt succeeds within a few attempts', async () => {
     const outcomes = await attempts(dir.path, seed, 5);
