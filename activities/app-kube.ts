@@ -16,7 +16,6 @@ import { persistentVolumeName } from '../kube/convert/names';
 import { instanceSelector } from '../kube/convert/labels';
 import { ConvertError, type AssignedDisk, type ConvertResult } from '../kube/convert/types';
 import { isNotFound, withKubeError } from '../kube/errors';
-import { execInContainer } from '../kube/exec';
 import { waitForRollout } from '../kube/rollout';
 import { scaleDeployment } from '../kube/scale';
 import type { AppTarget } from '../api/app-target';
@@ -26,6 +25,7 @@ import { kubeConfigFor } from './cluster-access';
 import type { ActivityDeps } from './deps';
 import { driverFor } from './driver-for-target';
 import { asActivityFailure, refuse } from './failures';
+import { execHookCommand } from './hook-exec';
 import { ApplicationFailure } from '@temporalio/activity';
 
 export interface AppliedRender {
@@ -306,11 +306,11 @@ export function appKubeActivities(deps: ActivityDeps) {
         ).filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
         const pod = pods[0]?.metadata?.name;
         if (!pod) refuse(`no running pod of ${names.componentName} to run the hook in`, 'HookFailed');
-        const result = await execInContainer(
+        const result = await execHookCommand(
           kc,
           { namespace: names.namespace, pod, container: input.container },
           input.command,
-          input.timeoutSeconds * 1000,
+          input.timeoutSeconds,
         );
         if (result.exitCode !== 0) {
           refuse(
@@ -326,7 +326,11 @@ export function appKubeActivities(deps: ActivityDeps) {
      * Pods that use a disk: through the PV Kompox binds to its handle and that PV's claim. A disk
      * assigned but not yet redeployed is still the running pod's disk until the next deploy.
      */
-    async diskUsers(input: { target: AppTarget; volume: string; handle: string }): Promise<{ pods: string[] }> {
+    async diskUsers(input: {
+      target: AppTarget;
+      volume: string;
+      handle: string;
+    }): Promise<{ pods: string[] }> {
       return heartbeating(async () => {
         let kc: KubeConfig;
         try {
@@ -340,8 +344,9 @@ export function appKubeActivities(deps: ActivityDeps) {
         const name = persistentVolumeName(targetNames(input.target), input.volume, input.handle);
         let claim: { namespace?: string; name?: string } | undefined;
         try {
-          claim = (await withKubeError(`read PersistentVolume ${name}`, () => core.readPersistentVolume({ name })))
-            .spec?.claimRef;
+          claim = (
+            await withKubeError(`read PersistentVolume ${name}`, () => core.readPersistentVolume({ name }))
+          ).spec?.claimRef;
         } catch (err) {
           if (isNotFound(err)) return { pods: [] };
           throw err;

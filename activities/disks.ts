@@ -8,6 +8,7 @@ import type { DiskView } from '../api/messages';
 import type { ActivityDeps } from './deps';
 import { diskView } from './disk-view';
 import { driverFor } from './driver-for-target';
+import { resumableHeartbeat } from './resumable-heartbeat';
 import { asActivityFailure, refuse } from './failures';
 
 export interface CreateDiskInput {
@@ -45,7 +46,9 @@ export function diskActivities(deps: ActivityDeps) {
         const { target, volume } = input;
         const spec = target.volumes.find((v) => v.name === volume);
         if (!spec) refuse(`app "${target.appId}" has no volume "${volume}"`, 'InvalidArgument');
-        const driver = await driverFor(deps, target);
+        // The driver may stream a whole disk inside one call: beat during it, keeping the handle.
+        const beat = resumableHeartbeat();
+        const driver = await driverFor(deps, target, beat.progress);
         const zone = input.zone ?? target.deploymentZone;
         const op =
           resumeOperation(Context.current().info.heartbeatDetails, 'createDisk') ??
@@ -60,12 +63,12 @@ export function diskActivities(deps: ActivityDeps) {
             ...(zone ? { zone } : {}),
             ...(input.assign ? { assigned: true } : {}),
           }));
-        heartbeat(op);
+        beat.details(op);
         const disk = await waitForOperation(driver, op, {
           intervalMs: 200,
           maxIntervalMs: 2000,
           signal: Context.current().cancellationSignal,
-          onPoll: (next) => heartbeat(next),
+          onPoll: (next) => beat.details(next),
         });
         return diskView(disk);
       });

@@ -7,11 +7,17 @@ import type { AppTarget } from '../api/app-target';
 import type { ActivityDeps } from './deps';
 import { checkLocalRoot } from './worker-access';
 
-export function driverFor(deps: ActivityDeps, target: AppTarget): Promise<ProviderDriver> {
+/** `onProgress`: called while one driver call does long work (heartbeat there). */
+export function driverFor(
+  deps: ActivityDeps,
+  target: AppTarget,
+  onProgress?: () => void,
+): Promise<ProviderDriver> {
   if (target.provider.driver === 'local') {
     checkLocalRoot(deps.access, target, target.provider.settings.LOCAL_ROOT ?? join(deps.stateDir, 'local'));
   }
   return createDriver(target.provider.driver, {
+    ...(onProgress ? { onProgress } : {}),
     workspace: target.workspace,
     provider: target.provider.name,
     cluster: target.cluster.name,

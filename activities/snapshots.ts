@@ -5,6 +5,7 @@ import { resumeOperation, waitForOperation } from '../drivers/long-operation';
 import type { AppTarget } from '../api/app-target';
 import type { ActivityDeps } from './deps';
 import { driverFor } from './driver-for-target';
+import { resumableHeartbeat } from './resumable-heartbeat';
 import { asActivityFailure } from './failures';
 import { type SnapshotView, snapshotView } from './snapshot-view';
 import { recordNewestReady } from './snapshot-age';
@@ -33,7 +34,9 @@ export function snapshotActivities(deps: ActivityDeps) {
     async createSnapshot(input: SnapshotInput & { idempotencyKey: string }): Promise<SnapshotView> {
       return asActivityFailure(async () => {
         const { target, volume, name } = input;
-        const driver = await driverFor(deps, target);
+        // The driver may stream a whole disk inside one call: beat during it, keeping the handle.
+        const beat = resumableHeartbeat();
+        const driver = await driverFor(deps, target, beat.progress);
         const op =
           resumeOperation(Context.current().info.heartbeatDetails, 'createSnapshot') ??
           (await driver.beginCreateSnapshot({
@@ -42,12 +45,12 @@ export function snapshotActivities(deps: ActivityDeps) {
             name,
             idempotencyKey: input.idempotencyKey,
           }));
-        heartbeat(op);
+        beat.details(op);
         const snapshot = await waitForOperation(driver, op, {
           intervalMs: 200,
           maxIntervalMs: 2000,
           signal: Context.current().cancellationSignal,
-          onPoll: (next) => heartbeat(next),
+          onPoll: (next) => beat.details(next),
         });
         const view = snapshotView(snapshot);
         recordNewestReady(target.appKey, [volume], [view]);

@@ -28,6 +28,11 @@ export interface DriverContext {
   clusterSettings: Readonly<Record<string, string>>;
   /** Directory for state of drivers that keep it on disk (the dev directory); clouds ignore it. */
   stateDir: string;
+  /**
+   * Called repeatedly while one call does long work in this process (the local driver streaming
+   * a disk into or out of an archive), so an activity can heartbeat during it.
+   */
+  onProgress?: (progress: { bytes: number }) => void;
 }
 
 export interface Capabilities {

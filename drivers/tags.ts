@@ -3,6 +3,8 @@
 // membership, the assigned disk and which operation created what. Keys and values are kept
 // within the strictest cloud rules (GCP labels: lowercase, digits, `-`, `_`, at most 63 chars),
 // and the names follow the Go reference (kompox-reference.md §4.5) so both tools see the same disks.
+// Values go through tagValue (tag-value.ts) on the way in and in every lookup.
+import { sanitizeTagValues, tagValue } from './tag-value';
 
 export const TAG = {
   managedBy: 'managed-by',
@@ -38,9 +40,26 @@ export function isAssignedTag(tags: Tags): boolean {
   return tags[TAG.assigned] === 'true';
 }
 
-/** True when every entry of `filter` is present in `tags` with the same value. */
+/** The tags as written to the cloud: every value made valid for the strictest cloud. */
+export function tagsToWrite(tags: Tags): Tags {
+  return sanitizeTagValues(tags);
+}
+
+/** True when every entry of `filter` (raw values, as callers know them) is present in the written `tags`. */
 export function tagsMatch(tags: Tags, filter: Tags): boolean {
-  return Object.entries(filter).every(([k, v]) => tags[k] === v);
+  // The raw value too: resources tagged before values were sanitised still carry it.
+  return Object.entries(filter).every(([k, v]) => tags[k] === tagValue(v) || tags[k] === v);
+}
+
+// GCP label keys: a lowercase letter first, then lowercase letters, digits, `_` or `-`; at most 63.
+const TAG_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+
+/** Why a user tag key cannot be written to every cloud, or undefined when it can. */
+export function userTagKeyProblem(key: string): string | undefined {
+  if (isReservedTagKey(key)) return `tag "${key}" is reserved for Kompox`;
+  if (!TAG_KEY.test(key))
+    return `tag key "${key}" must start with a lowercase letter and hold only lowercase letters, digits, _ and - (at most 63), as GCP labels require`;
+  return undefined;
 }
 
 /** User tags must not overwrite the keys Kompox relies on. */

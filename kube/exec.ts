@@ -1,5 +1,5 @@
 // Runs a command in a container and resolves with its exit status, stdout and stderr, or fails
-// when it does not finish within the timeout (used by snapshot hooks).
+// with ExecTimeoutError when it does not finish within the timeout (used by snapshot hooks).
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
 import { Writable } from 'node:stream';
 import { toKubeError } from './errors';
@@ -8,6 +8,27 @@ export interface ExecResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * The command did not finish in time and its exec stream was closed. Retrying would only wait
+ * as long again, so callers fail for good and say which limit to raise.
+ */
+export class ExecTimeoutError extends Error {
+  override readonly name = 'ExecTimeoutError';
+  constructor(
+    readonly command: readonly string[],
+    readonly timeoutMs: number,
+    where: string,
+  ) {
+    super(
+      `${JSON.stringify(command)} in ${where} did not finish within ${formatLimit(timeoutMs)} and was stopped`,
+    );
+  }
+}
+
+function formatLimit(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 function collector(): { stream: Writable; text: () => string } {
@@ -32,11 +53,15 @@ export async function execInContainer(
   const out = collector();
   const err = collector();
   let socket: { close(): void } | undefined;
-  const what = `exec ${JSON.stringify(command)} in ${target.namespace}/${target.pod}/${target.container}`;
+  let timedOut = false;
+  const where = `${target.namespace}/${target.pod}/${target.container}`;
+  const what = `exec ${JSON.stringify(command)} in ${where}`;
   return new Promise<ExecResult>((resolve, reject) => {
     const timer = setTimeout(() => {
+      // End the exec session rather than leave it open (a socket still opening is closed on arrival).
+      timedOut = true;
       socket?.close();
-      reject(new Error(`${what} did not finish within ${Math.round(timeoutMs / 1000)}s`));
+      reject(new ExecTimeoutError(command, timeoutMs, where));
     }, timeoutMs);
     const onStatus = (status: V1Status) => {
       clearTimeout(timer);
@@ -60,6 +85,7 @@ export async function execInContainer(
       )
       .then((ws) => {
         socket = ws;
+        if (timedOut) ws.close();
       })
       .catch((e: unknown) => {
         clearTimeout(timer);

@@ -5,13 +5,20 @@
 //   For a long operation (createDisk, deleteDisk, createSnapshot, deleteSnapshot, copySnapshot,
 //   forceDetach, fenceNode) this is how long it stays in progress after begin*; for any other
 //   call (getDisk, listDisks, poll, ...) the call itself sleeps this long. `*` is the default.
+//   `archiveMiB=ms` is different: extra time per MiB while a disk is archived into a snapshot
+//   or a snapshot extracted into a disk (a slow disk), inside whichever call does that work;
+//   `*` does not set it.
 // LOCAL_FAULTS="createDisk=0.3,createDisk.after=0.1,*=0"
 //   `op=p` throws a Transient error with probability p before the call does anything;
 //   `op.after=p` throws after the call's effect is durable (the cloud did it but the reply was
 //   lost), which is what idempotency keys exist for.
-// LOCAL_FAULT_SEED=<integer> makes the fault sequence repeatable.
+// LOCAL_FAULT_SEED=<integer> makes the fault sequence repeatable. The sequence runs on across
+//   driver instances of one state dir (a draw counter in the provider's directory), so a retried
+//   activity gets the next draws instead of replaying the first ones; a fresh state dir with
+//   the same seed and the same calls sees the same faults.
 
 import { DriverError, invalidArgument } from '../errors';
+import { takeNextIndex } from './draw-counter';
 
 export type OpNumbers = Record<string, number>;
 
@@ -36,16 +43,16 @@ export function parseOpNumbers(spec: string | undefined, setting: string): OpNum
   return out;
 }
 
-/** mulberry32: tiny seeded PRNG, good enough to decide faults repeatably. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/**
+ * The n-th output (from 0) of mulberry32 seeded with `seed`: a tiny PRNG whose state after n
+ * steps is seed + (n + 1) * 0x6d2b79f5, so any draw can be computed from its index alone.
+ */
+function seededDraw(seed: number, n: number): number {
+  const a = ((seed >>> 0) + Math.imul(n + 1, 0x6d2b79f5)) >>> 0;
+  let t = a;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
 export class FaultInjector {
@@ -53,17 +60,28 @@ export class FaultInjector {
   private readonly faults: OpNumbers;
   private readonly random: () => number;
 
-  constructor(settings: FaultSettings = {}) {
+  /** `drawCounterFile`: where seeded draws are counted across instances; in memory when omitted. */
+  constructor(settings: FaultSettings = {}, drawCounterFile?: string) {
     this.latency = settings.latencyMs ?? {};
     this.faults = settings.faults ?? {};
     for (const [op, p] of Object.entries(this.faults)) {
       if (p > 1) throw invalidArgument(`LOCAL_FAULTS: probability for ${op} must be between 0 and 1`);
     }
-    this.random = settings.seed === undefined ? Math.random : seededRandom(settings.seed);
+    const seed = settings.seed;
+    let next = 0;
+    this.random =
+      seed === undefined
+        ? Math.random
+        : () => seededDraw(seed, drawCounterFile === undefined ? next++ : takeNextIndex(drawCounterFile));
   }
 
   latencyMs(op: string): number {
     return this.latency[op] ?? this.latency['*'] ?? 0;
+  }
+
+  /** Extra milliseconds per MiB of archive or extract stream (`archiveMiB`). */
+  archiveMsPerMiB(): number {
+    return this.latency.archiveMiB ?? 0;
   }
 
   /** Sleeps for the op's latency (used by calls that are not long operations). */

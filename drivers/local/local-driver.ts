@@ -48,8 +48,9 @@ import {
   type Tags,
   assignedTagValue,
   isAssignedTag,
-  isReservedTagKey,
   tagsMatch,
+  tagsToWrite,
+  userTagKeyProblem,
 } from '../tags';
 import { jsonText, readJsonFile, writeFileAtomic } from './atomic-file';
 import { FaultInjector } from './fault-injection';
@@ -67,6 +68,7 @@ import {
 } from './records';
 import { type LocalDriverOptions, readLocalSettings } from './settings';
 import { extractArchive, verifyArchive, writeArchive } from './snapshot-archive';
+import type { StreamOptions } from './stream-progress';
 import type { LocalZones } from './zones';
 
 export const LOCAL_DRIVER_NAME = 'local';
@@ -82,7 +84,8 @@ function checkName(what: string, name: string): void {
 
 function checkUserTags(tags: Tags | undefined): Tags {
   for (const key of Object.keys(tags ?? {})) {
-    if (isReservedTagKey(key)) throw invalidArgument(`tag "${key}" is reserved for Kompox`);
+    const problem = userTagKeyProblem(key);
+    if (problem !== undefined) throw invalidArgument(problem);
   }
   return { ...tags };
 }
@@ -129,8 +132,8 @@ export class LocalDriver implements ProviderDriver {
     }
     const settings = readLocalSettings(ctx, options);
     this.zones = settings.zones;
-    this.faults = new FaultInjector(settings.faults);
     this.scopeDir = join(settings.root, ctx.workspace, ctx.provider);
+    this.faults = new FaultInjector(settings.faults, join(this.scopeDir, 'fault-draws'));
     const trash = join(this.scopeDir, 'trash');
     this.disks = new RecordStore(join(this.scopeDir, 'disks'), join(this.scopeDir, 'keys', 'disk'), trash);
     this.snapshots = new RecordStore(
@@ -144,6 +147,12 @@ export class LocalDriver implements ProviderDriver {
   private async enter(op: string): Promise<void> {
     this.faults.maybeFail(op);
     await this.faults.delay(op);
+  }
+
+  /** Archive and extract streams report to the caller and run at the injected disk speed. */
+  private streamOptions(): StreamOptions {
+    const { onProgress } = this.ctx;
+    return { msPerMiB: this.faults.archiveMsPerMiB(), ...(onProgress ? { onProgress } : {}) };
   }
 
   private handle<K extends OperationKind>(kind: K, id: string, pollState: JsonObject): OperationHandle<K> {
@@ -257,11 +266,11 @@ export class LocalDriver implements ProviderDriver {
       region: zone.region,
       sizeBytes: req.sizeBytes,
       options: { ...req.options },
-      tags: {
+      tags: tagsToWrite({
         ...userTags,
         ...this.systemTags(ref, TAG.diskName, claim.name, digest),
         [TAG.assigned]: assignedTagValue(req.assigned === true),
-      },
+      }),
       ...(resolvedSource === undefined ? {} : { source: resolvedSource }),
       attachments: [],
     };
@@ -293,7 +302,7 @@ export class LocalDriver implements ProviderDriver {
     await fs.mkdir(staging, { recursive: true });
     try {
       if (rec.source?.kind === 'snapshot') {
-        await extractArchive(rec.source.archive!, staging, rec.source.sha256!);
+        await extractArchive(rec.source.archive!, staging, rec.source.sha256!, this.streamOptions());
       } else if (rec.source?.kind === 'disk') {
         await fs.cp(rec.source.handle, staging, { recursive: true, verbatimSymlinks: true, force: false });
       }
@@ -475,7 +484,7 @@ export class LocalDriver implements ProviderDriver {
       region: disk.region,
       incremental: false,
       sourceDisk: { name: disk.name, handle: join(this.disks.dirOf(disk), DATA_DIR) },
-      tags: { ...userTags, ...this.systemTags(ref, TAG.snapshotName, claim.name, digest) },
+      tags: tagsToWrite({ ...userTags, ...this.systemTags(ref, TAG.snapshotName, claim.name, digest) }),
     };
     await claimRecord(this.snapshots, record);
     // The point in time is taken now, as clouds fix it when the create call returns.
@@ -508,7 +517,7 @@ export class LocalDriver implements ProviderDriver {
     const dir = this.snapshots.dirOf(rec);
     // Unique file per attempt: two racing captures never overwrite the file the other recorded.
     const file = `archive-${randomBytes(6).toString('hex')}.kpxa.gz`;
-    const summary = await writeArchive(rec.sourceDisk.handle, join(dir, file));
+    const summary = await writeArchive(rec.sourceDisk.handle, join(dir, file), this.streamOptions());
     await this.snapshots.mutate(rec, (r) => {
       if (r.archiveFile !== undefined) return;
       r.archiveFile = file;
@@ -525,7 +534,7 @@ export class LocalDriver implements ProviderDriver {
     const file = `archive-${randomBytes(6).toString('hex')}.kpxa.gz`;
     const target = join(this.snapshots.dirOf(rec), file);
     await fs.copyFile(from.archive, target, fs.constants.COPYFILE_EXCL);
-    await verifyArchive(target, rec.sha256!);
+    await verifyArchive(target, rec.sha256!, this.streamOptions());
     const st = await fs.stat(target);
     await this.snapshots.mutate(rec, (r) => {
       if (r.archiveFile !== undefined) return;
@@ -623,7 +632,7 @@ export class LocalDriver implements ProviderDriver {
       },
       sha256: src.sha256!,
       dataBytes: src.dataBytes ?? 0,
-      tags: { ...src.tags, ...this.systemTags(ref, TAG.snapshotName, claim.name, digest) },
+      tags: tagsToWrite({ ...src.tags, ...this.systemTags(ref, TAG.snapshotName, claim.name, digest) }),
     };
     await claimRecord(this.snapshots, record);
     this.faults.maybeFail('copySnapshot', 'after');

@@ -21,6 +21,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { DriverError } from '../errors';
+import { type StreamOptions, progressTap, tapped } from './stream-progress';
 
 const MAGIC = Buffer.from('KPXA1\n', 'ascii');
 const MAX_HEADER = 64 * 1024;
@@ -114,12 +115,17 @@ function hashingTap(hash: ReturnType<typeof createHash>, counter: { bytes: numbe
 }
 
 /** Writes the tree under `sourceDir` to `archivePath` (fsynced) and returns its checksum. */
-export async function writeArchive(sourceDir: string, archivePath: string): Promise<ArchiveSummary> {
+export async function writeArchive(
+  sourceDir: string,
+  archivePath: string,
+  options: StreamOptions = {},
+): Promise<ArchiveSummary> {
   const counts = { dataBytes: 0, entries: 0 };
   const hash = createHash('sha256');
   const written = { bytes: 0 };
   await pipeline(
     Readable.from(records(sourceDir, counts)),
+    progressTap(options),
     createGzip(),
     hashingTap(hash, written),
     createWriteStream(archivePath, { flags: 'wx', flush: true }),
@@ -127,15 +133,22 @@ export async function writeArchive(sourceDir: string, archivePath: string): Prom
   return { sha256: hash.digest('hex'), archiveBytes: written.bytes, ...counts };
 }
 
-export async function fileSha256(path: string): Promise<string> {
+export async function fileSha256(path: string, options: StreamOptions = {}): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  // Checksumming reads the whole archive: it reports progress, but is not slowed like the data.
+  const { onProgress } = options;
+  for await (const chunk of tapped(createReadStream(path), onProgress ? { onProgress } : {}))
+    hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
 /** Throws Corrupted unless the archive file has the expected SHA-256. */
-export async function verifyArchive(archivePath: string, expectedSha256: string): Promise<void> {
-  const actual = await fileSha256(archivePath);
+export async function verifyArchive(
+  archivePath: string,
+  expectedSha256: string,
+  options: StreamOptions = {},
+): Promise<void> {
+  const actual = await fileSha256(archivePath, options);
   if (actual !== expectedSha256) {
     throw corrupted(`checksum mismatch for ${archivePath}: expected ${expectedSha256}, got ${actual}`);
   }
@@ -219,10 +232,12 @@ export async function extractArchive(
   archivePath: string,
   targetDir: string,
   expectedSha256: string,
+  options: StreamOptions = {},
 ): Promise<{ entries: number; dataBytes: number }> {
-  await verifyArchive(archivePath, expectedSha256);
+  await verifyArchive(archivePath, expectedSha256, options);
   const gunzip = createReadStream(archivePath).pipe(createGunzip());
-  const reader = new ByteReader(gunzip[Symbol.asyncIterator]());
+  const data = tapped(gunzip, options);
+  const reader = new ByteReader(data[Symbol.asyncIterator]());
   const symlinks = new Set<string>();
   const dirModes: Array<[string, number]> = [];
   let entries = 0;
@@ -266,6 +281,7 @@ export async function extractArchive(
     throw err;
   } finally {
     gunzip.destroy();
+    data.destroy();
   }
   // Directory modes last, deepest first, so read-only directories could still be filled.
   for (const [dir, mode] of dirModes.reverse()) await fs.chmod(dir, mode);

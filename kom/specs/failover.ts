@@ -10,5 +10,12 @@ export function readFailoverPolicy(failover: MapReader): FailoverPolicy {
     crossZone: failover.enumOf('crossZone', CROSS_ZONE_POLICIES) ?? DEFAULT_FAILOVER_POLICY.crossZone,
   };
   failover.finish('error', ' (known: enabled, verifyGraceSeconds, crossZone)');
+  // Accepted so the same manifest keeps working once failover lands; until then say so plainly.
+  if (failover.keys().length > 0) {
+    failover.report.warn(
+      failover.path,
+      'is not active yet: no failover runs when a node fails (the policy is read and kept, nothing acts on it)',
+    );
+  }
   return policy;
 }

@@ -114,7 +114,14 @@ export function readSnapshotPolicy(snapshots: MapReader): SnapshotPolicy {
   const copyToRegion = snapshots.string('copyToRegion');
   if (copyToRegion === '')
     snapshots.report.error(snapshots.at('copyToRegion'), 'must not be empty; remove it for no copy');
-  else if (copyToRegion !== undefined) policy.copyToRegion = copyToRegion;
+  else if (copyToRegion !== undefined) {
+    policy.copyToRegion = copyToRegion;
+    // Accepted so the same manifest keeps working once the copy lands; until then say so plainly.
+    snapshots.report.warn(
+      snapshots.at('copyToRegion'),
+      `is not active yet: no snapshot is copied to ${copyToRegion}; snapshots stay in their disk's region`,
+    );
+  }
   snapshots.finish('error', ' (known: schedule, timeZone, consistency, hook, retention, copyToRegion)');
   return policy;
 }

@@ -80,8 +80,17 @@ export function buildPersistentVolume(
     persistentVolumeReclaimPolicy: 'Retain',
     volumeMode: source.volumeMode,
     storageClassName: source.storageClassName ?? '',
-    // No claimRef, as in the reference: the PVC's volumeName binds the pair, and claimRef is an
-    // atomic field the PV controller fills in (uid), so applying our own would fight it.
+    // Reserved for the app's claim, so no other claim (any namespace) can bind the disk first.
+    // No uid: the PV controller adds uid and resourceVersion when it binds. Server-side apply
+    // treats claimRef field by field (not as one atomic value), so our re-applies own only these
+    // four fields and leave the controller's uid alone: a redeploy never unbinds the PV
+    // (test/integration/kube/static-pv-claim.test.ts checks this on the real control plane).
+    claimRef: {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      namespace: names.namespace,
+      name: binding.claimName,
+    },
   };
   if (source.csi !== undefined) {
     const attributes = Object.keys(source.csi.volumeAttributes).sort();

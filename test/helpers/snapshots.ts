@@ -4,7 +4,8 @@
 import { devAccess } from '../../workers/worker-config';
 import type { Client } from '@temporalio/client';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { driverFor } from '../../activities/driver-for-target';
@@ -15,7 +16,36 @@ import type { AppTarget } from '../../api/app-target';
 import { appControllerWorkflowId } from '../../api/ids';
 import { type ControllerView, controllerViewQuery, operationQuery } from '../../api/messages';
 import type { OperationRecord } from '../../api/operation';
+import { localAppTarget } from './app-target';
 import type { TestProject } from './deploy-project';
+import { type TestStack, startTestStack } from './dev-stack';
+
+/**
+ * A test stack for the enclosing describe, and local app targets whose state roots are removed
+ * with it. Read `stack` inside tests only.
+ */
+export function suiteStack(): { readonly stack: TestStack; target: typeof localAppTarget } {
+  let stack: TestStack | undefined;
+  const roots: string[] = [];
+  before(async () => {
+    stack = await startTestStack();
+  });
+  after(async () => {
+    await stack?.stop();
+    for (const r of roots) rmSync(r, { recursive: true, force: true });
+  });
+  return {
+    get stack(): TestStack {
+      if (stack === undefined) throw new Error('suiteStack().stack read outside a test');
+      return stack;
+    },
+    target: (opts) => {
+      const target = localAppTarget(opts);
+      roots.push(target.provider.settings.LOCAL_ROOT!);
+      return target;
+    },
+  };
+}
 
 /** The local driver the worker uses for `target` (same settings, so the same state root). */
 export function driverOf(target: AppTarget, stateDir: string): Promise<ProviderDriver> {
@@ -30,6 +60,26 @@ export function controllerView(client: Client, appKey: string): Promise<Controll
 export async function runOperation(client: Client, request: NewRequest): Promise<OperationRecord> {
   const accepted = await submitOperation(client, request);
   return watchOperation(client, accepted.appKey, accepted.id, { pollMs: 200 });
+}
+
+/**
+ * Activity type → the attempt number each of its tasks last started with, from an operation's
+ * history (Temporal records only the final attempt of a retried activity).
+ */
+export async function activityAttempts(
+  client: Client,
+  workflowId: string,
+): Promise<Record<string, number[]>> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const typeOf = new Map<string, string>();
+  const attempts: Record<string, number[]> = {};
+  for (const e of history.events ?? []) {
+    const s = e.activityTaskScheduledEventAttributes;
+    if (s) typeOf.set(String(e.eventId), s.activityType?.name ?? '');
+    const st = e.activityTaskStartedEventAttributes;
+    if (st) (attempts[typeOf.get(String(st.scheduledEventId)) ?? '?'] ??= []).push(st.attempt ?? 1);
+  }
+  return attempts;
 }
 
 /** Waits until the controller runs nothing and has nothing queued. */

@@ -144,7 +144,6 @@ describe('app controller lanes, cancel, preemption and deadlines', () => {
 
   it('refuses test.hold from anyone but tests', async () => {
     const target = localAppTarget();
-    const { appKey } = target;
     await assert.rejects(submitOperation(stack.client, hold(target, 'app', 0)), /for tests only/);
   });
 

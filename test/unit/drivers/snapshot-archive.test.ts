@@ -93,4 +93,34 @@ void describe('snapshot archive', () => {
       await assert.rejects(extractArchive(path, out, sha), { code: 'Corrupted' }, what);
     }
   });
+  void it('streams with progress at the paced speed: archive, then checksum and extract', async () => {
+    const src = join(dir.path, 'paced');
+    await fs.mkdir(src);
+    await fs.writeFile(join(src, 'data.bin'), Buffer.alloc(2 * 1024 * 1024, 7));
+    const seen: number[] = [];
+    const onProgress = (p: { bytes: number }) => seen.push(p.bytes);
+    const started = Date.now();
+    const summary = await writeArchive(src, join(dir.path, 'paced.gz'), { onProgress, msPerMiB: 400 });
+    assert.ok(Date.now() - started >= 750, `2 MiB at 400 ms/MiB took ${Date.now() - started} ms`);
+    assert.ok(seen.length >= 2, `progress reported ${seen.length} times`);
+    assert.deepEqual(
+      seen,
+      [...seen].sort((a, b) => a - b),
+      'progress never goes back',
+    );
+    assert.ok(seen.at(-1)! > 2 * 1024 * 1024, 'progress covers the whole disk');
+
+    seen.length = 0;
+    const out = join(dir.path, 'paced-out');
+    await fs.mkdir(out);
+    await extractArchive(join(dir.path, 'paced.gz'), out, summary.sha256, { onProgress, msPerMiB: 400 });
+    assert.ok(seen.at(-1)! > 2 * 1024 * 1024, 'extract progress covers the whole disk');
+    assert.deepEqual(await fs.readFile(join(out, 'data.bin')), Buffer.alloc(2 * 1024 * 1024, 7));
+  });
+
+  void it('a missing archive fails the checksum with ENOENT instead of hanging', async () => {
+    await assert.rejects(fileSha256(join(dir.path, 'nope.gz'), { onProgress: () => undefined }), {
+      code: 'ENOENT',
+    });
+  });
 });

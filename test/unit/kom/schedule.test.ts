@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InvalidScheduleError, isKnownTimeZone, loadProject, parseSnapshotSchedule } from '../../../kom';
+import {
+  InvalidScheduleError,
+  formatKomIssue,
+  isKnownTimeZone,
+  loadProject,
+  parseSnapshotSchedule,
+} from '../../../kom';
 import { appProject, assertHasError, komErrors } from './project-fixture';
 
 void describe('snapshot schedules', () => {
@@ -74,6 +80,32 @@ failover: { enabled: true }`),
       copyToRegion: 'westus2',
     });
     assert.deepEqual(app?.failover, { enabled: true, verifyGraceSeconds: 30, crossZone: 'never' });
+  });
+
+  void it('warns that spec.failover and snapshots.copyToRegion are not active yet, naming where', () => {
+    const warningsOf = (extra: string) =>
+      loadProject({ cwd: appProject({ appSpec: spec(extra) }), env: {} }).warnings.map(formatKomIssue);
+    const warnings = warningsOf(`snapshots:
+  schedule: "@every 6h"
+  copyToRegion: westus2
+failover: { enabled: true, crossZone: latestSnapshot }`);
+    assertHasError(
+      warnings,
+      'kompoxapp.yml (document 1, line 9)',
+      'spec.snapshots.copyToRegion',
+      'not active yet',
+      'no snapshot is copied to westus2',
+    );
+    assertHasError(
+      warnings,
+      'kompoxapp.yml (document 1, line 10)',
+      'spec.failover',
+      'not active yet',
+      'no failover runs',
+    );
+    assert.equal(warnings.length, 2, warnings.join('\n'));
+    // Without them there is nothing to warn about.
+    assert.deepEqual(warningsOf('snapshots: { schedule: "@every 6h" }'), []);
   });
 
   void it('names the file, document and field of a bad schedule, retention and time zone', () => {

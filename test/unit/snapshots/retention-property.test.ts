@@ -7,19 +7,7 @@ import {
   type RetentionCandidate,
   type RetentionRules,
 } from '../../../workflows/snapshot-policy';
-
-/** xorshift32: small, seeded, good enough to shuffle test inputs. */
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x1_0000_0000;
-  };
-}
+import { prng } from '../../helpers/prng';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -104,7 +104,13 @@ void describe('convertApp: wiki example', () => {
       assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms[0]?.matchExpressions, [
         { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['local-1a'] },
       ]);
-      assert.equal(pv.spec?.claimRef, undefined);
+      // Reserved for the app's claim; the uid is the PV controller's to add.
+      assert.deepEqual(pv.spec?.claimRef, {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        namespace: ns,
+        name,
+      });
       assert.equal(pvc.metadata?.name, name);
       assert.equal(pvc.spec?.volumeName, name);
       assert.equal(pvc.spec?.storageClassName, '');
