@@ -37,7 +37,12 @@ export function appNames(context: AppContext): AppNames {
 }
 
 /** The names from the app's identity alone: what operations that do not render need. */
-export function appNamesOf(identity: { workspace: string; provider: string; cluster: string; app: string }): AppNames {
+export function appNamesOf(identity: {
+  workspace: string;
+  provider: string;
+  cluster: string;
+  app: string;
+}): AppNames {
   const { workspace, provider, cluster, app } = identity;
   const providerHash = shortHash(`${workspace}:${provider}`);
   const appIdHash = shortHash(`${workspace}:${provider}:${app}`);
