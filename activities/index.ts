@@ -1,6 +1,7 @@
 // All activities the worker registers, built from their dependencies once at start-up.
 import type { ActivityDeps } from './deps';
 import { appKubeActivities } from './app-kube';
+import { appRuntimeActivities } from './app-runtime';
 import { diskActivities } from './disks';
 import { snapshotActivities } from './snapshots';
 
@@ -8,6 +9,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...diskActivities(deps),
     ...appKubeActivities(deps),
+    ...appRuntimeActivities(deps),
     ...snapshotActivities(deps),
   };
 }

@@ -1,9 +1,7 @@
 // What the CLI's own reads (lists, status, render) reach: the CLI runs with its user's
 // credentials, so a Cluster's KUBECONFIG is used as named, and any other Cluster means the
 // dev cluster; the local provider's disks are in the dev directory unless LOCAL_ROOT says.
-import type { ProviderDriver } from '../drivers/driver';
 import type { ActivityDeps } from '../activities/deps';
-import { driverFor } from '../activities/driver-for-target';
 import { devDir } from '../workers/dev-dir';
 import type { AppTarget } from '../api/app-target';
 
@@ -27,6 +25,3 @@ export function cliDeps(target: AppTarget): ActivityDeps {
   };
 }
 
-export function driverForTarget(target: AppTarget): Promise<ProviderDriver> {
-  return driverFor(cliDeps(target), target);
-}

@@ -15,3 +15,4 @@ export {
 } from './snapshot-operations';
 export { scheduledSnapshotWorkflow } from './scheduled-snapshot';
 export { testHoldWorkflow } from './test-hold';
+export { appReadWorkflow } from './app-read';

@@ -1,14 +1,9 @@
 // `kompoxops app render|deploy|status|destroy`. Deploy and destroy run as operations of the
 // app controller; render and status only read.
 import { ApplicationFailure } from '@temporalio/common';
-import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { Command } from 'commander';
 import { renderTarget } from '../../activities/app-kube';
-import { kubeConfigFor } from '../../activities/cluster-access';
-import { appNames } from '../../kube/convert/names';
-import { LABEL } from '../../kube/convert/labels';
 import { renderYaml } from '../../kube/convert/render-yaml';
-import { isNotFound } from '../../kube/errors';
 import { cliDeps } from '../provider';
 import { CliError, EXIT } from '../exit-codes';
 import { age, outputFormat, print } from '../output';
@@ -16,14 +11,14 @@ import { type GlobalOptions, appTargetOf, loadAppContext, loadAppRevision } from
 import { buildRevision } from '../app-revision';
 import { runOperation } from '../run-operation';
 import { renderOperation } from './op';
+import { appDiffCommand } from './app-diff';
 import { shortDigest } from '../../api/app-revision';
 import { appControllerWorkflowId } from '../../api/ids';
 import { type ControllerView, type Placement, controllerViewQuery } from '../../api/messages';
 import type { Requester } from '../../api/operation';
 import { isControllerMissing } from '../controller-errors';
 import { connectClient } from '../temporal';
-import { listDisks } from './disk';
-import { listSnapshots } from './snapshot';
+import { readThroughWorker } from '../app-read';
 
 /** Errors raised by the shared activity code become CLI errors with their message. */
 async function cliErrors<T>(fn: () => Promise<T>): Promise<T> {
@@ -161,6 +156,8 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
       print(format, record, renderOperation);
     });
 
+  appDiffCommand(app, globals);
+
   app
     .command('status')
     .description('is the app running, where, and on which disks')
@@ -169,8 +166,10 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
       const format = outputFormat(opts.output);
       const context = loadAppContext(globals());
       const target = appTargetOf(context);
-      const names = appNames(context);
-      const [disks, snapshots] = await Promise.all([listDisks(target), listSnapshots(target)]);
+      const read = await readThroughWorker(globals(), { target, disks: {}, snapshots: {}, runtime: true });
+      const disks = read.disks ?? [];
+      const snapshots = read.snapshots ?? [];
+      const runtime = read.runtime!;
       const now = Date.now();
       const view = await controllerView(globals(), target.appKey);
       const status: AppStatus = {
@@ -187,10 +186,7 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
         placement: view?.placement ?? null,
         appName: target.appName,
         clusterId: target.cluster.id,
-        namespace: names.namespace,
-        deployment: names.componentName,
-        ready: false,
-        images: [],
+        ...runtime,
         volumes: target.volumes.map((v) => {
           const d = disks.find((x) => x.volumeName === v.name && x.assigned);
           const newest = snapshots
@@ -209,34 +205,6 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
           };
         }),
       };
-      const kc = await cliErrors(() => kubeConfigFor(cliDeps(target), target));
-      try {
-        const dep = await kc
-          .makeApiClient(AppsV1Api)
-          .readNamespacedDeployment({ name: names.componentName, namespace: names.namespace });
-        status.images = (dep.spec?.template.spec?.containers ?? []).map((c) => c.image ?? '');
-        status.ready =
-          (dep.status?.readyReplicas ?? 0) >= 1 &&
-          (dep.status?.updatedReplicas ?? 0) >= 1 &&
-          (dep.status?.replicas ?? 0) === (dep.status?.updatedReplicas ?? 0);
-        const core = kc.makeApiClient(CoreV1Api);
-        const pods = await core.listNamespacedPod({
-          namespace: names.namespace,
-          labelSelector: `${LABEL.selector}=${names.componentName}`,
-        });
-        const pod =
-          pods.items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp) ??
-          pods.items[0];
-        if (pod?.metadata?.name) status.pod = pod.metadata.name;
-        if (pod?.spec?.nodeName) {
-          status.node = pod.spec.nodeName;
-          const node = await core.readNode({ name: pod.spec.nodeName });
-          const zone = node.metadata?.labels?.['topology.kubernetes.io/zone'];
-          if (zone) status.zone = zone;
-        }
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
       print(format, status, renderStatus);
       if (!status.ready && format === 'table')
         process.stderr.write('the app is not ready (kompoxops app deploy to deploy it)\n');

@@ -1,8 +1,6 @@
 // `kompoxops disk list|create|assign|delete`: the disks of an app volume. Mutations go through
 // the app controller; `list` reads the provider, where the truth (tags) lives.
 import type { Command } from 'commander';
-import { diskView } from '../../activities/disk-view';
-import { DriverError } from '../../drivers/errors';
 import { parseDiskSource } from '../../drivers/source';
 import type { AppTarget } from '../../api/app-target';
 import type { DiskView } from '../../api/messages';
@@ -12,7 +10,8 @@ import { age, bytes, outputFormat, print, table } from '../output';
 import { type GlobalOptions, loadAppTarget } from '../project';
 import { runOperation } from '../run-operation';
 import { requireVolume } from '../volume-option';
-import { driverForTarget } from '../provider';
+import { readThroughWorker } from '../app-read';
+import { CliError, EXIT } from '../exit-codes';
 
 interface DiskOptions {
   volume?: string;
@@ -35,22 +34,28 @@ const DISK_COLUMNS = [
 ];
 
 /** A zone the provider does not know is bad input: refuse it before any operation starts. */
-async function checkZone(target: AppTarget, zone: string | undefined, flag: string): Promise<void> {
+async function checkZone(
+  globals: GlobalOptions,
+  target: AppTarget,
+  zone: string | undefined,
+  flag: string,
+): Promise<void> {
   if (!zone) return;
   try {
-    await (await driverForTarget(target)).resolveZone(zone);
+    await readThroughWorker(globals, { target, zone });
   } catch (err) {
-    if (err instanceof DriverError && err.code === 'InvalidArgument')
-      throw usageError(`${flag}: ${err.message}`);
+    if (err instanceof CliError && err.exitCode === EXIT.usage) throw usageError(`${flag}: ${err.message}`);
     throw err;
   }
 }
 
-export async function listDisks(target: AppTarget, volume?: string): Promise<DiskView[]> {
-  const driver = await driverForTarget(target);
-  const volumes = volume ? [volume] : target.volumes.map((v) => v.name);
-  const lists = await Promise.all(volumes.map((v) => driver.listDisks({ app: target.appName, volume: v })));
-  return lists.flat().map(diskView);
+/** The app's disks as the worker reads them from the provider. */
+export async function listDisks(
+  globals: GlobalOptions,
+  target: AppTarget,
+  volume?: string,
+): Promise<DiskView[]> {
+  return (await readThroughWorker(globals, { target, disks: volume ? { volume } : {} })).disks ?? [];
 }
 
 function operationOutput(
@@ -73,7 +78,7 @@ export function diskCommand(program: Command, globals: () => GlobalOptions): voi
       const format = outputFormat(opts.output);
       const target = loadAppTarget(globals());
       const volume = opts.volume ? requireVolume(target, opts.volume) : undefined;
-      const disks = await listDisks(target, volume);
+      const disks = await listDisks(globals(), target, volume);
       print(format, disks, (rows) =>
         rows.length
           ? table(rows, DISK_COLUMNS)
@@ -95,7 +100,7 @@ export function diskCommand(program: Command, globals: () => GlobalOptions): voi
         if (opts.volume || opts.name || opts.source)
           throw usageError('--bootstrap takes no -V, -N or -S: it covers every volume');
         const record = await runOperation(globals(), { kind: 'disk.bootstrap', target }, opts.wait !== false);
-        if (record.phase === 'Completed') operationOutput(format, record, await listDisks(target));
+        if (record.phase === 'Completed') operationOutput(format, record, await listDisks(globals(), target));
         else printRecordOnly(format, record);
         return;
       }
@@ -106,6 +111,7 @@ export function diskCommand(program: Command, globals: () => GlobalOptions): voi
         throw usageError(`-S ${opts.source}: ${err instanceof Error ? err.message : String(err)}`);
       }
       await checkZone(
+        globals(),
         target,
         opts.zone ?? target.deploymentZone,
         opts.zone ? '-Z' : `spec.deployment.zone of ${target.appId}`,
@@ -122,7 +128,8 @@ export function diskCommand(program: Command, globals: () => GlobalOptions): voi
         },
         opts.wait !== false,
       );
-      if (record.phase === 'Completed') operationOutput(format, record, await listDisks(target, volume));
+      if (record.phase === 'Completed')
+        operationOutput(format, record, await listDisks(globals(), target, volume));
       else printRecordOnly(format, record);
     });
 
@@ -139,7 +146,8 @@ export function diskCommand(program: Command, globals: () => GlobalOptions): voi
           { kind: name === 'assign' ? 'disk.assign' : 'disk.delete', target, volume, name: opts.name! },
           opts.wait !== false,
         );
-        if (record.phase === 'Completed') operationOutput(format, record, await listDisks(target, volume));
+        if (record.phase === 'Completed')
+          operationOutput(format, record, await listDisks(globals(), target, volume));
         else printRecordOnly(format, record);
       });
   byName('assign', 'make a disk the one the app uses (takes effect at the next deploy)');

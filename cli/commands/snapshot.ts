@@ -1,7 +1,7 @@
 // `kompoxops snapshot list|create|delete|restore`: snapshots of an app's volumes. Mutations go
 // through the app controller; `list` reads the provider.
 import type { Command } from 'commander';
-import { snapshotView, type SnapshotView } from '../../activities/snapshot-view';
+import type { SnapshotView } from '../../activities/snapshot-view';
 import type { AppTarget } from '../../api/app-target';
 import type { OperationRecord } from '../../api/operation';
 import { usageError } from '../exit-codes';
@@ -9,7 +9,7 @@ import { age, bytes, outputFormat, print, table } from '../output';
 import { type GlobalOptions, loadAppTarget } from '../project';
 import { runOperation } from '../run-operation';
 import { optionalVolume, requireVolume } from '../volume-option';
-import { driverForTarget } from '../provider';
+import { readThroughWorker } from '../app-read';
 import { renderOperation } from './op';
 
 interface SnapshotOptions {
@@ -28,13 +28,12 @@ const COLUMNS = [
   { header: 'FROM DISK', value: (s: SnapshotView) => s.sourceDisk },
 ];
 
-export async function listSnapshots(target: AppTarget, volume?: string): Promise<SnapshotView[]> {
-  const driver = await driverForTarget(target);
-  const volumes = volume ? [volume] : target.volumes.map((v) => v.name);
-  const lists = await Promise.all(
-    volumes.map((v) => driver.listSnapshots({ app: target.appName, volume: v })),
-  );
-  return lists.flat().map(snapshotView);
+export async function listSnapshots(
+  globals: GlobalOptions,
+  target: AppTarget,
+  volume?: string,
+): Promise<SnapshotView[]> {
+  return (await readThroughWorker(globals, { target, snapshots: volume ? { volume } : {} })).snapshots ?? [];
 }
 
 function printOutcome(format: ReturnType<typeof outputFormat>, record: OperationRecord): void {
@@ -52,7 +51,7 @@ export function snapshotCommand(program: Command, globals: () => GlobalOptions):
     const format = outputFormat(opts.output);
     const target = loadAppTarget(globals());
     const volume = optionalVolume(target, opts.volume);
-    const snaps = await listSnapshots(target, volume);
+    const snaps = await listSnapshots(globals(), target, volume);
     print(format, snaps, (rows) =>
       rows.length
         ? table(rows, COLUMNS)
@@ -112,9 +111,9 @@ export function snapshotCommand(program: Command, globals: () => GlobalOptions):
       const target = loadAppTarget(globals());
       const volume = requireVolume(target, opts.volume);
       // A snapshot of another volume or app is refused here, before any operation starts.
-      const own = await listSnapshots(target, volume);
+      const own = await listSnapshots(globals(), target, volume);
       if (!own.some((s) => s.name === opts.name)) {
-        const elsewhere = (await listSnapshots(target))
+        const elsewhere = (await listSnapshots(globals(), target))
           .filter((s) => s.name === opts.name)
           .map((s) => s.volumeName);
         throw usageError(
