@@ -41,8 +41,9 @@ void describe('disk delete of a disk in use', () => {
 
     const redeployed = await json<OperationRecord>('app', 'deploy');
     assert.equal(redeployed.phase, 'Completed', JSON.stringify(redeployed.failure));
-    const deleted = await json<OperationRecord>('disk', 'delete', '-V', 'db', '-N', old.name);
-    assert.equal(deleted.phase, 'Completed', JSON.stringify(deleted.failure));
-    assert.ok(!(await json<DiskView[]>('disk', 'list', '-V', 'db')).some((d) => d.name === old.name));
+    // A completed disk operation prints the volume's disks as they are now.
+    const after = await json<DiskView[]>('disk', 'delete', '-V', 'db', '-N', old.name);
+    assert.ok(!after.some((d) => d.name === old.name), JSON.stringify(after));
+    assert.ok(!existsSync(old.handle), 'the disk no pod uses any more is deleted');
   });
 });

@@ -3,7 +3,9 @@
 // values) and a scheduled run all still succeed from the revision the controller keeps.
 // A revision over the size limit is refused before anything starts.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import type { AppStatus } from '../../../cli/commands/app';
@@ -21,6 +23,13 @@ void describe('app revisions', () => {
 
   void it('snapshot, restore and a scheduled run succeed after the project directory is gone', async () => {
     const p = wikiProject(`rev${process.pid}`);
+    // The disks live apart from the project (as cloud disks would), so deleting it leaves them.
+    const disks = mkdtempSync(join(tmpdir(), 'kompox-rev-disks-'));
+    const infra = join(p.dir, '.kompox', 'kom', 'infra.yml');
+    writeFileSync(
+      infra,
+      readFileSync(infra, 'utf8').replace(JSON.stringify(p.localRoot), JSON.stringify(disks)),
+    );
     const op = await kompoxopsJson<OperationRecord>(suite.stack, p.dir, 'app', 'deploy', '--bootstrap-disks');
     assert.equal(op.phase, 'Completed', JSON.stringify(op.failure));
     assert.match(op.revision?.digest ?? '', /^sha256:[0-9a-f]{64}$/);
@@ -87,6 +96,7 @@ void describe('app revisions', () => {
     }
     await client.schedule.getHandle(snapshotScheduleId(p.appKey)).delete();
     assert.match(scheduled.summary, /scheduled=/);
+    rmSync(disks, { recursive: true, force: true });
   });
 
   void it('refuses a revision over the size limit before anything starts, naming the largest files', async () => {

@@ -26,7 +26,7 @@ describe('kompox_snapshot_age_seconds', () => {
     assert.equal((await watchOperation(stack.client, target.appKey, snap.id)).phase, 'Completed');
 
     const line = new RegExp(
-      `^kompox_snapshot_age_seconds\\{app_id="${target.appKey.replace(/\//g, '\\/')}",volume="db"\\} ([0-9.e+-]+)$`,
+      `^kompox_snapshot_age_seconds\\{app_key="${target.appKey.replace(/\//g, '\\/')}",volume="db"\\} ([0-9.e+-]+)$`,
       'm',
     );
     const read = async (): Promise<number | undefined> => {
