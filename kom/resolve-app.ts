@@ -123,6 +123,19 @@ function readComposeSource(
 
 function checkAppAgainstCompose(app: App, cluster: Cluster, compose: ComposeProject, report: Reporter): void {
   const serviceNames = compose.services.map((service) => service.name);
+  // The Deployment and ingress Service are `<app>-app`, a box `<app>-box`: a headless Service
+  // of that name would clash with them.
+  for (const service of compose.services) {
+    const reserved = [`${app.name}-app`, `${app.name}-box`].find((prefix) =>
+      service.kubeName.startsWith(prefix),
+    );
+    if (reserved !== undefined) {
+      report.issues.error(
+        { file: compose.source, service: service.name },
+        `the name starts with ${quote(reserved)}, which Kompox keeps for its own objects of App ${quote(app.name)}; rename the service`,
+      );
+    }
+  }
   const hook = app.snapshots?.hook;
   if (hook !== undefined && !serviceNames.includes(hook.container)) {
     report.error(

@@ -4,7 +4,7 @@ import { quote } from '../errors';
 import { isPlainMap, MapReader } from '../field-reader';
 import { checkLocalPath, LOCAL_FILES_DENIED } from '../local-files';
 import type { Reporter } from '../reporter';
-import { dnsLabelProblem } from '../resource-id';
+import { collisionMessage, dnsLabelOf, MappedNames, mappedNameProblem } from '../kube-name';
 import type { FieldPath } from '../yaml-source';
 import type { FileMount, FileObject } from './model';
 
@@ -20,15 +20,30 @@ export function readFileObjects(
 ): FileObject[] {
   const section = top.map(kind);
   const objects: FileObject[] = [];
+  const seen = new MappedNames();
   for (const name of section.keys()) {
     const entry = section.map(name);
-    const object = readFileObject(entry, name, baseDir);
+    const kubeName = dnsLabelOf(name);
+    const other = seen.claim(name, kubeName);
+    if (other !== undefined) {
+      entry.report.error(entry.path, collisionMessage(kind, name, other, kubeName));
+      continue;
+    }
+    const object = readFileObject(entry, name, kubeName, baseDir);
     if (object !== undefined) objects.push(object);
   }
   return objects;
 }
 
-function readFileObject(entry: MapReader, name: string, baseDir: string | undefined): FileObject | undefined {
+/** The pod volume is `cfg-<name>-m0440` at most, and a pod volume name is a DNS label. */
+const MAX_FILE_OBJECT_NAME = 63 - 'cfg-'.length - '-m0440'.length;
+
+function readFileObject(
+  entry: MapReader,
+  name: string,
+  kubeName: string,
+  baseDir: string | undefined,
+): FileObject | undefined {
   const file = entry.string('file');
   const content = entry.string('content');
   const external = entry.bool('external');
@@ -41,13 +56,10 @@ function readFileObject(entry: MapReader, name: string, baseDir: string | undefi
   }
   entry.accept('environment', 'labels', 'template_driver', 'driver', 'driver_opts');
   entry.finish('warning');
-  // The name becomes part of Kubernetes object and pod volume names.
-  const problem = dnsLabelProblem(name);
+  // The mapped name becomes part of Kubernetes object and pod volume names.
+  const problem = mappedNameProblem(name, kubeName, MAX_FILE_OBJECT_NAME);
   if (problem !== undefined) {
-    entry.report.error(
-      entry.path,
-      `${problem}; rename it, e.g. ${quote(name.toLowerCase().replace(/[^a-z0-9-]/g, '-'))}`,
-    );
+    entry.report.error(entry.path, `${problem}; rename it`);
     return undefined;
   }
   // A bare `name:` refers to an object that must already exist, like `external: true`.
@@ -57,8 +69,8 @@ function readFileObject(entry: MapReader, name: string, baseDir: string | undefi
     entry.report.error(entry.path, 'needs exactly one of file:, content: or external: true');
     return undefined;
   }
-  if (content !== undefined) return { name, source: { kind: 'content', content } };
-  if (file === undefined) return { name, source: { kind: 'external', name: externalName ?? name } };
+  if (content !== undefined) return { name, kubeName, source: { kind: 'content', content } };
+  if (file === undefined) return { name, kubeName, source: { kind: 'external', name: externalName ?? name } };
   if (baseDir === undefined) {
     entry.report.error(entry.at('file'), `${quote(file)}: ${LOCAL_FILES_DENIED}`);
     return undefined;
@@ -68,7 +80,11 @@ function readFileObject(entry: MapReader, name: string, baseDir: string | undefi
     entry.report.error(entry.at('file'), checked.problem);
     return undefined;
   }
-  return { name, source: { kind: 'file', path: checked.relativePath, absolutePath: checked.absolutePath } };
+  return {
+    name,
+    kubeName,
+    source: { kind: 'file', path: checked.relativePath, absolutePath: checked.absolutePath },
+  };
 }
 
 /** A service's `configs:`/`secrets:` list; `defined` is the top-level names. */

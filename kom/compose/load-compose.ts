@@ -3,16 +3,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KomIssues, quote } from '../errors';
+import {
+  collisionMessage,
+  dnsLabelOf,
+  isHostAlias,
+  MappedNames,
+  mappedNameProblem,
+  serviceKubeName,
+} from '../kube-name';
 import { isPlainMap, MapReader } from '../field-reader';
 import { checkLocalPath } from '../local-files';
 import { Reporter } from '../reporter';
-import { dnsLabelProblem } from '../resource-id';
 import { parseYamlDocuments, type FieldPath } from '../yaml-source';
 import { parseEnvFile } from './env-file';
 import { readFileObjects } from './file-objects';
 import { interpolateTree, type Variables } from './interpolate';
 import type { ComposeProject, ComposeService } from './model';
 import { readService } from './service';
+import { undeclaredVolumeMessage } from './volumes';
 
 export interface ComposeInput {
   text: string;
@@ -73,7 +81,8 @@ export function loadCompose(input: ComposeInput, issues: KomIssues): ComposeProj
   top.accept('version', 'include', ...IGNORED_TOP_LEVEL);
   const name = top.string('name');
   if (name !== undefined) project.name = name;
-  checkDeclaredVolumes(top.map('volumes'), input.appVolumes);
+  const reportedVolumes = new Set<string>();
+  checkDeclaredVolumes(top.map('volumes'), input.appVolumes, reportedVolumes);
   project.configs = readFileObjects(top, 'configs', input.baseDir);
   project.secrets = readFileObjects(top, 'secrets', input.baseDir);
 
@@ -82,23 +91,20 @@ export function loadCompose(input: ComposeInput, issues: KomIssues): ComposeProj
   const shared = {
     appVolumes: input.appVolumes,
     baseDir: input.baseDir,
+    reportedVolumes,
     serviceNames: new Set(services.keys()),
-    configNames: new Set(project.configs.map((object) => object.name)),
-    secretNames: new Set(project.secrets.map((object) => object.name)),
+    // Every declared name, valid or not: a bad entry is reported once, not again per reference.
+    configNames: new Set(top.map('configs').keys()),
+    secretNames: new Set(top.map('secrets').keys()),
   };
+  const serviceKubeNames = new MappedNames();
   for (const serviceName of services.keys()) {
     const reader = MapReader.of(serviceReport(serviceName), services.raw(serviceName), []);
-    const problem = dnsLabelProblem(serviceName);
-    if (problem !== undefined) {
-      reader.report.error(
-        [],
-        `the service name ${problem}; it names a container and a Service in Kubernetes`,
-      );
-      continue;
-    }
+    const kubeName = checkServiceName(reader.report, serviceName, serviceKubeNames);
+    if (kubeName === undefined) continue;
     const scalarSource = (fieldPath: FieldPath) =>
       document.scalarSource(['services', serviceName, ...fieldPath]);
-    const service = readService(reader, serviceName, { ...shared, scalarSource });
+    const service = readService(reader, serviceName, kubeName, { ...shared, scalarSource });
     if (service !== undefined) project.services.push(service);
   }
   // Top-level x-* keys are extension fields (often anchors); everything else is unknown.
@@ -108,14 +114,52 @@ export function loadCompose(input: ComposeInput, issues: KomIssues): ComposeProj
   return project;
 }
 
-/** Top-level `volumes:` may only name App volumes; driver options have no meaning here. */
-function checkDeclaredVolumes(volumes: MapReader, appVolumes: readonly string[]): void {
+/**
+ * The container and Service name of a compose service, or undefined when it cannot have one.
+ * Siblings reach a renamed service by its compose name only where the converter can alias it
+ * (see hostAliases); a name with `_` cannot be a host name, so the user is told.
+ */
+function checkServiceName(report: Reporter, name: string, seen: MappedNames): string | undefined {
+  const kubeName = serviceKubeName(name);
+  const problem = mappedNameProblem(name, kubeName);
+  if (problem !== undefined) {
+    report.error([], `the service name ${problem}; it names a container and a Service in Kubernetes`);
+    return undefined;
+  }
+  const other = seen.claim(name, kubeName);
+  if (other !== undefined) {
+    report.error([], collisionMessage('services', name, other, kubeName));
+    return undefined;
+  }
+  if (kubeName !== name && !isHostAlias(name)) {
+    report.warn(
+      [],
+      `is container and Service ${quote(kubeName)} in Kubernetes; other services must reach it as ${quote(kubeName)}, since ${quote(name)} is not a valid host name there`,
+    );
+  }
+  return kubeName;
+}
+
+/**
+ * Top-level `volumes:` may only name App volumes (in either spelling); driver options have no
+ * meaning here. Two names that map to one App volume would share its data, so they are refused.
+ */
+function checkDeclaredVolumes(
+  volumes: MapReader,
+  appVolumes: readonly string[],
+  reportedVolumes: Set<string>,
+): void {
+  const seen = new MappedNames();
   for (const name of volumes.keys()) {
-    if (!appVolumes.includes(name)) {
-      volumes.report.error(
-        volumes.at(name),
-        `volume ${quote(name)} is not declared in App spec.volumes; add it there`,
-      );
+    const mapped = dnsLabelOf(name);
+    const other = seen.claim(name, mapped);
+    if (other !== undefined) {
+      volumes.report.error(volumes.at(name), collisionMessage('volumes', name, other, mapped));
+      continue;
+    }
+    if (!appVolumes.includes(mapped)) {
+      volumes.report.error(volumes.at(name), undeclaredVolumeMessage(name, appVolumes));
+      reportedVolumes.add(mapped);
       continue;
     }
     const options = volumes.map(name);

@@ -42,7 +42,10 @@ export type FileObjectSource =
 
 /** A top-level `configs:` or `secrets:` entry. */
 export interface FileObject {
+  /** As written in the compose file; service references use it. */
   name: string;
+  /** The DNS label used in the object and pod volume names (`my_config` → `my-config`). */
+  kubeName: string;
   source: FileObjectSource;
 }
 
@@ -89,7 +92,10 @@ export interface ServiceResources {
 }
 
 export interface ComposeService {
+  /** As written in the compose file; messages use it. */
   name: string;
+  /** The container and Service name: a DNS label starting with a letter (see kube-name.ts). */
+  kubeName: string;
   image: string;
   /** Overrides the image ENTRYPOINT (Kubernetes `command`). */
   entrypoint?: string[];

@@ -67,6 +67,7 @@ const HINTS: Record<string, string> = {
 export function readService(
   service: MapReader,
   name: string,
+  kubeName: string,
   context: ServiceContext,
 ): ComposeService | undefined {
   reportUnsupported(service);
@@ -87,6 +88,7 @@ export function readService(
 
   const result: ComposeService = {
     name,
+    kubeName,
     image: image ?? '',
     environment: readEnvironment(service),
     envFiles: readEnvFiles(service, context.baseDir),

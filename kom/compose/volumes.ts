@@ -7,6 +7,9 @@ import { isPlainMap, MapReader } from '../field-reader';
 import { checkLocalPath, LOCAL_FILES_DENIED } from '../local-files';
 import type { Reporter } from '../reporter';
 import type { FieldPath } from '../yaml-source';
+import { dnsLabelOf } from '../kube-name';
+import { isDnsLabel } from '../resource-id';
+import { MAX_VOLUME_NAME } from '../specs/volumes';
 import type { VolumeMount } from './model';
 
 export interface VolumeContext {
@@ -14,6 +17,32 @@ export interface VolumeContext {
   appVolumes: readonly string[];
   /** Where relative bind mounts resolve; undefined when local references are not allowed. */
   baseDir: string | undefined;
+  /** Volume names already reported as undeclared: a second error about them is not shown. */
+  reportedVolumes: Set<string>;
+}
+
+
+/**
+ * The refusal for a compose volume the App does not declare: the exact `spec.volumes` entry to
+ * add, with a name that passes validation.
+ */
+export function undeclaredVolumeMessage(name: string, appVolumes: readonly string[]): string {
+  const declared =
+    appVolumes.length > 0 ? appVolumes.map((volume) => JSON.stringify(volume)).join(', ') : 'none';
+  const mapped = dnsLabelOf(name);
+  const valid = isDnsLabel(mapped, MAX_VOLUME_NAME);
+  const fix = valid
+    ? `add "- { name: ${mapped}, size: 10Gi }" to App spec.volumes`
+    : `App volume names are at most ${MAX_VOLUME_NAME} lower-case letters, digits and '-': rename it here, e.g. to ${JSON.stringify(shortVolumeName(mapped))}, and add "- { name: ${shortVolumeName(mapped)}, size: 10Gi }" to App spec.volumes`;
+  return `volume ${JSON.stringify(name)} is not declared in App spec.volumes (declared: ${declared}); ${fix}`;
+}
+
+function shortVolumeName(mapped: string): string {
+  const cleaned = mapped
+    .replace(/[^-a-z0-9]/g, '')
+    .slice(0, MAX_VOLUME_NAME)
+    .replace(/^-+|-+$/g, '');
+  return cleaned === '' ? 'data' : cleaned;
 }
 
 const MODES = new Set(['ro', 'rw', 'z', 'Z', 'nocopy', 'cached', 'delegated', 'consistent']);
@@ -106,15 +135,15 @@ function buildMount(
     return undefined;
   }
   if (isHostPath(source)) return bindMount(report, path, original, parts, context);
-  const [volume = '', ...rest] = source.split('/');
+  const [written = '', ...rest] = source.split('/');
   const subPath = rest.join('/');
+  // `db_data` in compose is the App volume `db-data` (either may be declared in KOM).
+  const volume = dnsLabelOf(written);
   if (!context.appVolumes.includes(volume)) {
-    const known =
-      context.appVolumes.length > 0 ? context.appVolumes.map((name) => quote(name)).join(', ') : 'none';
-    report.error(
-      path,
-      `${quote(original)}: volume ${quote(volume)} is not declared in App spec.volumes (declared: ${known})`,
-    );
+    if (!context.reportedVolumes.has(volume)) {
+      report.error(path, `${quote(original)}: ${undeclaredVolumeMessage(written, context.appVolumes)}`);
+      context.reportedVolumes.add(volume);
+    }
     return undefined;
   }
   if (rest.includes('..') || rest.includes('') || rest.includes('.')) {

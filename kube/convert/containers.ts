@@ -7,7 +7,7 @@ import { formatBytes, formatMillicores } from './quantities';
 import { serviceVolumeMounts } from './volumes';
 
 export function buildContainer(service: ComposeService, objects: ConfigObjects): V1Container {
-  const container: V1Container = { name: service.name, image: service.image };
+  const container: V1Container = { name: service.kubeName, image: service.image };
   if (service.entrypoint !== undefined) container.command = service.entrypoint.map(escapeExpansion);
   if (service.command !== undefined) container.args = service.command.map(escapeExpansion);
   if (service.workingDir !== undefined) container.workingDir = service.workingDir;

@@ -1,7 +1,7 @@
 // The app's one Deployment: every compose service a container of one pod, one replica,
 // Recreate (an RWO disk can be attached to one node at a time), scheduled next to its disks.
 import type { V1Container, V1Deployment, V1PodSpec } from '@kubernetes/client-node';
-import type { ComposeProject } from '../../kom';
+import { isHostAlias, type ComposeProject } from '../../kom';
 import { fileVolumes, referencedContentHashes, type ConfigObjects } from './config-objects';
 import { buildContainer } from './containers';
 import { shortHash } from './hash';
@@ -29,6 +29,8 @@ export function buildDeployment(
     enableServiceLinks: false,
     containers,
   };
+  const aliases = composeNameAliases(compose);
+  if (aliases.length > 0) pod.hostAliases = [{ ip: '127.0.0.1', hostnames: aliases }];
   const init = subPathInitContainer(compose.services);
   if (init !== undefined) pod.initContainers = [init];
   const volumes = [...claimVolumes(compose.services, bindings), ...fileVolumes(compose.services, objects)];
@@ -59,4 +61,16 @@ export function buildDeployment(
       },
     },
   };
+}
+
+/**
+ * Compose names of services renamed for Kubernetes (`2fa` → `svc-2fa`) that are still valid host
+ * names: every service is in this one pod, so its compose name resolves to localhost as it did
+ * through compose's network.
+ */
+function composeNameAliases(compose: ComposeProject): string[] {
+  return compose.services
+    .filter((service) => service.name.toLowerCase() !== service.kubeName && isHostAlias(service.name))
+    .map((service) => service.name.toLowerCase())
+    .sort();
 }

@@ -70,18 +70,8 @@ export function buildHeadlessServices(compose: ComposeProject, names: AppNames):
 }
 
 function headlessService(service: ComposeService, names: AppNames): V1Service {
-  const reserved = [`${names.app}-app`, `${names.app}-box`];
-  if (reserved.some((prefix) => service.name.startsWith(prefix))) {
-    throw new ConvertError(
-      `compose service "${service.name}" starts with "${names.app}-app" or "${names.app}-box", names Kompox keeps for its own objects; rename the service`,
-    );
-  }
-  checkDnsLabel(service.name, `the Service for compose service "${service.name}"`);
-  if (!/^[a-z]/.test(service.name)) {
-    throw new ConvertError(
-      `compose service "${service.name}" must start with a letter to be a Kubernetes Service name`,
-    );
-  }
+  // kom maps the name to a DNS label starting with a letter and refuses Kompox's own prefixes.
+  checkDnsLabel(service.kubeName, `the Service for compose service "${service.name}"`);
   const ports: V1ServicePort[] = distinctContainerPorts(service).map(({ port, protocol }) => ({
     name: `p${port}${protocol === 'TCP' ? '' : `-${protocol.toLowerCase()}`}`,
     port,
@@ -92,7 +82,7 @@ function headlessService(service: ComposeService, names: AppNames): V1Service {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: {
-      name: service.name,
+      name: service.kubeName,
       namespace: names.namespace,
       labels: { ...componentLabels(names), [LABEL.headless]: 'true' },
     },

@@ -99,6 +99,7 @@ secrets:
     assert.deepEqual(context.compose.secrets, [
       {
         name: 'token',
+        kubeName: 'token',
         source: { kind: 'file', path: 'token.txt', absolutePath: path.join(root, 'token.txt') },
       },
     ]);
@@ -178,22 +179,28 @@ void describe('compose: errors name the compose file, the service and the value'
     assertHasError(errors, 'service "worker"', 'deploy.replicas', 'exactly one replica');
   });
 
-  void it('rejects unknown volumes, both in mounts and top-level declarations', () => {
+  void it('rejects unknown volumes once, with the spec.volumes entry to add', () => {
     const errors = composeErrors(`services:
   web:
     image: nginx
-    volumes: ['cache:/cache', 'data/../etc:/x']
+    volumes: ['cache:/cache', 'data/../etc:/x', 'Build_Cache:/b', 'a_very_long_volume_name:/c']
 volumes:
   cache: {}
 `);
     assertHasError(
       errors,
-      'service "web"',
-      'volumes[0]',
-      '"cache:/cache": volume "cache" is not declared in App spec.volumes (declared: "data", "db")',
+      'compose.yml (line 6): volumes.cache',
+      'volume "cache" is not declared in App spec.volumes (declared: "data", "db"); add "- { name: cache, size: 10Gi }" to App spec.volumes',
     );
+    // Declared at the top and mounted: one error, not a second one for the mount.
+    assert.equal(errors.filter((line) => line.includes('"cache"')).length, 1, errors.join('\n'));
     assertHasError(errors, 'service "web"', 'volumes[1]', 'sub-path "../etc"');
-    assertHasError(errors, 'compose.yml (line 6): volumes.cache', 'not declared in App spec.volumes');
+    assertHasError(errors, 'volumes[2]', 'add "- { name: build-cache, size: 10Gi }"');
+    assertHasError(
+      errors,
+      'volumes[3]',
+      'rename it here, e.g. to "a-very-long-volu", and add "- { name: a-very-long-volu, size: 10Gi }"',
+    );
   });
 
   void it('reports a required variable with its message and location', () => {
@@ -260,7 +267,7 @@ secrets:
     configs: [nope]
     depends_on: [web, ghost]
     healthcheck: { test: [RUN, x], interval: soon }
-  Bad_Name:
+  bad_:
     image: nginx
 `);
     assertHasError(
@@ -273,7 +280,7 @@ secrets:
     assertHasError(errors, 'service "web"', '"ghost" is not a service');
     assertHasError(errors, 'service "web"', 'healthcheck.test', 'must start with "CMD"');
     assertHasError(errors, 'service "web"', 'healthcheck.interval', 'invalid duration "soon"');
-    assertHasError(errors, 'service "Bad_Name"', 'not a DNS label');
+    assertHasError(errors, 'service "bad_"', '"bad_" becomes "bad-" is not a DNS label');
   });
 
   void it('checks the App against its compose project', () => {
