@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { loadCompose } from './compose/load-compose';
 import type { ComposeProject } from './compose/model';
 import type { Variables } from './compose/interpolate';
-import { hostPortsOf } from './compose/service';
+import { tcpHostPortsOf } from './compose/service';
 import { describeResource } from './documents';
 import { displayPathFrom } from './display-path';
 import { KomError, KomIssues, quote } from './errors';
@@ -146,7 +146,9 @@ function checkAppAgainstCompose(app: App, cluster: Cluster, compose: ComposeProj
   const hostPorts = new Map<number, number>();
   for (const service of compose.services) {
     for (const port of service.ports) {
-      if (port.hostPort !== undefined) hostPorts.set(port.hostPort, port.containerPort);
+      // Ingress routes HTTP, so only TCP ports can be rule ports.
+      if (port.hostPort !== undefined && port.protocol === 'tcp')
+        hostPorts.set(port.hostPort, port.containerPort);
     }
   }
   const ruleOfContainerPort = new Map<number, string>();
@@ -154,10 +156,10 @@ function checkAppAgainstCompose(app: App, cluster: Cluster, compose: ComposeProj
     const at = ['spec', 'ingress', 'rules', index];
     const containerPort = hostPorts.get(rule.port);
     if (containerPort === undefined) {
-      const published = compose.services.flatMap((service) => hostPortsOf(service.ports));
+      const published = compose.services.flatMap((service) => tcpHostPortsOf(service.ports));
       report.error(
         at.concat('port'),
-        `${rule.port} is not a host port published in compose (published: ${published.join(', ') || 'none'})`,
+        `${rule.port} is not a TCP host port published in compose (published: ${published.join(', ') || 'none'})`,
       );
       return;
     }

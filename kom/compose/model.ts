@@ -34,6 +34,19 @@ export interface VolumeMount {
   origin: 'named' | 'bind';
 }
 
+/**
+ * A directory that lives as long as the pod (an emptyDir): an anonymous volume, a tmpfs mount,
+ * or /dev/shm sized by `shm_size`.
+ */
+export interface ScratchMount {
+  mountPath: string;
+  /** `Memory` for tmpfs and /dev/shm, as compose keeps them in memory. */
+  medium?: 'Memory';
+  sizeLimitBytes?: number;
+  readOnly?: boolean;
+  origin: 'anonymous' | 'tmpfs' | 'shm_size';
+}
+
 export type FileObjectSource =
   | { kind: 'file'; path: string; absolutePath: string }
   | { kind: 'content'; content: string }
@@ -106,6 +119,8 @@ export interface ComposeService {
   envFiles: EnvFileRef[];
   ports: PortMapping[];
   volumeMounts: VolumeMount[];
+  /** emptyDir mounts, in the order they were written. */
+  scratchMounts: ScratchMount[];
   configs: FileMount[];
   secrets: FileMount[];
   /** Absent when the compose file has none or disables it. */

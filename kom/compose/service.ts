@@ -12,7 +12,8 @@ import { readHealthcheck } from './healthcheck';
 import type { ComposeService, EnvFileRef, PortMapping, VolumeMount } from './model';
 import { readPort } from './ports';
 import { readServiceResources } from './resources';
-import { readVolumeMount, type VolumeContext } from './volumes';
+import { readShmSize, readTmpfsField } from './scratch';
+import { isScratchMount, readVolumeMount, type VolumeContext } from './volumes';
 
 export interface ServiceContext extends VolumeContext {
   serviceNames: ReadonlySet<string>;
@@ -42,6 +43,28 @@ const REFUSED: Record<string, (value: unknown) => string | undefined> = {
   scale: (value) => (value === 1 ? undefined : 'Kompox runs exactly one replica of every app'),
 };
 
+/** What a Deployment does about `restart:`; undefined when it does what compose asked. */
+function restartProblem(value: unknown): { severity: 'error' | 'warning'; message: string } | undefined {
+  if (value === 'always' || value === 'unless-stopped') return undefined;
+  if (value === 'no' || value === false) {
+    return {
+      severity: 'warning',
+      message:
+        '"no" cannot be honoured: a Deployment restarts every container that stops, so this one is restarted too',
+    };
+  }
+  if (typeof value === 'string' && /^on-failure(:\d+)?$/.test(value)) {
+    return {
+      severity: 'warning',
+      message: `${quote(value)} cannot be honoured exactly: a Deployment restarts the container after any exit, also a clean one, with no retry limit`,
+    };
+  }
+  return {
+    severity: 'error',
+    message: `${quote(value)}: must be no, always, on-failure[:N] or unless-stopped`,
+  };
+}
+
 /** Ignored with a warning: the app runs without them. */
 const IGNORED = `
   annotations attach blkio_config cap_add cap_drop cgroup cgroup_parent container_name cpu_count
@@ -49,8 +72,8 @@ const IGNORED = `
   develop device_cgroup_rules dns dns_opt dns_search domainname expose external_links extra_hosts
   group_add hostname init isolation labels label_file links logging mac_address mem_limit
   mem_reservation mem_swappiness memswap_limit networks oom_kill_disable oom_score_adj platform
-  post_start pre_stop pull_policy read_only restart runtime security_opt shm_size stdin_open
-  stop_signal storage_opt sysctls tmpfs tty ulimits user models provider use_api_socket
+  post_start pre_stop pull_policy read_only runtime security_opt stdin_open
+  stop_signal storage_opt sysctls tty ulimits user models provider use_api_socket
 `
   .trim()
   .split(/\s+/);
@@ -86,16 +109,22 @@ export function readService(
   }
   service.accept('build');
 
+  const mounts = collect(service, 'volumes', (item) =>
+    readVolumeMount(service.report, item.path, item.value, context),
+  );
   const result: ComposeService = {
     name,
     kubeName,
     image: image ?? '',
     environment: readEnvironment(service),
     envFiles: readEnvFiles(service, context.baseDir),
-    ports: collect(service, 'ports', (item) => readPort(service.report, item.path, item.value)),
-    volumeMounts: collect(service, 'volumes', (item) =>
-      readVolumeMount(service.report, item.path, item.value, context),
-    ),
+    ports: service.list('ports').flatMap((item) => readPort(service.report, item.path, item.value)),
+    volumeMounts: mounts.filter((mount) => !isScratchMount(mount)),
+    scratchMounts: [
+      ...mounts.filter(isScratchMount),
+      ...readTmpfsField(service),
+      ...optional(readShmSize(service)),
+    ],
     configs: readFileMounts(service, 'configs', context.configNames, context.scalarSource),
     secrets: readFileMounts(service, 'secrets', context.secretNames, context.scalarSource),
     dependsOn: readDependencies(service, name, context.serviceNames),
@@ -137,11 +166,21 @@ function reportUnsupported(service: MapReader): void {
     else service.report.warn(service.at(key), `${quote(value)} is ignored`);
   }
   service.accept(...Object.keys(REFUSED));
+  if (service.has('restart')) {
+    const problem = restartProblem(service.raw('restart'));
+    if (problem?.severity === 'error') service.report.error(service.at('restart'), problem.message);
+    else if (problem !== undefined) service.report.warn(service.at('restart'), problem.message);
+  }
+  service.accept('restart');
   for (const key of IGNORED) {
     if (service.has(key))
       service.report.warn(service.at(key), `is not supported and is ignored${HINTS[key] ?? ''}`);
   }
   service.accept(...IGNORED);
+}
+
+function optional<T>(value: T | undefined): T[] {
+  return value === undefined ? [] : [value];
 }
 
 function collect<T>(
@@ -254,7 +293,7 @@ function checkDuplicateTargets(service: MapReader, result: ComposeService): void
     seen.add(target);
   }
   const mountPaths = new Set<string>();
-  for (const mount of result.volumeMounts) {
+  for (const mount of [...result.volumeMounts, ...result.scratchMounts]) {
     if (mountPaths.has(mount.mountPath)) {
       service.report.error(service.at('volumes'), `two volumes are mounted at ${quote(mount.mountPath)}`);
     }
@@ -262,6 +301,9 @@ function checkDuplicateTargets(service: MapReader, result: ComposeService): void
   }
 }
 
-export function hostPortsOf(ports: readonly PortMapping[]): number[] {
-  return ports.flatMap((port) => (port.hostPort === undefined ? [] : [port.hostPort]));
+/** TCP host ports: the ones an ingress rule can name. */
+export function tcpHostPortsOf(ports: readonly PortMapping[]): number[] {
+  return ports.flatMap((port) =>
+    port.hostPort === undefined || port.protocol !== 'tcp' ? [] : [port.hostPort],
+  );
 }

@@ -10,7 +10,8 @@ import type { FieldPath } from '../yaml-source';
 import { dnsLabelOf } from '../kube-name';
 import { isDnsLabel } from '../resource-id';
 import { MAX_VOLUME_NAME } from '../specs/volumes';
-import type { VolumeMount } from './model';
+import type { ScratchMount, VolumeMount } from './model';
+import { anonymousVolume, tmpfsVolume } from './scratch';
 
 export interface VolumeContext {
   /** App volume names in declaration order; the first receives relative bind mounts. */
@@ -20,7 +21,6 @@ export interface VolumeContext {
   /** Volume names already reported as undeclared: a second error about them is not shown. */
   reportedVolumes: Set<string>;
 }
-
 
 /**
  * The refusal for a compose volume the App does not declare: the exact `spec.volumes` entry to
@@ -52,20 +52,14 @@ export function readVolumeMount(
   path: FieldPath,
   value: unknown,
   context: VolumeContext,
-): VolumeMount | undefined {
+): VolumeMount | ScratchMount | undefined {
   if (isPlainMap(value)) return readLongVolume(MapReader.of(report, value, path), context);
   if (typeof value !== 'string') {
     report.error(path, `must be a string like "data:/var/lib/data" or a mapping, got ${quote(value)}`);
     return undefined;
   }
   const parts = value.split(':');
-  if (parts.length === 1) {
-    report.error(
-      path,
-      `${quote(value)} is an anonymous volume; mount an App volume instead, e.g. "data:${value}"`,
-    );
-    return undefined;
-  }
+  if (parts.length === 1) return anonymousVolume(report, path, value, false);
   if (parts.length > 3) {
     report.error(
       path,
@@ -83,7 +77,7 @@ export function readVolumeMount(
   return buildMount(report, path, value, { source, target, readOnly: modes.includes('ro') }, context);
 }
 
-function readLongVolume(entry: MapReader, context: VolumeContext): VolumeMount | undefined {
+function readLongVolume(entry: MapReader, context: VolumeContext): VolumeMount | ScratchMount | undefined {
   const type = entry.string('type') ?? 'volume';
   const source = entry.string('source') ?? '';
   const target = entry.string('target') ?? '';
@@ -92,15 +86,18 @@ function readLongVolume(entry: MapReader, context: VolumeContext): VolumeMount |
   const subpath = volumeOptions.string('subpath');
   volumeOptions.accept('nocopy');
   volumeOptions.finish('warning');
-  entry.accept('bind', 'consistency');
+  const scratch = type === 'tmpfs' ? tmpfsVolume(entry, target, readOnly) : undefined;
+  entry.accept('bind', 'consistency', 'tmpfs');
   entry.finish('warning');
+  if (type === 'tmpfs') return scratch;
   if (type !== 'volume' && type !== 'bind') {
     entry.report.error(
       entry.at('type'),
-      `${quote(type)} volumes are not supported; use an App volume (type volume or bind)`,
+      `${quote(type)} volumes are not supported; use an App volume (type volume or bind) or tmpfs`,
     );
     return undefined;
   }
+  if (type === 'volume' && source === '') return anonymousVolume(entry.report, entry.path, target, readOnly);
   const fullSource = subpath !== undefined && subpath !== '' ? `${source}/${subpath}` : source;
   if (type === 'volume' && isHostPath(source)) {
     entry.report.error(entry.at('source'), `${quote(source)} is a path; use type: bind for ./relative paths`);
@@ -201,4 +198,8 @@ function bindMount(
 
 function isHostPath(source: string): boolean {
   return source.startsWith('.') || source.startsWith('/') || source.startsWith('~');
+}
+
+export function isScratchMount(mount: VolumeMount | ScratchMount): mount is ScratchMount {
+  return mount.origin === 'anonymous' || mount.origin === 'tmpfs' || mount.origin === 'shm_size';
 }

@@ -4,6 +4,7 @@ import type { ComposeService, ResourceAmounts } from '../../kom';
 import { fileMounts, type ConfigObjects } from './config-objects';
 import { probesOf } from './probes';
 import { formatBytes, formatMillicores } from './quantities';
+import { scratchVolumeMounts } from './scratch';
 import { serviceVolumeMounts } from './volumes';
 
 export function buildContainer(service: ComposeService, objects: ConfigObjects): V1Container {
@@ -25,7 +26,11 @@ export function buildContainer(service: ComposeService, objects: ConfigObjects):
   if (ports.length > 0) container.ports = ports;
   const resources = resourcesOf(service);
   if (resources !== undefined) container.resources = resources;
-  const mounts = [...serviceVolumeMounts(service), ...fileMounts(service, objects)];
+  const mounts = [
+    ...serviceVolumeMounts(service),
+    ...scratchVolumeMounts(service),
+    ...fileMounts(service, objects),
+  ];
   if (mounts.length > 0) container.volumeMounts = mounts;
   Object.assign(container, probesOf(service.healthcheck));
   return container;

@@ -8,6 +8,7 @@ import { shortHash } from './hash';
 import { ANNOTATION, componentLabels, selectorLabels } from './labels';
 import type { AppNames } from './names';
 import { toSeconds } from './quantities';
+import { scratchVolumes } from './scratch';
 import { nodeAffinity, type Placement } from './scheduling';
 import type { VolumeBinding } from './types';
 import { claimVolumes, subPathInitContainer } from './volumes';
@@ -33,7 +34,11 @@ export function buildDeployment(
   if (aliases.length > 0) pod.hostAliases = [{ ip: '127.0.0.1', hostnames: aliases }];
   const init = subPathInitContainer(compose.services);
   if (init !== undefined) pod.initContainers = [init];
-  const volumes = [...claimVolumes(compose.services, bindings), ...fileVolumes(compose.services, objects)];
+  const volumes = [
+    ...claimVolumes(compose.services, bindings),
+    ...scratchVolumes(compose.services),
+    ...fileVolumes(compose.services, objects),
+  ];
   if (volumes.length > 0) pod.volumes = volumes;
   const grace = Math.max(0, ...compose.services.map((service) => service.stopGracePeriodMs ?? 0));
   if (grace > 0) pod.terminationGracePeriodSeconds = toSeconds(grace);

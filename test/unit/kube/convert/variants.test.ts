@@ -48,7 +48,7 @@ void describe('convertApp: compose variants', () => {
   void it('without ingress rules publishes host ports as p<port>, keeping the protocol', () => {
     const service = one<V1Service>(result, 'Service', 'app1-app');
     assert.deepEqual(service.spec?.ports, [
-      { name: 'p53', port: 53, targetPort: 53, protocol: 'UDP' },
+      { name: 'p53-udp', port: 53, targetPort: 53, protocol: 'UDP' },
       { name: 'p8080', port: 8080, targetPort: 80, protocol: 'TCP' },
     ]);
     assert.deepEqual(container(result, 'web').ports, [

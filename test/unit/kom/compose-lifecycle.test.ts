@@ -1,0 +1,56 @@
+// healthcheck without a test, disabled healthchecks and restart policies: what Kubernetes can
+// honour is honoured, the rest is said.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatKomIssue, loadProject, resolveApp, type AppContext } from '../../../kom';
+import { APP_ID, appProject, assertHasError, komErrors } from './project-fixture';
+
+const resolveCompose = (compose: string): AppContext =>
+  resolveApp(loadProject({ cwd: appProject({ compose }), env: {} }), APP_ID);
+
+void describe('compose: healthcheck', () => {
+  void it('keeps no probe for a healthcheck without test, with a note on the timing fields', () => {
+    const context = resolveCompose(
+      'services:\n  db:\n    image: postgres\n    healthcheck: { interval: 10s, retries: 5 }\n',
+    );
+    assert.equal(context.compose.services[0]?.healthcheck, undefined);
+    assertHasError(
+      context.warnings.map(formatKomIssue),
+      'service "db"',
+      'healthcheck',
+      'has no test',
+      'timing fields are ignored',
+    );
+  });
+
+  void it('honours disable: true without a note', () => {
+    const context = resolveCompose(
+      'services:\n  db:\n    image: postgres\n    healthcheck: { disable: true, test: [CMD, pg_isready] }\n',
+    );
+    assert.equal(context.compose.services[0]?.healthcheck, undefined);
+    assert.deepEqual(context.warnings, []);
+  });
+});
+
+void describe('compose: restart', () => {
+  void it('accepts always and unless-stopped silently: a Deployment does that', () => {
+    const context = resolveCompose(
+      'services:\n  a: { image: x, restart: always }\n  b: { image: y, restart: unless-stopped }\n',
+    );
+    assert.deepEqual(context.warnings, []);
+  });
+
+  void it('says what happens to no and on-failure', () => {
+    const context = resolveCompose(
+      'services:\n  a: { image: x, restart: "no" }\n  b: { image: y, restart: "on-failure:3" }\n',
+    );
+    const warnings = context.warnings.map(formatKomIssue);
+    assertHasError(warnings, 'service "a"', 'restart', 'a Deployment restarts every container that stops');
+    assertHasError(warnings, 'service "b"', 'restart', 'also a clean one, with no retry limit');
+  });
+
+  void it('refuses an unknown policy', () => {
+    const errors = komErrors(() => resolveCompose('services:\n  a: { image: x, restart: sometimes }\n'));
+    assertHasError(errors, 'service "a"', 'restart', 'must be no, always, on-failure[:N] or unless-stopped');
+  });
+});
