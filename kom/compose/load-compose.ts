@@ -111,6 +111,7 @@ export function loadCompose(input: ComposeInput, issues: KomIssues): ComposeProj
   top.accept(...top.keys().filter((key) => key.startsWith('x-')));
   top.finish('warning');
   checkPortClashes(project.services, serviceReport);
+  checkSysctlClashes(project.services, serviceReport);
   return project;
 }
 
@@ -201,6 +202,26 @@ function checkPortClashes(
         );
       }
       hostPorts.set(hostKey, service.name);
+    }
+  }
+}
+
+/** Sysctls are set for the whole pod: two services may not want different values. */
+function checkSysctlClashes(
+  services: readonly ComposeService[],
+  serviceReport: (name: string) => Reporter,
+): void {
+  const owners = new Map<string, { service: string; value: string }>();
+  for (const service of services) {
+    for (const [name, value] of Object.entries(service.security.sysctls)) {
+      const owner = owners.get(name);
+      if (owner !== undefined && owner.value !== value) {
+        serviceReport(service.name).error(
+          ['sysctls'],
+          `${name}=${value} differs from ${quote(owner.value)} in service ${quote(owner.service)}; services share one pod, whose sysctls are set once`,
+        );
+      }
+      owners.set(name, { service: service.name, value });
     }
   }
 }

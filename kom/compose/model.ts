@@ -104,6 +104,22 @@ export interface ServiceResources {
   limits: ResourceAmounts;
 }
 
+/** What the container runs as and may do; IDs are numeric, as Kubernetes needs them. */
+export interface ServiceSecurity {
+  runAsUser?: number;
+  runAsGroup?: number;
+  /** `group_add`; Kubernetes applies them to every container of the pod. */
+  supplementalGroups: number[];
+  /** Without the `CAP_` prefix. */
+  capAdd: string[];
+  capDrop: string[];
+  readOnlyRootFilesystem?: boolean;
+  /** Pod-wide in Kubernetes. */
+  sysctls: Record<string, string>;
+  /** `init: true`: an init process reaps zombies (the pod's shared process namespace gives one). */
+  init?: boolean;
+}
+
 export interface ComposeService {
   /** As written in the compose file; messages use it. */
   name: string;
@@ -127,6 +143,7 @@ export interface ComposeService {
   healthcheck?: Healthcheck;
   dependsOn: ServiceDependency[];
   resources: ServiceResources;
+  security: ServiceSecurity;
   workingDir?: string;
   /** How long the container gets between SIGTERM and SIGKILL. */
   stopGracePeriodMs?: number;

@@ -13,6 +13,7 @@ import type { ComposeService, EnvFileRef, PortMapping, VolumeMount } from './mod
 import { readPort } from './ports';
 import { readServiceResources } from './resources';
 import { readShmSize, readTmpfsField } from './scratch';
+import { readSecurity } from './security';
 import { isScratchMount, readVolumeMount, type VolumeContext } from './volumes';
 
 export interface ServiceContext extends VolumeContext {
@@ -67,13 +68,13 @@ function restartProblem(value: unknown): { severity: 'error' | 'warning'; messag
 
 /** Ignored with a warning: the app runs without them. */
 const IGNORED = `
-  annotations attach blkio_config cap_add cap_drop cgroup cgroup_parent container_name cpu_count
+  annotations attach blkio_config cgroup cgroup_parent container_name cpu_count
   cpu_percent cpu_shares cpu_period cpu_quota cpu_rt_runtime cpu_rt_period cpus cpuset credential_spec
   develop device_cgroup_rules dns dns_opt dns_search domainname expose external_links extra_hosts
-  group_add hostname init isolation labels label_file links logging mac_address mem_limit
+  hostname isolation labels label_file links logging mac_address mem_limit
   mem_reservation mem_swappiness memswap_limit networks oom_kill_disable oom_score_adj platform
-  post_start pre_stop pull_policy read_only runtime security_opt stdin_open
-  stop_signal storage_opt sysctls tty ulimits user models provider use_api_socket
+  post_start pre_stop pull_policy runtime security_opt stdin_open
+  stop_signal storage_opt tty ulimits models provider use_api_socket
 `
   .trim()
   .split(/\s+/);
@@ -129,6 +130,7 @@ export function readService(
     secrets: readFileMounts(service, 'secrets', context.secretNames, context.scalarSource),
     dependsOn: readDependencies(service, name, context.serviceNames),
     resources: readServiceResources(service),
+    security: readSecurity(service),
   };
   const entrypoint = readCommandLine(service, 'entrypoint');
   if (entrypoint !== undefined) result.entrypoint = entrypoint;

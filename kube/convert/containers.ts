@@ -5,6 +5,7 @@ import { fileMounts, type ConfigObjects } from './config-objects';
 import { probesOf } from './probes';
 import { formatBytes, formatMillicores } from './quantities';
 import { scratchVolumeMounts } from './scratch';
+import { containerSecurityContext } from './security';
 import { serviceVolumeMounts } from './volumes';
 
 export function buildContainer(service: ComposeService, objects: ConfigObjects): V1Container {
@@ -32,6 +33,8 @@ export function buildContainer(service: ComposeService, objects: ConfigObjects):
     ...fileMounts(service, objects),
   ];
   if (mounts.length > 0) container.volumeMounts = mounts;
+  const securityContext = containerSecurityContext(service);
+  if (securityContext !== undefined) container.securityContext = securityContext;
   Object.assign(container, probesOf(service.healthcheck));
   return container;
 }

@@ -9,6 +9,7 @@ import { ANNOTATION, componentLabels, selectorLabels } from './labels';
 import type { AppNames } from './names';
 import { toSeconds } from './quantities';
 import { scratchVolumes } from './scratch';
+import { podSecurityContext, sharesProcessNamespace } from './security';
 import { nodeAffinity, type Placement } from './scheduling';
 import type { VolumeBinding } from './types';
 import { claimVolumes, subPathInitContainer } from './volumes';
@@ -30,6 +31,9 @@ export function buildDeployment(
     enableServiceLinks: false,
     containers,
   };
+  const securityContext = podSecurityContext(compose.services);
+  if (securityContext !== undefined) pod.securityContext = securityContext;
+  if (sharesProcessNamespace(compose.services)) pod.shareProcessNamespace = true;
   const aliases = composeNameAliases(compose);
   if (aliases.length > 0) pod.hostAliases = [{ ip: '127.0.0.1', hostnames: aliases }];
   const init = subPathInitContainer(compose.services);

@@ -54,3 +54,37 @@ void describe('compose: restart', () => {
     assertHasError(errors, 'service "a"', 'restart', 'must be no, always, on-failure[:N] or unless-stopped');
   });
 });
+
+void describe('compose: security fields', () => {
+  void it('refuses user and group names, which Kubernetes cannot resolve', () => {
+    const errors = komErrors(() =>
+      resolveCompose('services:\n  db: { image: postgres, user: postgres, group_add: [docker] }\n'),
+    );
+    assertHasError(
+      errors,
+      'service "db"',
+      'user',
+      '"postgres": Kubernetes runs containers by numeric ID only',
+    );
+    assertHasError(
+      errors,
+      'service "db"',
+      'group_add',
+      '"docker": Kubernetes adds groups by numeric ID only',
+    );
+  });
+
+  void it('warns about unsafe sysctls and refuses two values for one pod-wide sysctl', () => {
+    const context = resolveCompose("services:\n  a: { image: x, sysctls: ['net.core.somaxconn=1024'] }\n");
+    assertHasError(
+      context.warnings.map(formatKomIssue),
+      "net.core.somaxconn is not one of Kubernetes' safe sysctls",
+    );
+    const errors = komErrors(() =>
+      resolveCompose(
+        'services:\n  a: { image: x, sysctls: { net.ipv4.tcp_syncookies: 1 } }\n  b: { image: y, sysctls: { net.ipv4.tcp_syncookies: 0 } }\n',
+      ),
+    );
+    assertHasError(errors, 'service "b"', 'sysctls', 'differs from "1" in service "a"');
+  });
+});
