@@ -80,6 +80,11 @@ function readFileObject(
     entry.report.error(entry.at('file'), checked.problem);
     return undefined;
   }
+  const keyProblem = fileKeyProblem(checked.relativePath);
+  if (keyProblem !== undefined) {
+    entry.report.error(entry.at('file'), keyProblem);
+    return undefined;
+  }
   return {
     name,
     kubeName,
@@ -155,4 +160,11 @@ function parseMode(value: unknown, text: string | undefined): number | undefined
   if (/^0o?[0-7]+$/.test(written)) mode = parseInt(written.replace(/^0o?/, '') || '0', 8);
   else if (/^\d+$/.test(written)) mode = Number(written);
   return mode !== undefined && mode <= 0o7777 ? mode : undefined;
+}
+
+/** ConfigMap and Secret keys (the file's base name here) allow letters, digits, '-', '_' and '.'. */
+export function fileKeyProblem(relativePath: string): string | undefined {
+  const key = relativePath.split('/').pop() ?? '';
+  if (/^[-._a-zA-Z0-9]+$/.test(key)) return undefined;
+  return `the file name ${quote(key)} cannot be a ConfigMap/Secret key (letters, digits, '-', '_', '.'); rename the file`;
 }

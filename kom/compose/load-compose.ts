@@ -16,6 +16,7 @@ import { checkLocalPath } from '../local-files';
 import { Reporter } from '../reporter';
 import { parseYamlDocuments, type FieldPath } from '../yaml-source';
 import { parseEnvFile } from './env-file';
+import { FileBinds } from './file-binds';
 import { readFileObjects } from './file-objects';
 import { interpolateTree, type Variables } from './interpolate';
 import type { ComposeProject, ComposeService } from './model';
@@ -92,6 +93,7 @@ export function loadCompose(input: ComposeInput, issues: KomIssues): ComposeProj
     appVolumes: input.appVolumes,
     baseDir: input.baseDir,
     reportedVolumes,
+    fileBinds: new FileBinds(new Set(top.map('configs').keys().map(dnsLabelOf))),
     serviceNames: new Set(services.keys()),
     // Every declared name, valid or not: a bad entry is reported once, not again per reference.
     configNames: new Set(top.map('configs').keys()),
@@ -107,6 +109,7 @@ export function loadCompose(input: ComposeInput, issues: KomIssues): ComposeProj
     const service = readService(reader, serviceName, kubeName, { ...shared, scalarSource });
     if (service !== undefined) project.services.push(service);
   }
+  project.configs.push(...shared.fileBinds.objects());
   // Top-level x-* keys are extension fields (often anchors); everything else is unknown.
   top.accept(...top.keys().filter((key) => key.startsWith('x-')));
   top.finish('warning');

@@ -14,7 +14,13 @@ import { readPort } from './ports';
 import { readServiceResources } from './resources';
 import { readShmSize, readTmpfsField } from './scratch';
 import { readSecurity } from './security';
-import { isScratchMount, readVolumeMount, type VolumeContext } from './volumes';
+import {
+  isFileBindMount,
+  isScratchMount,
+  isVolumeMount,
+  readVolumeMount,
+  type VolumeContext,
+} from './volumes';
 
 export interface ServiceContext extends VolumeContext {
   serviceNames: ReadonlySet<string>;
@@ -120,13 +126,16 @@ export function readService(
     environment: readEnvironment(service),
     envFiles: readEnvFiles(service, context.baseDir),
     ports: service.list('ports').flatMap((item) => readPort(service.report, item.path, item.value)),
-    volumeMounts: mounts.filter((mount) => !isScratchMount(mount)),
+    volumeMounts: mounts.filter(isVolumeMount),
     scratchMounts: [
       ...mounts.filter(isScratchMount),
       ...readTmpfsField(service),
       ...optional(readShmSize(service)),
     ],
-    configs: readFileMounts(service, 'configs', context.configNames, context.scalarSource),
+    configs: [
+      ...readFileMounts(service, 'configs', context.configNames, context.scalarSource),
+      ...mounts.filter(isFileBindMount).map((mount) => ({ source: mount.config, target: mount.target })),
+    ],
     secrets: readFileMounts(service, 'secrets', context.secretNames, context.scalarSource),
     dependsOn: readDependencies(service, name, context.serviceNames),
     resources: readServiceResources(service),

@@ -11,6 +11,8 @@ import { dnsLabelOf } from '../kube-name';
 import { isDnsLabel } from '../resource-id';
 import { MAX_VOLUME_NAME } from '../specs/volumes';
 import type { ScratchMount, VolumeMount } from './model';
+import { checkFileBind, warnAboutDirectoryContent, type FileBinds } from './file-binds';
+import { fileKeyProblem } from './file-objects';
 import { anonymousVolume, tmpfsVolume } from './scratch';
 
 export interface VolumeContext {
@@ -20,7 +22,18 @@ export interface VolumeContext {
   baseDir: string | undefined;
   /** Volume names already reported as undeclared: a second error about them is not shown. */
   reportedVolumes: Set<string>;
+  /** Collects the configs single-file binds become. */
+  fileBinds: FileBinds;
 }
+
+/** A single local file bound into a container: mounted from the config `config`. */
+export interface FileBindMount {
+  origin: 'file-bind';
+  config: string;
+  target: string;
+}
+
+type ServiceMount = VolumeMount | ScratchMount | FileBindMount;
 
 /**
  * The refusal for a compose volume the App does not declare: the exact `spec.volumes` entry to
@@ -52,10 +65,17 @@ export function readVolumeMount(
   path: FieldPath,
   value: unknown,
   context: VolumeContext,
-): VolumeMount | ScratchMount | undefined {
+): ServiceMount | undefined {
   if (isPlainMap(value)) return readLongVolume(MapReader.of(report, value, path), context);
   if (typeof value !== 'string') {
     report.error(path, `must be a string like "data:/var/lib/data" or a mapping, got ${quote(value)}`);
+    return undefined;
+  }
+  if (isWindowsPath(value)) {
+    report.error(
+      path,
+      `${quote(value)} starts with a Windows path, which a Linux cluster cannot mount; use an App volume ("data:/path") or a ./relative path`,
+    );
     return undefined;
   }
   const parts = value.split(':');
@@ -77,7 +97,7 @@ export function readVolumeMount(
   return buildMount(report, path, value, { source, target, readOnly: modes.includes('ro') }, context);
 }
 
-function readLongVolume(entry: MapReader, context: VolumeContext): VolumeMount | ScratchMount | undefined {
+function readLongVolume(entry: MapReader, context: VolumeContext): ServiceMount | undefined {
   const type = entry.string('type') ?? 'volume';
   const source = entry.string('source') ?? '';
   const target = entry.string('target') ?? '';
@@ -118,7 +138,7 @@ function buildMount(
   original: unknown,
   parts: MountParts,
   context: VolumeContext,
-): VolumeMount | undefined {
+): VolumeMount | FileBindMount | undefined {
   const { source, target, readOnly } = parts;
   if (source === '') {
     report.error(path, `${quote(original)}: the source is empty; name an App volume`);
@@ -161,7 +181,14 @@ function bindMount(
   original: unknown,
   parts: MountParts,
   context: VolumeContext,
-): VolumeMount | undefined {
+): VolumeMount | FileBindMount | undefined {
+  if (isWindowsPath(parts.source)) {
+    report.error(
+      path,
+      `${quote(original)}: ${quote(parts.source)} is a Windows path, which a Linux cluster cannot mount; use an App volume ("data:${parts.target}") or a ./relative path`,
+    );
+    return undefined;
+  }
   if (parts.source.startsWith('/') || parts.source.startsWith('~')) {
     report.error(
       path,
@@ -173,11 +200,22 @@ function bindMount(
     report.error(path, `${quote(original)}: ${LOCAL_FILES_DENIED}`);
     return undefined;
   }
+  const asFile = checkLocalPath(context.baseDir, parts.source, { expect: 'file', optional: true });
+  if (asFile.ok && asFile.exists) {
+    const keyProblem = fileKeyProblem(asFile.relativePath);
+    if (keyProblem !== undefined) {
+      report.error(path, `${quote(original)}: ${keyProblem}`);
+      return undefined;
+    }
+    if (!checkFileBind(report, path, original, asFile.absolutePath, parts.readOnly)) return undefined;
+    const config = context.fileBinds.configFor(asFile.relativePath, asFile.absolutePath);
+    return { origin: 'file-bind', config: config.name, target: parts.target };
+  }
   const first = context.appVolumes[0];
   if (first === undefined) {
     report.error(
       path,
-      `${quote(original)}: a relative bind mount lands on the App's first volume, but the App declares none`,
+      `${quote(original)}: a relative directory bind lands on the App's first volume, but the App declares none; add one to App spec.volumes, e.g. "- { name: data, size: 10Gi }"`,
     );
     return undefined;
   }
@@ -193,13 +231,30 @@ function bindMount(
     origin: 'bind',
   };
   if (checked.relativePath !== '.') mount.subPath = checked.relativePath;
+  if (checked.exists) {
+    const where = `directory ${quote(mount.subPath ?? '/')} of App volume ${quote(first)}`;
+    warnAboutDirectoryContent(report, path, original, checked.absolutePath, where);
+  }
   return mount;
 }
 
-function isHostPath(source: string): boolean {
-  return source.startsWith('.') || source.startsWith('/') || source.startsWith('~');
+/** `C:\\data` or `C:/data`: compose on Windows accepts these; no Linux node has them. */
+export function isWindowsPath(source: string): boolean {
+  return /^[A-Za-z]:[\\/]/.test(source) || source.startsWith('\\\\');
 }
 
-export function isScratchMount(mount: VolumeMount | ScratchMount): mount is ScratchMount {
+function isHostPath(source: string): boolean {
+  return source.startsWith('.') || source.startsWith('/') || source.startsWith('~') || isWindowsPath(source);
+}
+
+export function isScratchMount(mount: ServiceMount): mount is ScratchMount {
   return mount.origin === 'anonymous' || mount.origin === 'tmpfs' || mount.origin === 'shm_size';
+}
+
+export function isFileBindMount(mount: ServiceMount): mount is FileBindMount {
+  return mount.origin === 'file-bind';
+}
+
+export function isVolumeMount(mount: ServiceMount): mount is VolumeMount {
+  return mount.origin === 'named' || mount.origin === 'bind';
 }
