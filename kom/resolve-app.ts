@@ -19,6 +19,11 @@ import { Reporter } from './reporter';
 export interface ResolveAppOptions {
   /** Variables for compose interpolation (the reference uses none); `.env` fills the gaps. */
   variables?: Variables;
+  /**
+   * Compose profiles to run (`--profile`); default: the project's COMPOSE_PROFILES. Services
+   * with no profile always run; `*` chooses every profile.
+   */
+  profiles?: readonly string[];
 }
 
 export function resolveApp(
@@ -52,6 +57,7 @@ export function resolveApp(
     subject: describeResource('App', app.id),
   });
   const baseDir = localBaseDir(app.refBase);
+  const profiles = [...new Set(options.profiles ?? project.composeProfiles)].sort();
   const source = readComposeSource(app, baseDir, appReport, display);
   let compose: ComposeProject = { source: source?.label ?? '', services: [], configs: [], secrets: [] };
   if (source !== undefined) {
@@ -63,6 +69,7 @@ export function resolveApp(
         ...(baseDir !== undefined ? { baseDir } : {}),
         variables: options.variables ?? {},
         appVolumes: app.volumes.map((volume) => volume.name),
+        profiles,
       },
       issues,
     );
@@ -77,6 +84,7 @@ export function resolveApp(
     boxes: project.boxes.filter((box) => box.appId === app.id),
     compose,
     refBase: app.refBase,
+    profiles,
     warnings: issues.warnings,
   };
   if (source?.file !== undefined) context.composeFile = source.file;

@@ -18,6 +18,7 @@ import { parseYamlDocuments, type FieldPath } from '../yaml-source';
 import { parseEnvFile } from './env-file';
 import { FileBinds } from './file-binds';
 import { readFileObjects } from './file-objects';
+import { inactiveServices } from './profiles';
 import { interpolateTree, type Variables } from './interpolate';
 import type { ComposeProject, ComposeService } from './model';
 import { readService } from './service';
@@ -33,6 +34,8 @@ export interface ComposeInput {
   variables: Variables;
   /** App volume names in declaration order. */
   appVolumes: readonly string[];
+  /** Chosen compose profiles; services in other profiles are left out. */
+  profiles?: readonly string[];
 }
 
 const IGNORED_TOP_LEVEL = ['networks', 'models'];
@@ -89,18 +92,21 @@ export function loadCompose(input: ComposeInput, issues: KomIssues): ComposeProj
 
   const services = top.map('services');
   if (services.keys().length === 0) report.error(['services'], 'at least one service is required');
+  const inactive = inactiveServices(services.value, input.profiles ?? [], serviceReport);
+  const activeNames = services.keys().filter((name) => !inactive.has(name));
   const shared = {
     appVolumes: input.appVolumes,
     baseDir: input.baseDir,
     reportedVolumes,
     fileBinds: new FileBinds(new Set(top.map('configs').keys().map(dnsLabelOf))),
-    serviceNames: new Set(services.keys()),
+    serviceNames: new Set(activeNames),
+    inactiveServices: inactive,
     // Every declared name, valid or not: a bad entry is reported once, not again per reference.
     configNames: new Set(top.map('configs').keys()),
     secretNames: new Set(top.map('secrets').keys()),
   };
   const serviceKubeNames = new MappedNames();
-  for (const serviceName of services.keys()) {
+  for (const serviceName of activeNames) {
     const reader = MapReader.of(serviceReport(serviceName), services.raw(serviceName), []);
     const kubeName = checkServiceName(reader.report, serviceName, serviceKubeNames);
     if (kubeName === undefined) continue;

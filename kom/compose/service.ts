@@ -23,7 +23,10 @@ import {
 } from './volumes';
 
 export interface ServiceContext extends VolumeContext {
+  /** Services that run (no profile, or a chosen one). */
   serviceNames: ReadonlySet<string>;
+  /** Services left out by the chosen profiles, with their profiles. */
+  inactiveServices: ReadonlyMap<string, string[]>;
   configNames: ReadonlySet<string>;
   secretNames: ReadonlySet<string>;
   scalarSource: ScalarSource;
@@ -44,8 +47,6 @@ const REFUSED: Record<string, (value: unknown) => string | undefined> = {
     Array.isArray(value) && value.length > 0 ? 'host devices cannot be mounted' : undefined,
   gpus: () => 'GPUs are not supported',
   extends: () => 'extends is not supported; write the service out in full',
-  profiles: () =>
-    'profiles are not supported: every service of the file runs; remove the ones you do not want',
   volumes_from: () => 'volumes_from is not supported; mount the same App volume in both services',
   scale: (value) => (value === 1 ? undefined : 'Kompox runs exactly one replica of every app'),
 };
@@ -137,7 +138,7 @@ export function readService(
       ...mounts.filter(isFileBindMount).map((mount) => ({ source: mount.config, target: mount.target })),
     ],
     secrets: readFileMounts(service, 'secrets', context.secretNames, context.scalarSource),
-    dependsOn: readDependencies(service, name, context.serviceNames),
+    dependsOn: readDependencies(service, name, context.serviceNames, context.inactiveServices),
     resources: readServiceResources(service),
     security: readSecurity(service),
   };
@@ -160,6 +161,7 @@ export function readService(
       service.report.error(service.at('stop_grace_period'), error.message);
     }
   }
+  service.accept('profiles');
   // Other x-* keys are compose extension fields, often anchors for reuse: not ours to judge.
   service.accept(...service.keys().filter((key) => key.startsWith('x-')));
   service.finish('warning');
