@@ -10,6 +10,7 @@ import { instanceSelector, LABEL } from './labels';
 import { appNames } from './names';
 import { buildNamespace } from './namespace';
 import { buildNetworkPolicy } from './network-policy';
+import { isPlaceholderDisk, PLACEHOLDER_NOTE } from './placeholder-disks';
 import { placementOf } from './scheduling';
 import { buildComponentService, buildHeadlessServices } from './services';
 import type { ConvertInput, ConvertResult } from './types';
@@ -90,6 +91,9 @@ function warningsOf(input: ConvertInput): string[] {
           `must already exist in the app's namespace with a key "${entry.name}"`,
       );
     }
+  }
+  for (const [volume, disk] of Object.entries(input.disks)) {
+    if (isPlaceholderDisk(disk)) warnings.push(`volume "${volume}": ${PLACEHOLDER_NOTE}`);
   }
   const mounted = new Set(
     compose.services.flatMap((service) => service.volumeMounts.map((mount) => mount.volume)),
