@@ -22,6 +22,7 @@ import { inactiveServices } from './profiles';
 import { interpolateTree, type Variables } from './interpolate';
 import type { ComposeProject, ComposeService } from './model';
 import { readService } from './service';
+import { checkStartupOrder } from './startup-order';
 import { undeclaredVolumeMessage } from './volumes';
 
 export interface ComposeInput {
@@ -121,6 +122,7 @@ export function loadCompose(input: ComposeInput, issues: KomIssues): ComposeProj
   top.finish('warning');
   checkPortClashes(project.services, serviceReport);
   checkSysctlClashes(project.services, serviceReport);
+  checkStartupOrder(project.services, serviceReport);
   return project;
 }
 

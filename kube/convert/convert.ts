@@ -12,6 +12,7 @@ import { buildNamespace } from './namespace';
 import { buildNetworkPolicy } from './network-policy';
 import { isPlaceholderDisk, PLACEHOLDER_NOTE } from './placeholder-disks';
 import { placementOf } from './scheduling';
+import { startupPlan, supportsNativeSidecars } from './startup-order';
 import { buildComponentService, buildHeadlessServices } from './services';
 import type { ConvertInput, ConvertResult } from './types';
 import { bindVolumes, buildPersistentVolume, buildPersistentVolumeClaim } from './volumes';
@@ -26,6 +27,7 @@ export function convertApp(input: ConvertInput): ConvertResult {
   const bindings = bindVolumes(app, names, disks);
   const placement = placementOf(app, disks, input.nodePools);
   const configObjects = buildConfigObjects(compose, names, input.values);
+  const startup = startupPlan(compose.services, supportsNativeSidecars(input.kubernetesVersion));
 
   const volumeObjects = app.volumes.map((volume, index) => {
     const disk = disks[volume.name];
@@ -46,7 +48,7 @@ export function convertApp(input: ConvertInput): ConvertResult {
     ...configObjects.configMaps,
     ...configObjects.fileSecrets,
     ...configObjects.envSecrets,
-    buildDeployment(compose, names, configObjects, bindings, placement),
+    buildDeployment(compose, names, configObjects, bindings, placement, startup),
     ...(componentService !== undefined ? [componentService] : []),
     ...buildHeadlessServices(compose, names),
     ...buildIngresses(context, names),
@@ -61,7 +63,7 @@ export function convertApp(input: ConvertInput): ConvertResult {
     instanceSelector: instanceSelector(names),
     deploymentName: names.componentName,
     volumes: bindings,
-    warnings: warningsOf(input),
+    warnings: [...warningsOf(input), ...startup.warnings],
   };
 }
 

@@ -11,6 +11,7 @@ import { toSeconds } from './quantities';
 import { scratchVolumes } from './scratch';
 import { podSecurityContext, sharesProcessNamespace } from './security';
 import { nodeAffinity, type Placement } from './scheduling';
+import { asInitContainer, type StartupPlan } from './startup-order';
 import type { VolumeBinding } from './types';
 import { claimVolumes, subPathInitContainer } from './volumes';
 
@@ -20,8 +21,12 @@ export function buildDeployment(
   objects: ConfigObjects,
   bindings: readonly VolumeBinding[],
   placement: Placement,
+  startup: StartupPlan,
 ): V1Deployment {
-  const containers: V1Container[] = compose.services.map((service) => buildContainer(service, objects));
+  const containers: V1Container[] = startup.main.map((service) => buildContainer(service, objects));
+  const ordered = startup.init.map(({ service, role, waitHealthy }) =>
+    asInitContainer(buildContainer(service, objects), service, role, waitHealthy),
+  );
   const pod: V1PodSpec = {
     affinity: { nodeAffinity: nodeAffinity(placement) },
     // Compose apps never had Kubernetes API credentials, nor service-link variables
@@ -36,8 +41,10 @@ export function buildDeployment(
   if (sharesProcessNamespace(compose.services)) pod.shareProcessNamespace = true;
   const aliases = composeNameAliases(compose);
   if (aliases.length > 0) pod.hostAliases = [{ ip: '127.0.0.1', hostnames: aliases }];
+  // Sub-directories exist before any service, including the ones others wait for, starts.
   const init = subPathInitContainer(compose.services);
-  if (init !== undefined) pod.initContainers = [init];
+  const initContainers = [...(init !== undefined ? [init] : []), ...ordered];
+  if (initContainers.length > 0) pod.initContainers = initContainers;
   const volumes = [
     ...claimVolumes(compose.services, bindings),
     ...scratchVolumes(compose.services),

@@ -88,3 +88,26 @@ void describe('compose: security fields', () => {
     assertHasError(errors, 'service "b"', 'sysctls', 'differs from "1" in service "a"');
   });
 });
+
+void describe('compose: depends_on conditions', () => {
+  void it('refuses waiting for health that cannot be checked, cycles, and a job that is also a service', () => {
+    const errors = komErrors(() =>
+      resolveCompose(`services:
+  web: { image: a, depends_on: { db: { condition: service_healthy }, seed: { condition: service_completed_successfully } } }
+  db: { image: postgres }
+  seed: { image: b }
+  worker: { image: c, depends_on: [seed] }
+  x: { image: d, depends_on: [y] }
+  y: { image: e, depends_on: [x] }
+`),
+    );
+    assertHasError(
+      errors,
+      'service "web"',
+      'depends_on.db',
+      'waits for "db" to be healthy, but "db" has no healthcheck test',
+    );
+    assertHasError(errors, 'service "seed"', 'both to complete', 'and to run');
+    assertHasError(errors, 'service "x"', 'dependencies form a cycle (x → y → x)');
+  });
+});
