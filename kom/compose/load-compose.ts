@@ -23,7 +23,7 @@ import { interpolateTree, type Variables } from './interpolate';
 import type { ComposeProject, ComposeService } from './model';
 import { readService } from './service';
 import { checkStartupOrder } from './startup-order';
-import { undeclaredVolumeMessage } from './volumes';
+import { undeclaredVolumeMessage } from './volume-messages';
 
 export interface ComposeInput {
   text: string;
@@ -77,6 +77,14 @@ export function loadCompose(input: ComposeInput, issues: KomIssues): ComposeProj
     return project;
   }
 
+  if (isVersion1(interpolated)) {
+    // Said once: every other message would only follow from reading it as the current format.
+    report.error(
+      [],
+      'this is a version 1 compose file (services at the top level, no services: section); Kompox reads the current Compose format: move the services under services:',
+    );
+    return project;
+  }
   const top = MapReader.of(report, interpolated, []);
   if (top.has('version')) top.report.warn(['version'], 'is obsolete and ignored');
   if (top.has('include')) top.report.error(['include'], 'is not supported; put every service in this file');
@@ -235,6 +243,12 @@ function checkSysctlClashes(
       owners.set(name, { service: service.name, value });
     }
   }
+}
+
+/** Version 1 files have no `services:`; their top-level keys are services with an image or build. */
+function isVersion1(document: Record<string, unknown>): boolean {
+  if ('services' in document) return false;
+  return Object.values(document).some((value) => isPlainMap(value) && ('image' in value || 'build' in value));
 }
 
 /** The `.env` next to the compose file, used only for interpolation. */

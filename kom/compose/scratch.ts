@@ -7,6 +7,7 @@ import { InvalidQuantityError, parseDockerBytes } from '../quantity';
 import type { Reporter } from '../reporter';
 import type { FieldPath } from '../yaml-source';
 import type { ScratchMount } from './model';
+import { appVolumeSuggestion } from './volume-messages';
 
 /** `- /app/node_modules`: Docker copies the image's files in; an emptyDir cannot. */
 export function anonymousVolume(
@@ -14,6 +15,7 @@ export function anonymousVolume(
   path: FieldPath,
   target: string,
   readOnly: boolean,
+  appVolumes: readonly string[],
 ): ScratchMount | undefined {
   if (!target.startsWith('/')) {
     report.error(path, `${quote(target)}: an anonymous volume needs an absolute path in the container`);
@@ -21,7 +23,7 @@ export function anonymousVolume(
   }
   report.warn(
     path,
-    `${quote(target)} is an anonymous volume: it becomes an empty directory for the pod's lifetime. Docker would copy the image's files at that path into it; Kubernetes does not, so any files the image has there are hidden. Mount an App volume ("data:${target}") to keep its content across restarts`,
+    `${quote(target)} is an anonymous volume: it becomes an empty directory for the pod's lifetime. Docker would copy the image's files at that path into it; Kubernetes does not, so any files the image has there are hidden. To keep its content across restarts, ${appVolumeSuggestion(appVolumes, target)}`,
   );
   const mount: ScratchMount = { mountPath: target, origin: 'anonymous' };
   if (readOnly) mount.readOnly = true;

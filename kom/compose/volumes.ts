@@ -8,12 +8,11 @@ import { checkLocalPath, LOCAL_FILES_DENIED } from '../local-files';
 import type { Reporter } from '../reporter';
 import type { FieldPath } from '../yaml-source';
 import { dnsLabelOf } from '../kube-name';
-import { isDnsLabel } from '../resource-id';
-import { MAX_VOLUME_NAME } from '../specs/volumes';
 import type { ScratchMount, VolumeMount } from './model';
 import { checkFileBind, warnAboutDirectoryContent, type FileBinds } from './file-binds';
 import { fileKeyProblem } from './file-objects';
 import { anonymousVolume, tmpfsVolume } from './scratch';
+import { appVolumeSuggestion, undeclaredVolumeMessage } from './volume-messages';
 
 export interface VolumeContext {
   /** App volume names in declaration order; the first receives relative bind mounts. */
@@ -35,29 +34,6 @@ export interface FileBindMount {
 
 type ServiceMount = VolumeMount | ScratchMount | FileBindMount;
 
-/**
- * The refusal for a compose volume the App does not declare: the exact `spec.volumes` entry to
- * add, with a name that passes validation.
- */
-export function undeclaredVolumeMessage(name: string, appVolumes: readonly string[]): string {
-  const declared =
-    appVolumes.length > 0 ? appVolumes.map((volume) => JSON.stringify(volume)).join(', ') : 'none';
-  const mapped = dnsLabelOf(name);
-  const valid = isDnsLabel(mapped, MAX_VOLUME_NAME);
-  const fix = valid
-    ? `add "- { name: ${mapped}, size: 10Gi }" to App spec.volumes`
-    : `App volume names are at most ${MAX_VOLUME_NAME} lower-case letters, digits and '-': rename it here, e.g. to ${JSON.stringify(shortVolumeName(mapped))}, and add "- { name: ${shortVolumeName(mapped)}, size: 10Gi }" to App spec.volumes`;
-  return `volume ${JSON.stringify(name)} is not declared in App spec.volumes (declared: ${declared}); ${fix}`;
-}
-
-function shortVolumeName(mapped: string): string {
-  const cleaned = mapped
-    .replace(/[^-a-z0-9]/g, '')
-    .slice(0, MAX_VOLUME_NAME)
-    .replace(/^-+|-+$/g, '');
-  return cleaned === '' ? 'data' : cleaned;
-}
-
 const MODES = new Set(['ro', 'rw', 'z', 'Z', 'nocopy', 'cached', 'delegated', 'consistent']);
 
 export function readVolumeMount(
@@ -74,12 +50,12 @@ export function readVolumeMount(
   if (isWindowsPath(value)) {
     report.error(
       path,
-      `${quote(value)} starts with a Windows path, which a Linux cluster cannot mount; use an App volume ("data:/path") or a ./relative path`,
+      `${quote(value)} starts with a Windows path, which a Linux cluster cannot mount; ${appVolumeSuggestion(context.appVolumes, windowsTarget(value))}, or bind a ./relative path`,
     );
     return undefined;
   }
   const parts = value.split(':');
-  if (parts.length === 1) return anonymousVolume(report, path, value, false);
+  if (parts.length === 1) return anonymousVolume(report, path, value, false, context.appVolumes);
   if (parts.length > 3) {
     report.error(
       path,
@@ -117,7 +93,8 @@ function readLongVolume(entry: MapReader, context: VolumeContext): ServiceMount 
     );
     return undefined;
   }
-  if (type === 'volume' && source === '') return anonymousVolume(entry.report, entry.path, target, readOnly);
+  if (type === 'volume' && source === '')
+    return anonymousVolume(entry.report, entry.path, target, readOnly, context.appVolumes);
   const fullSource = subpath !== undefined && subpath !== '' ? `${source}/${subpath}` : source;
   if (type === 'volume' && isHostPath(source)) {
     entry.report.error(entry.at('source'), `${quote(source)} is a path; use type: bind for ./relative paths`);
@@ -185,14 +162,14 @@ function bindMount(
   if (isWindowsPath(parts.source)) {
     report.error(
       path,
-      `${quote(original)}: ${quote(parts.source)} is a Windows path, which a Linux cluster cannot mount; use an App volume ("data:${parts.target}") or a ./relative path`,
+      `${quote(original)}: ${quote(parts.source)} is a Windows path, which a Linux cluster cannot mount; ${appVolumeSuggestion(context.appVolumes, parts.target)}, or bind a ./relative path`,
     );
     return undefined;
   }
   if (parts.source.startsWith('/') || parts.source.startsWith('~')) {
     report.error(
       path,
-      `${quote(original)}: host path ${quote(parts.source)} cannot be mounted on a cluster; use an App volume ("data:${parts.target}") or a ./relative path`,
+      `${quote(original)}: host path ${quote(parts.source)} cannot be mounted on a cluster; ${appVolumeSuggestion(context.appVolumes, parts.target)}, or bind a ./relative path`,
     );
     return undefined;
   }
@@ -236,6 +213,11 @@ function bindMount(
     warnAboutDirectoryContent(report, path, original, checked.absolutePath, where);
   }
   return mount;
+}
+
+/** The container path of `C:\\data:/data[:ro]`: after the drive letter's colon. */
+function windowsTarget(value: string): string {
+  return value.slice(2).split(':')[1] ?? '/path';
 }
 
 /** `C:\\data` or `C:/data`: compose on Windows accepts these; no Linux node has them. */
