@@ -80,7 +80,7 @@ export function resolveApp(
     workspace,
     provider,
     cluster,
-    app,
+    app: withHookContainerName(app, compose),
     boxes: project.boxes.filter((box) => box.appId === app.id),
     compose,
     refBase: app.refBase,
@@ -145,7 +145,10 @@ function checkAppAgainstCompose(app: App, cluster: Cluster, compose: ComposeProj
     }
   }
   const hook = app.snapshots?.hook;
-  if (hook !== undefined && !serviceNames.includes(hook.container)) {
+  const hookService = compose.services.find(
+    (service) => service.name === hook?.container || service.kubeName === hook?.container,
+  );
+  if (hook !== undefined && hookService === undefined) {
     report.error(
       ['spec', 'snapshots', 'hook', 'container'],
       `${quote(hook.container)} is not a compose service (services: ${serviceNames.join(', ')})`,
@@ -189,4 +192,16 @@ function checkAppAgainstCompose(app: App, cluster: Cluster, compose: ComposeProj
       }
     });
   });
+}
+
+/**
+ * The hook is exec'd in a container, whose name is the service's Kubernetes name: a hook that
+ * names `front_end` runs in container `front-end`. The project's App is left as loaded.
+ */
+function withHookContainerName(app: App, compose: ComposeProject): App {
+  const hook = app.snapshots?.hook;
+  if (app.snapshots === undefined || hook === undefined) return app;
+  const service = compose.services.find((candidate) => candidate.name === hook.container);
+  if (service === undefined || service.kubeName === hook.container) return app;
+  return { ...app, snapshots: { ...app.snapshots, hook: { ...hook, container: service.kubeName } } };
 }

@@ -120,3 +120,18 @@ volumes:
     assertHasError(errors, 'compose.yml: service "app1_app"', 'starts with "app1-app"', 'rename the service');
   });
 });
+
+void describe('compose names: snapshot hook', () => {
+  void it('execs the hook in the container of the named service, by its Kubernetes name', () => {
+    const root = appProject({
+      appSpec: `compose: file:compose.yml
+volumes: [{ name: data, size: 1Gi }]
+snapshots: { consistency: hook, hook: { container: db_main, pre: [sync] } }`,
+      compose: "services:\n  db_main: { image: postgres, volumes: ['data:/var/lib/postgresql/data'] }\n",
+    });
+    const project = loadProject({ cwd: root, env: {} });
+    const context = resolveApp(project, APP_ID);
+    assert.equal(context.app.snapshots?.hook?.container, 'db-main');
+    assert.equal(project.apps[0]?.snapshots?.hook?.container, 'db_main', 'the loaded App is unchanged');
+  });
+});
