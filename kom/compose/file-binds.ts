@@ -1,9 +1,6 @@
-// Relative bind mounts of local content. A single file (`./nginx.conf:/etc/nginx/conf.d/x.conf`)
-// is mounted read-only from a ConfigMap, as a compose `configs:` entry would be. A directory
-// lands on the App's first volume, which starts empty: the files it holds locally will not be
-// there, and the user is told which.
+// Single-file relative binds (`./nginx.conf:/etc/nginx/conf.d/x.conf`): mounted read-only from
+// a ConfigMap, as a compose `configs:` entry would be. Directories: see directory-seed.ts.
 import fs from 'node:fs';
-import path from 'node:path';
 import { quote } from '../errors';
 import { dnsLabelOf } from '../kube-name';
 import type { Reporter } from '../reporter';
@@ -14,7 +11,6 @@ import type { FileObject } from './model';
 export const MAX_BIND_FILE_BYTES = 1024 * 1024;
 /** Config names are at most 53 characters (see file-objects.ts); keep room for a suffix. */
 const MAX_BIND_NAME = 48;
-const LISTED_FILES = 5;
 
 /** Configs made from single-file binds, one per local file, shared by every service binding it. */
 export class FileBinds {
@@ -72,44 +68,4 @@ export function checkFileBind(
     );
   }
   return true;
-}
-
-/**
- * Warns when a bound local directory holds files: the mount is a directory on the App's disk,
- * which does not have them.
- */
-export function warnAboutDirectoryContent(
-  report: Reporter,
-  fieldPath: FieldPath,
-  original: unknown,
-  absolutePath: string,
-  where: string,
-): void {
-  const files = listFiles(absolutePath, LISTED_FILES + 1);
-  if (files.length === 0) return;
-  const shown = files.slice(0, LISTED_FILES).join(', ');
-  const more = files.length > LISTED_FILES ? ', …' : '';
-  report.warn(
-    fieldPath,
-    `${quote(original)}: the local directory holds files (${shown}${more}) that will not be in the container: the mount is ${where}, which starts empty. Copy them onto the disk once, or build them into the image`,
-  );
-}
-
-/** Up to `limit` file paths below `dir`, relative to it, in a stable order. */
-function listFiles(dir: string, limit: number): string[] {
-  const found: string[] = [];
-  const walk = (relative: string): void => {
-    const entries = fs
-      .readdirSync(path.join(dir, relative), { withFileTypes: true })
-      .sort((a, b) => a.name.localeCompare(b.name));
-    for (const entry of entries) {
-      if (found.length >= limit) return;
-      const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
-      if (entry.isDirectory()) walk(child);
-      // Placeholders that keep an empty directory in git are not content.
-      else if (entry.name !== '.gitkeep' && entry.name !== '.keep') found.push(child);
-    }
-  };
-  walk('');
-  return found;
 }

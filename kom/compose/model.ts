@@ -22,6 +22,18 @@ export interface PortMapping {
   protocol: PortProtocol;
 }
 
+/** A local file to copy onto a volume; its content is read on demand, never stored here. */
+export interface SeedFile {
+  /** Relative to the bound directory, `/`-separated. */
+  path: string;
+  absolutePath: string;
+}
+
+/** What a relative directory bind copies onto its volume directory at the pod's first start. */
+export interface DirectorySeed {
+  files: SeedFile[];
+}
+
 /** A mount of (a sub-directory of) an App volume. */
 export interface VolumeMount {
   /** App volume name (`App.spec.volumes[].name`). */
@@ -32,6 +44,8 @@ export interface VolumeMount {
   readOnly: boolean;
   /** `named` for `vol[/sub]:/path`, `bind` for `./relative:/path` (onto the first App volume). */
   origin: 'named' | 'bind';
+  /** For a bind of a local directory holding files: what to copy there once. */
+  seed?: DirectorySeed;
 }
 
 /**

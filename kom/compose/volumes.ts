@@ -9,7 +9,8 @@ import type { Reporter } from '../reporter';
 import type { FieldPath } from '../yaml-source';
 import { dnsLabelOf } from '../kube-name';
 import type { ScratchMount, VolumeMount } from './model';
-import { checkFileBind, warnAboutDirectoryContent, type FileBinds } from './file-binds';
+import { directorySeed } from './directory-seed';
+import { checkFileBind, type FileBinds } from './file-binds';
 import { fileKeyProblem } from './file-objects';
 import { anonymousVolume, tmpfsVolume } from './scratch';
 import { appVolumeSuggestion, undeclaredVolumeMessage } from './volume-messages';
@@ -210,7 +211,8 @@ function bindMount(
   if (checked.relativePath !== '.') mount.subPath = checked.relativePath;
   if (checked.exists) {
     const where = `directory ${quote(mount.subPath ?? '/')} of App volume ${quote(first)}`;
-    warnAboutDirectoryContent(report, path, original, checked.absolutePath, where);
+    const seed = directorySeed(report, path, original, checked.absolutePath, where);
+    if (seed !== undefined) mount.seed = seed;
   }
   return mount;
 }

@@ -189,13 +189,13 @@ function fileContent(object: FileObject, values: LocalValues): Buffer {
 }
 
 /** UTF-8 text without a BOM or NUL, else undefined. */
-function asText(content: Buffer): string | undefined {
+export function asText(content: Buffer): string | undefined {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(content);
   if (text.includes('\uFFFD') || text.includes('\0') || text.startsWith('\uFEFF')) return undefined;
   return text;
 }
 
-function checkSize(what: string, bytes: number): void {
+export function checkSize(what: string, bytes: number): void {
   if (bytes > MAX_OBJECT_BYTES) {
     throw new ConvertError(
       `${what} is ${bytes} bytes; Kubernetes stores at most ${MAX_OBJECT_BYTES} bytes per object`,
@@ -203,7 +203,7 @@ function checkSize(what: string, bytes: number): void {
   }
 }
 
-function objectMeta(names: AppNames, name: string, hash: string): V1ConfigMap['metadata'] {
+export function objectMeta(names: AppNames, name: string, hash: string): V1ConfigMap['metadata'] {
   return {
     name,
     namespace: names.namespace,

@@ -4,6 +4,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { buildConfigObjects } from './config-objects';
 import { buildDeployment } from './deployment';
+import { buildDirectorySeeds } from './directory-seed';
 import { canonicalJson, shortHash } from './hash';
 import { buildIngresses } from './ingress';
 import { instanceSelector, LABEL } from './labels';
@@ -27,6 +28,7 @@ export function convertApp(input: ConvertInput): ConvertResult {
   const bindings = bindVolumes(app, names, disks);
   const placement = placementOf(app, disks, input.nodePools);
   const configObjects = buildConfigObjects(compose, names, input.values);
+  const seeds = buildDirectorySeeds(compose.services, names, input.values);
   const startup = startupPlan(compose.services, supportsNativeSidecars(input.kubernetesVersion));
 
   const volumeObjects = app.volumes.map((volume, index) => {
@@ -46,9 +48,10 @@ export function convertApp(input: ConvertInput): ConvertResult {
     ...volumeObjects.map((pair) => pair.pv),
     ...volumeObjects.map((pair) => pair.pvc),
     ...configObjects.configMaps,
+    ...seeds.configMaps,
     ...configObjects.fileSecrets,
     ...configObjects.envSecrets,
-    buildDeployment(compose, names, configObjects, bindings, placement, startup),
+    buildDeployment(compose, names, configObjects, bindings, placement, startup, seeds),
     ...(componentService !== undefined ? [componentService] : []),
     ...buildHeadlessServices(compose, names),
     ...buildIngresses(context, names),

@@ -4,6 +4,7 @@ import type { V1Container, V1Deployment, V1PodSpec } from '@kubernetes/client-no
 import { isHostAlias, type ComposeProject } from '../../kom';
 import { fileVolumes, referencedContentHashes, type ConfigObjects } from './config-objects';
 import { buildContainer } from './containers';
+import type { SeedObjects } from './directory-seed';
 import { shortHash } from './hash';
 import { ANNOTATION, componentLabels, selectorLabels } from './labels';
 import type { AppNames } from './names';
@@ -22,6 +23,7 @@ export function buildDeployment(
   bindings: readonly VolumeBinding[],
   placement: Placement,
   startup: StartupPlan,
+  seeds: SeedObjects,
 ): V1Deployment {
   const containers: V1Container[] = startup.main.map((service) => buildContainer(service, objects));
   const ordered = startup.init.map(({ service, role, waitHealthy }) =>
@@ -43,11 +45,13 @@ export function buildDeployment(
   if (aliases.length > 0) pod.hostAliases = [{ ip: '127.0.0.1', hostnames: aliases }];
   // Sub-directories exist before any service, including the ones others wait for, starts.
   const init = subPathInitContainer(compose.services);
-  const initContainers = [...(init !== undefined ? [init] : []), ...ordered];
+  // Then bound directories get their files, before any service sees them.
+  const initContainers = [...(init !== undefined ? [init] : []), ...seeds.initContainers, ...ordered];
   if (initContainers.length > 0) pod.initContainers = initContainers;
   const volumes = [
     ...claimVolumes(compose.services, bindings),
     ...scratchVolumes(compose.services),
+    ...seeds.volumes,
     ...fileVolumes(compose.services, objects),
   ];
   if (volumes.length > 0) pod.volumes = volumes;

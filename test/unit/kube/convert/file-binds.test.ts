@@ -1,6 +1,8 @@
 // Relative binds of local content: a single file is mounted read-only from a ConfigMap; a
-// directory with files gets a warning that names them.
+// directory's files are copied onto the volume once, or named when they cannot be.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { formatKomIssue, loadProject, resolveApp, type AppContext } from '../../../../kom';
@@ -53,15 +55,27 @@ void describe('convertApp: single-file binds', () => {
 });
 
 void describe('compose: what binds of local content tell the user', () => {
-  void it('warns when the file bind was not :ro, and names the files a directory bind leaves out', () => {
+  void it('warns when the file bind was not :ro, and says which files a directory bind copies', () => {
     const warnings = resolveWith(NGINX, FILES).warnings.map(formatKomIssue);
     assertHasError(warnings, 'volumes[0]', 'mounted read-only from a ConfigMap (add :ro to say so)');
     assert.equal(warnings.filter((line) => line.includes('volumes[1]')).length, 0, warnings.join('\n'));
     assertHasError(
       warnings,
       'volumes[2]',
-      'holds files (css/site.css, index.html) that will not be in the container',
-      'directory "html" of App volume "data"',
+      'the 2 file(s) of the local directory (css/site.css, index.html) are copied into directory "html" of App volume "data"',
+      'never overwritten',
+    );
+  });
+
+  void it('names the files that will be missing when a directory cannot be copied', () => {
+    const root = appProject({ compose: NGINX, extra: FILES });
+    fs.symlinkSync(path.join(root, 'nginx.conf'), path.join(root, 'html/link.conf'));
+    const warnings = resolveApp(loadProject({ cwd: root, env: {} }), APP_ID).warnings.map(formatKomIssue);
+    assertHasError(
+      warnings,
+      'volumes[2]',
+      'is not copied (it holds "link.conf", which is not a regular file)',
+      '(css/site.css, index.html) will not be in the container',
     );
   });
 
