@@ -131,6 +131,7 @@ export function loadCompose(input: ComposeInput, issues: KomIssues): ComposeProj
   checkPortClashes(project.services, serviceReport);
   checkSysctlClashes(project.services, serviceReport);
   checkStartupOrder(project.services, serviceReport);
+  warnAboutSharedInit(project.services, serviceReport);
   return project;
 }
 
@@ -243,6 +244,24 @@ function checkSysctlClashes(
       owners.set(name, { service: service.name, value });
     }
   }
+}
+
+/**
+ * `init: true` becomes the pod's shared process namespace, which every container of the pod
+ * gets: none of them runs as PID 1 any more, which images built around an init of their own
+ * (s6-overlay, as in linuxserver.io images) refuse.
+ */
+function warnAboutSharedInit(
+  services: readonly ComposeService[],
+  serviceReport: (name: string) => Reporter,
+): void {
+  const withInit = services.find((service) => service.security.init === true);
+  if (withInit === undefined || services.length < 2) return;
+  const others = services.filter((service) => service !== withInit).map((service) => quote(service.name));
+  serviceReport(withInit.name).warn(
+    ['init'],
+    `is honoured for the whole pod (a shared process namespace whose first process reaps zombies): ${others.join(', ')} no longer run as PID 1 either, which images with their own init (s6-overlay) refuse`,
+  );
 }
 
 /** Version 1 files have no `services:`; their top-level keys are services with an image or build. */

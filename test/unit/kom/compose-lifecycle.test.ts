@@ -111,3 +111,19 @@ void describe('compose: depends_on conditions', () => {
     assertHasError(errors, 'service "x"', 'dependencies form a cycle (x → y → x)');
   });
 });
+
+void describe('compose: init', () => {
+  void it('warns that init: true changes PID 1 for every service of the pod', () => {
+    const shared = resolveCompose(
+      'services:\n  app: { image: x, init: true }\n  sonarr: { image: lscr.io/linuxserver/sonarr }\n',
+    );
+    assertHasError(
+      shared.warnings.map(formatKomIssue),
+      'service "app"',
+      'init',
+      '"sonarr" no longer run as PID 1',
+    );
+    const alone = resolveCompose('services:\n  app: { image: x, init: true }\n');
+    assert.deepEqual(alone.warnings, []);
+  });
+});
