@@ -12,6 +12,7 @@ import { readHealthcheck } from './healthcheck';
 import type { ComposeService, EnvFileRef, PortMapping, VolumeMount } from './model';
 import { readPort } from './ports';
 import { readServiceResources } from './resources';
+import { checkRestart } from './restart';
 import { readShmSize, readTmpfsField } from './scratch';
 import { readSecurity } from './security';
 import {
@@ -50,28 +51,6 @@ const REFUSED: Record<string, (value: unknown) => string | undefined> = {
   volumes_from: () => 'volumes_from is not supported; mount the same App volume in both services',
   scale: (value) => (value === 1 ? undefined : 'Kompox runs exactly one replica of every app'),
 };
-
-/** What a Deployment does about `restart:`; undefined when it does what compose asked. */
-function restartProblem(value: unknown): { severity: 'error' | 'warning'; message: string } | undefined {
-  if (value === 'always' || value === 'unless-stopped') return undefined;
-  if (value === 'no' || value === false) {
-    return {
-      severity: 'warning',
-      message:
-        '"no" cannot be honoured: a Deployment restarts every container that stops, so this one is restarted too',
-    };
-  }
-  if (typeof value === 'string' && /^on-failure(:\d+)?$/.test(value)) {
-    return {
-      severity: 'warning',
-      message: `${quote(value)} cannot be honoured exactly: a Deployment restarts the container after any exit, also a clean one, with no retry limit`,
-    };
-  }
-  return {
-    severity: 'error',
-    message: `${quote(value)}: must be no, always, on-failure[:N] or unless-stopped`,
-  };
-}
 
 /** Ignored with a warning: the app runs without them. */
 const IGNORED = `
@@ -179,12 +158,7 @@ function reportUnsupported(service: MapReader): void {
     else service.report.warn(service.at(key), `${quote(value)} is ignored`);
   }
   service.accept(...Object.keys(REFUSED));
-  if (service.has('restart')) {
-    const problem = restartProblem(service.raw('restart'));
-    if (problem?.severity === 'error') service.report.error(service.at('restart'), problem.message);
-    else if (problem !== undefined) service.report.warn(service.at('restart'), problem.message);
-  }
-  service.accept('restart');
+  checkRestart(service);
   for (const key of IGNORED) {
     if (service.has(key))
       service.report.warn(service.at(key), `is not supported and is ignored${HINTS[key] ?? ''}`);
