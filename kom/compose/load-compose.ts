@@ -1,5 +1,5 @@
 // A compose file → ComposeProject: interpolate, read every service, then check what only the
-// whole project can tell (port clashes inside the one Pod).
+// whole project can tell (see pod-checks.ts and startup-order.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { KomIssues, quote } from '../errors';
@@ -18,9 +18,10 @@ import { parseYamlDocuments, type FieldPath } from '../yaml-source';
 import { parseEnvFile } from './env-file';
 import { FileBinds } from './file-binds';
 import { readFileObjects } from './file-objects';
+import { checkPortClashes, checkSysctlClashes, warnAboutSharedInit } from './pod-checks';
 import { inactiveServices } from './profiles';
 import { interpolateTree, type Variables } from './interpolate';
-import type { ComposeProject, ComposeService } from './model';
+import type { ComposeProject } from './model';
 import { readService } from './service';
 import { checkStartupOrder } from './startup-order';
 import { undeclaredVolumeMessage } from './volume-messages';
@@ -192,76 +193,6 @@ function checkDeclaredVolumes(
     }
     options.accept(...options.keys());
   }
-}
-
-/** All services share one Pod, so a container port or host port may be used only once. */
-function checkPortClashes(
-  services: readonly ComposeService[],
-  serviceReport: (name: string) => Reporter,
-): void {
-  const containerPorts = new Map<string, string>();
-  const hostPorts = new Map<string, string>();
-  for (const service of services) {
-    for (const port of service.ports) {
-      const containerKey = `${port.containerPort}/${port.protocol}`;
-      const containerOwner = containerPorts.get(containerKey);
-      if (containerOwner !== undefined && containerOwner !== service.name) {
-        serviceReport(service.name).error(
-          ['ports'],
-          `container port ${containerKey} is also used by service ${quote(containerOwner)}; services share one Pod, so container ports must differ`,
-        );
-      }
-      containerPorts.set(containerKey, service.name);
-      if (port.hostPort === undefined) continue;
-      const hostKey = `${port.hostPort}/${port.protocol}`;
-      const hostOwner = hostPorts.get(hostKey);
-      if (hostOwner !== undefined) {
-        serviceReport(service.name).error(
-          ['ports'],
-          `host port ${hostKey} is already published by service ${quote(hostOwner)}`,
-        );
-      }
-      hostPorts.set(hostKey, service.name);
-    }
-  }
-}
-
-/** Sysctls are set for the whole pod: two services may not want different values. */
-function checkSysctlClashes(
-  services: readonly ComposeService[],
-  serviceReport: (name: string) => Reporter,
-): void {
-  const owners = new Map<string, { service: string; value: string }>();
-  for (const service of services) {
-    for (const [name, value] of Object.entries(service.security.sysctls)) {
-      const owner = owners.get(name);
-      if (owner !== undefined && owner.value !== value) {
-        serviceReport(service.name).error(
-          ['sysctls'],
-          `${name}=${value} differs from ${quote(owner.value)} in service ${quote(owner.service)}; services share one pod, whose sysctls are set once`,
-        );
-      }
-      owners.set(name, { service: service.name, value });
-    }
-  }
-}
-
-/**
- * `init: true` becomes the pod's shared process namespace, which every container of the pod
- * gets: none of them runs as PID 1 any more, which images built around an init of their own
- * (s6-overlay, as in linuxserver.io images) refuse.
- */
-function warnAboutSharedInit(
-  services: readonly ComposeService[],
-  serviceReport: (name: string) => Reporter,
-): void {
-  const withInit = services.find((service) => service.security.init === true);
-  if (withInit === undefined || services.length < 2) return;
-  const others = services.filter((service) => service !== withInit).map((service) => quote(service.name));
-  serviceReport(withInit.name).warn(
-    ['init'],
-    `is honoured for the whole pod (a shared process namespace whose first process reaps zombies): ${others.join(', ')} no longer run as PID 1 either, which images with their own init (s6-overlay) refuse`,
-  );
 }
 
 /** Version 1 files have no `services:`; their top-level keys are services with an image or build. */
