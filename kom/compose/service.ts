@@ -37,20 +37,30 @@ export interface ServiceContext extends VolumeContext {
 const REFUSED: Record<string, (value: unknown) => string | undefined> = {
   network_mode: (value) =>
     value === 'host' || value === 'none'
-      ? `${quote(value)} is not supported: all services share the pod's network`
+      ? `${quote(value)} is not supported: all services share the pod's network; remove network_mode and publish what others need with ports:`
       : undefined,
-  privileged: (value) => (value === true ? 'privileged containers are not supported' : undefined),
-  pid: (value) => (value === 'host' ? 'the host PID namespace is not available' : undefined),
-  ipc: (value) => (value === 'host' ? 'the host IPC namespace is not available' : undefined),
-  uts: (value) => (value === 'host' ? 'the host UTS namespace is not available' : undefined),
-  userns_mode: (value) => (value === 'host' ? 'the host user namespace is not available' : undefined),
+  privileged: (value) =>
+    value === true
+      ? 'privileged containers are not supported; grant only the capabilities the service needs with cap_add'
+      : undefined,
+  pid: (value) => (value === 'host' ? hostNamespace('PID', 'pid') : undefined),
+  ipc: (value) => (value === 'host' ? hostNamespace('IPC', 'ipc') : undefined),
+  uts: (value) => (value === 'host' ? hostNamespace('UTS', 'uts') : undefined),
+  userns_mode: (value) => (value === 'host' ? hostNamespace('user', 'userns_mode') : undefined),
   devices: (value) =>
-    Array.isArray(value) && value.length > 0 ? 'host devices cannot be mounted' : undefined,
-  gpus: () => 'GPUs are not supported',
+    Array.isArray(value) && value.length > 0
+      ? "host devices cannot be mounted: the app's pod may run on any node of its pool; remove devices:"
+      : undefined,
+  gpus: () => 'GPUs are not supported; remove gpus: (the app runs on CPU nodes)',
   extends: () => 'extends is not supported; write the service out in full',
   volumes_from: () => 'volumes_from is not supported; mount the same App volume in both services',
-  scale: (value) => (value === 1 ? undefined : 'Kompox runs exactly one replica of every app'),
+  scale: (value) =>
+    value === 1 ? undefined : 'Kompox runs exactly one replica of every app; remove scale: or set it to 1',
 };
+
+function hostNamespace(kind: string, key: string): string {
+  return `the host ${kind} namespace is not available to an app's pod; remove ${key}:`;
+}
 
 /** Ignored with a warning: the app runs without them. */
 const IGNORED = `
