@@ -29,6 +29,22 @@ export interface TestProject {
 
 const secret = (label: string): string => `${label}-${randomBytes(12).toString('hex')}`;
 
+/** kompoxapp.yml with the App `app` on compose.yml; `specLines` follow `compose:` under spec. */
+function writeAppFile(dir: string, app: string, specLines: string[]): void {
+  writeFileSync(
+    join(dir, 'kompoxapp.yml'),
+    [
+      'apiVersion: ops.kompox.dev/v1alpha1',
+      'kind: App',
+      `metadata: { name: ${app}, annotations: { ops.kompox.dev/id: /ws/demo/prv/local/cls/dev/app/${app} } }`,
+      'spec:',
+      '  compose: file:compose.yml',
+      ...specLines,
+      '',
+    ].join('\n'),
+  );
+}
+
 /** Gives the project's Provider a LOCAL_ROOT inside the project and describes the project. */
 function finishProject(dir: string, app: string, secretValues: string[]): TestProject {
   const localRoot = join(dir, 'disks');
@@ -97,22 +113,13 @@ export function shopProject(app: string): TestProject {
       '',
     ].join('\n'),
   );
-  writeFileSync(
-    join(dir, 'kompoxapp.yml'),
-    [
-      'apiVersion: ops.kompox.dev/v1alpha1',
-      'kind: App',
-      `metadata: { name: ${app}, annotations: { ops.kompox.dev/id: /ws/demo/prv/local/cls/dev/app/${app} } }`,
-      'spec:',
-      '  compose: file:compose.yml',
-      '  volumes:',
-      '    - { name: files, size: 1Gi }',
-      '    - { name: cache, size: 1Gi }',
-      '    - { name: state, size: 3Gi }',
-      '  deployment: { pool: user, zone: local-1b }',
-      '',
-    ].join('\n'),
-  );
+  writeAppFile(dir, app, [
+    '  volumes:',
+    '    - { name: files, size: 1Gi }',
+    '    - { name: cache, size: 1Gi }',
+    '    - { name: state, size: 3Gi }',
+    '  deployment: { pool: user, zone: local-1b }',
+  ]);
   writeFileSync(
     join(dir, 'compose.yml'),
     `services:
@@ -218,19 +225,10 @@ export function composeProject(app: string): TestProject {
     join(dir, '.kompox', 'kom', 'infra.yml'),
     readFileSync(join(repoRoot(), 'examples', 'wiki', '.kompox', 'kom', 'infra.yml'), 'utf8'),
   );
-  writeFileSync(
-    join(dir, 'kompoxapp.yml'),
-    [
-      'apiVersion: ops.kompox.dev/v1alpha1',
-      'kind: App',
-      `metadata: { name: ${app}, annotations: { ops.kompox.dev/id: /ws/demo/prv/local/cls/dev/app/${app} } }`,
-      'spec:',
-      '  compose: file:compose.yml',
-      '  volumes: [{ name: site_data, size: 1Gi }]',
-      '  deployment: { pool: user, zone: local-1c }',
-      '',
-    ].join('\n'),
-  );
+  writeAppFile(dir, app, [
+    '  volumes: [{ name: site_data, size: 1Gi }]',
+    '  deployment: { pool: user, zone: local-1c }',
+  ]);
   writeFileSync(join(dir, 'nginx.conf'), 'server { listen 80; location /healthz { return 200; } }\n');
   writeFileSync(join(dir, 'html', 'index.html'), '<h1>compose</h1>\n');
   writeFileSync(join(dir, 'html', 'css', 'site.css'), 'h1 { color: teal; }\n');
