@@ -3,12 +3,11 @@
 import fs from 'node:fs';
 import { quote } from '../errors';
 import { dnsLabelOf } from '../kube-name';
+import { MAX_FILE_OBJECT_BYTES } from './file-objects';
 import type { Reporter } from '../reporter';
 import type { FieldPath } from '../yaml-source';
 import type { FileObject } from './model';
 
-/** The API server refuses a ConfigMap larger than this. */
-export const MAX_BIND_FILE_BYTES = 1024 * 1024;
 /** Config names are at most 53 characters (see file-objects.ts); keep room for a suffix. */
 const MAX_BIND_NAME = 48;
 
@@ -54,10 +53,10 @@ export function checkFileBind(
   readOnly: boolean,
 ): boolean {
   const size = fs.statSync(absolutePath).size;
-  if (size > MAX_BIND_FILE_BYTES) {
+  if (size > MAX_FILE_OBJECT_BYTES) {
     report.error(
       fieldPath,
-      `${quote(original)}: the file is ${size} bytes; a single-file bind becomes a ConfigMap, which holds at most ${MAX_BIND_FILE_BYTES} bytes. Put the file on an App volume or into the image`,
+      `${quote(original)}: the file is ${size} bytes; a single-file bind becomes a ConfigMap, which holds at most ${MAX_FILE_OBJECT_BYTES} bytes. Put the file on an App volume or into the image`,
     );
     return false;
   }

@@ -1,5 +1,6 @@
 // Compose `configs:` and `secrets:`: top-level definitions (`file:`, `content:`, external) and
 // the services' references to them, each mounted as a single read-only file.
+import fs from 'node:fs';
 import { quote } from '../errors';
 import { isPlainMap, MapReader } from '../field-reader';
 import { checkLocalPath, LOCAL_FILES_DENIED } from '../local-files';
@@ -34,6 +35,9 @@ export function readFileObjects(
   }
   return objects;
 }
+
+/** The API server refuses a larger ConfigMap or Secret. */
+export const MAX_FILE_OBJECT_BYTES = 1024 * 1024;
 
 /** The pod volume is `cfg-<name>-m0440` at most, and a pod volume name is a DNS label. */
 const MAX_FILE_OBJECT_NAME = 63 - 'cfg-'.length - '-m0440'.length;
@@ -83,6 +87,14 @@ function readFileObject(
   const keyProblem = fileKeyProblem(checked.relativePath);
   if (keyProblem !== undefined) {
     entry.report.error(entry.at('file'), keyProblem);
+    return undefined;
+  }
+  const size = fs.statSync(checked.absolutePath).size;
+  if (size > MAX_FILE_OBJECT_BYTES) {
+    entry.report.error(
+      entry.at('file'),
+      `${quote(file)} is ${size} bytes; a ConfigMap or Secret holds at most ${MAX_FILE_OBJECT_BYTES} bytes. Put the file on an App volume or into the image`,
+    );
     return undefined;
   }
   return {

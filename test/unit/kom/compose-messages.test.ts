@@ -2,7 +2,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadProject, resolveApp } from '../../../kom';
-import { APP_ID, appProject, assertHasError, komErrors } from './project-fixture';
+import {
+  APP_ID,
+  appDocument,
+  appProject,
+  assertHasError,
+  INFRA,
+  komErrors,
+  writeProject,
+} from './project-fixture';
 
 const errorsOf = (compose: string, appSpec?: string): string[] =>
   komErrors(() =>
@@ -42,5 +50,42 @@ void describe('compose messages', () => {
       "services:\n  web:\n    image: nginx\n    volumes: ['C:\\\\site:/usr/share/nginx/html:ro']\n",
     );
     assertHasError(errors, 'volumes[0]', 'starts with a Windows path', 'e.g. "data:/usr/share/nginx/html"');
+  });
+});
+
+void describe('validate refuses what render would', () => {
+  void it('refuses an App name too long for its namespace', () => {
+    const name = 'a'.repeat(46);
+    const errors = komErrors(() =>
+      loadProject({
+        cwd: writeProject({
+          '.kompox/kom/infra.yml': INFRA,
+          'kompoxapp.yml': appDocument('compose: "services: { web: { image: nginx } }"', name),
+        }),
+        env: {},
+      }),
+    );
+    assertHasError(errors, 'metadata.name', 'is 46 characters; an App name is at most 45');
+  });
+
+  void it('refuses a config or secret file larger than a ConfigMap or Secret holds', () => {
+    const errors = komErrors(() =>
+      resolveApp(
+        loadProject({
+          cwd: appProject({
+            compose:
+              'services:\n  web: { image: nginx, configs: [big] }\nconfigs:\n  big: { file: ./big.txt }\n',
+            extra: { 'big.txt': 'x'.repeat(1024 * 1024 + 1) },
+          }),
+          env: {},
+        }),
+        APP_ID,
+      ),
+    );
+    assertHasError(
+      errors,
+      'configs.big.file',
+      '"./big.txt" is 1048577 bytes; a ConfigMap or Secret holds at most 1048576',
+    );
   });
 });
