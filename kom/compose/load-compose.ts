@@ -18,7 +18,12 @@ import { parseYamlDocuments, type FieldPath } from '../yaml-source';
 import { parseEnvFile } from './env-file';
 import { FileBinds } from './file-binds';
 import { readFileObjects } from './file-objects';
-import { checkPortClashes, checkSysctlClashes, warnAboutSharedInit } from './pod-checks';
+import {
+  checkExtraHostClashes,
+  checkPortClashes,
+  checkSysctlClashes,
+  warnAboutSharedInit,
+} from './pod-checks';
 import { inactiveServices } from './profiles';
 import { interpolateTree, type Variables } from './interpolate';
 import type { ComposeProject } from './model';
@@ -131,6 +136,7 @@ export function loadCompose(input: ComposeInput, issues: KomIssues): ComposeProj
   top.finish('warning');
   checkPortClashes(project.services, serviceReport);
   checkSysctlClashes(project.services, serviceReport);
+  checkExtraHostClashes(project.services, serviceReport);
   checkStartupOrder(project.services, serviceReport);
   warnAboutSharedInit(project.services, serviceReport);
   return project;

@@ -118,6 +118,12 @@ export interface ServiceResources {
   limits: ResourceAmounts;
 }
 
+/** An `extra_hosts` entry: `host` resolves to `ip` inside the pod. */
+export interface ExtraHost {
+  host: string;
+  ip: string;
+}
+
 /** What the container runs as and may do; IDs are numeric, as Kubernetes needs them. */
 export interface ServiceSecurity {
   runAsUser?: number;
@@ -158,6 +164,7 @@ export interface ComposeService {
   dependsOn: ServiceDependency[];
   resources: ServiceResources;
   security: ServiceSecurity;
+  extraHosts: ExtraHost[];
   workingDir?: string;
   /** How long the container gets between SIGTERM and SIGKILL. */
   stopGracePeriodMs?: number;

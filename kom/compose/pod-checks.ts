@@ -1,5 +1,5 @@
 // What the services of one project must agree on because they share one pod: ports, sysctls,
-// and the pod's process namespace.
+// the pod's process namespace and its hosts file.
 import { quote } from '../errors';
 import type { Reporter } from '../reporter';
 import type { ComposeService } from './model';
@@ -41,19 +41,16 @@ export function checkSysctlClashes(
   services: readonly ComposeService[],
   serviceReport: (name: string) => Reporter,
 ): void {
-  const owners = new Map<string, { service: string; value: string }>();
-  for (const service of services) {
-    for (const [name, value] of Object.entries(service.security.sysctls)) {
-      const owner = owners.get(name);
-      if (owner !== undefined && owner.value !== value) {
-        serviceReport(service.name).error(
-          ['sysctls'],
-          `${name}=${value} differs from ${quote(owner.value)} in service ${quote(owner.service)}; services share one pod, whose sysctls are set once`,
-        );
-      }
-      owners.set(name, { service: service.name, value });
-    }
-  }
+  checkOneValuePerPod(
+    services,
+    serviceReport,
+    'sysctls',
+    (service) => Object.entries(service.security.sysctls),
+    {
+      clash: (name, value, other) =>
+        `${name}=${value} differs from ${quote(other.value)} in service ${quote(other.service)}; services share one pod, whose sysctls are set once`,
+    },
+  );
 }
 
 /**
@@ -72,4 +69,41 @@ export function warnAboutSharedInit(
     ['init'],
     `is honoured for the whole pod (a shared process namespace whose first process reaps zombies): ${others.join(', ')} no longer run as PID 1 either, which images with their own init (s6-overlay) refuse`,
   );
+}
+
+/** One /etc/hosts for the pod: a host name may have one address. */
+export function checkExtraHostClashes(
+  services: readonly ComposeService[],
+  serviceReport: (name: string) => Reporter,
+): void {
+  checkOneValuePerPod(
+    services,
+    serviceReport,
+    'extra_hosts',
+    (service) => service.extraHosts.map((entry) => [entry.host, entry.ip]),
+    {
+      clash: (host, ip, other) =>
+        `${host} is ${ip} here but ${other.value} in service ${quote(other.service)}; services share one pod, whose hosts file is one`,
+    },
+  );
+}
+
+/** Reports a key a later service sets to another value than an earlier one did. */
+function checkOneValuePerPod(
+  services: readonly ComposeService[],
+  serviceReport: (name: string) => Reporter,
+  field: string,
+  entriesOf: (service: ComposeService) => [string, string][],
+  messages: { clash: (key: string, value: string, other: { service: string; value: string }) => string },
+): void {
+  const owners = new Map<string, { service: string; value: string }>();
+  for (const service of services) {
+    for (const [key, value] of entriesOf(service)) {
+      const owner = owners.get(key);
+      if (owner !== undefined && owner.value !== value) {
+        serviceReport(service.name).error([field], messages.clash(key, value, owner));
+      }
+      owners.set(key, { service: service.name, value });
+    }
+  }
 }

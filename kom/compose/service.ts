@@ -8,6 +8,7 @@ import { readCommandLine } from './command-line';
 import { readDependencies } from './dependencies';
 import { envFileFormatOf } from './env-file';
 import { readFileMounts, type ScalarSource } from './file-objects';
+import { readExtraHosts } from './extra-hosts';
 import { readHealthcheck } from './healthcheck';
 import type { ComposeService, EnvFileRef, PortMapping, VolumeMount } from './model';
 import { readPort } from './ports';
@@ -66,7 +67,7 @@ function hostNamespace(kind: string, key: string): string {
 const IGNORED = `
   annotations attach blkio_config cgroup cgroup_parent container_name cpu_count
   cpu_percent cpu_shares cpu_period cpu_quota cpu_rt_runtime cpu_rt_period cpus cpuset credential_spec
-  develop device_cgroup_rules dns dns_opt dns_search domainname expose external_links extra_hosts
+  develop device_cgroup_rules dns dns_opt dns_search domainname expose external_links
   hostname isolation labels label_file links logging mac_address mem_limit
   mem_reservation mem_swappiness memswap_limit networks oom_kill_disable oom_score_adj platform
   post_start pre_stop pull_policy runtime security_opt stdin_open
@@ -130,6 +131,7 @@ export function readService(
     dependsOn: readDependencies(service, name, context.serviceNames, context.inactiveServices),
     resources: readServiceResources(service),
     security: readSecurity(service),
+    extraHosts: readExtraHosts(service),
   };
   const entrypoint = readCommandLine(service, 'entrypoint');
   if (entrypoint !== undefined) result.entrypoint = entrypoint;

@@ -1,6 +1,6 @@
 // The app's one Deployment: every compose service a container of one pod, one replica,
 // Recreate (an RWO disk can be attached to one node at a time), scheduled next to its disks.
-import type { V1Container, V1Deployment, V1PodSpec } from '@kubernetes/client-node';
+import type { V1Container, V1Deployment, V1HostAlias, V1PodSpec } from '@kubernetes/client-node';
 import { isHostAlias, type ComposeProject } from '../../kom';
 import { fileVolumes, referencedContentHashes, type ConfigObjects } from './config-objects';
 import { buildContainer } from './containers';
@@ -41,8 +41,8 @@ export function buildDeployment(
   const securityContext = podSecurityContext(compose.services);
   if (securityContext !== undefined) pod.securityContext = securityContext;
   if (sharesProcessNamespace(compose.services)) pod.shareProcessNamespace = true;
-  const aliases = composeNameAliases(compose);
-  if (aliases.length > 0) pod.hostAliases = [{ ip: '127.0.0.1', hostnames: aliases }];
+  const hostAliases = hostAliasesOf(compose);
+  if (hostAliases.length > 0) pod.hostAliases = hostAliases;
   // Sub-directories exist before any service, including the ones others wait for, starts.
   const init = subPathInitContainer(compose.services);
   // Then bound directories get their files, before any service sees them.
@@ -93,4 +93,13 @@ function composeNameAliases(compose: ComposeProject): string[] {
     .filter((service) => service.name.toLowerCase() !== service.kubeName && isHostAlias(service.name))
     .map((service) => service.name.toLowerCase())
     .sort();
+}
+
+/** The pod's extra /etc/hosts entries: renamed services on localhost, then extra_hosts, by IP. */
+function hostAliasesOf(compose: ComposeProject): V1HostAlias[] {
+  const byIp = new Map<string, Set<string>>();
+  const add = (ip: string, host: string) => byIp.set(ip, (byIp.get(ip) ?? new Set()).add(host));
+  for (const host of composeNameAliases(compose)) add('127.0.0.1', host);
+  for (const entry of compose.services.flatMap((service) => service.extraHosts)) add(entry.ip, entry.host);
+  return [...byIp.keys()].sort().map((ip) => ({ ip, hostnames: [...(byIp.get(ip) ?? [])].sort() }));
 }

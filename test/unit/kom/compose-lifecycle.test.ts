@@ -127,3 +127,19 @@ void describe('compose: init', () => {
     assert.deepEqual(alone.warnings, []);
   });
 });
+
+void describe('compose: extra_hosts', () => {
+  void it('leaves out host-gateway with a warning, and refuses two addresses for one name', () => {
+    const context = resolveCompose(
+      "services:\n  a: { image: x, extra_hosts: ['host.docker.internal:host-gateway', 'db.local:10.1.1.1'] }\n",
+    );
+    assert.deepEqual(context.compose.services[0]?.extraHosts, [{ host: 'db.local', ip: '10.1.1.1' }]);
+    assertHasError(context.warnings.map(formatKomIssue), 'host.docker.internal: "host-gateway"', 'left out');
+    const errors = komErrors(() =>
+      resolveCompose(
+        "services:\n  a: { image: x, extra_hosts: ['db:10.1.1.1'] }\n  b: { image: y, extra_hosts: { db: 10.1.1.2 } }\n",
+      ),
+    );
+    assertHasError(errors, 'service "b"', 'extra_hosts', 'db is 10.1.1.2 here but 10.1.1.1 in service "a"');
+  });
+});

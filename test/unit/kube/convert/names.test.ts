@@ -12,7 +12,7 @@ void describe('convertApp: names that are not DNS labels', () => {
       appSpec: 'compose: file:compose.yml\nvolumes: [{ name: db_data, size: 1Gi }]',
       compose: `services:
   front_end: { image: nginx, volumes: ['db_data:/data'], configs: [my_config] }
-  2fa: { image: authelia, ports: ['9091:9091'] }
+  2fa: { image: authelia, ports: ['9091:9091'], extra_hosts: ['ldap.corp:10.0.0.5', 'ldap2.corp=10.0.0.5'] }
   NGINX: { image: nginx }
 configs:
   my_config: { content: "x" }
@@ -33,8 +33,9 @@ configs:
     assert.deepEqual(headless, ['front-end', 'svc-2fa', 'nginx']);
   });
 
-  void it('lets siblings reach a digit-led service by its compose name', () => {
+  void it('lets siblings reach a digit-led service by its compose name, next to extra_hosts', () => {
     assert.deepEqual(deployment(result).spec?.template.spec?.hostAliases, [
+      { ip: '10.0.0.5', hostnames: ['ldap.corp', 'ldap2.corp'] },
       { ip: '127.0.0.1', hostnames: ['2fa'] },
     ]);
   });
