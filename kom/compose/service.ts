@@ -63,6 +63,10 @@ function hostNamespace(kind: string, key: string): string {
   return `the host ${kind} namespace is not available to an app's pod; remove ${key}:`;
 }
 
+/** Values that ask for what the one pod gives anyway: `network_mode: service:db` shares db's network. */
+const isWhatThePodGives = (key: string, value: unknown): boolean =>
+  key === 'network_mode' && typeof value === 'string' && value.startsWith('service:');
+
 /** Ignored with a warning: the app runs without them. */
 const IGNORED = `
   annotations attach blkio_config cgroup cgroup_parent container_name cpu_count
@@ -167,7 +171,8 @@ function reportUnsupported(service: MapReader): void {
     const value = service.raw(key);
     const problem = refuse(value);
     if (problem !== undefined) service.report.error(service.at(key), problem);
-    else service.report.warn(service.at(key), `${quote(value)} is ignored`);
+    else if (!isWhatThePodGives(key, value))
+      service.report.warn(service.at(key), `${quote(value)} is ignored`);
   }
   service.accept(...Object.keys(REFUSED));
   checkRestart(service);

@@ -143,3 +143,12 @@ void describe('compose: extra_hosts', () => {
     assertHasError(errors, 'service "b"', 'extra_hosts', 'db is 10.1.1.2 here but 10.1.1.1 in service "a"');
   });
 });
+
+void describe('compose: network_mode', () => {
+  void it('accepts service:<name> silently: every service shares the pod network anyway', () => {
+    const context = resolveCompose(
+      'services:\n  vpn: { image: x }\n  app: { image: y, network_mode: "service:vpn" }\n',
+    );
+    assert.deepEqual(context.warnings, []);
+  });
+});
