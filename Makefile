@@ -48,6 +48,7 @@ test-integration: build tools
 bench: build tools
 	node dist/bench/deploy.js
 	node dist/bench/snapshot-tick.js
+	node dist/bench/cli-startup.js
 
 test: lint test-unit test-integration
 

@@ -61,6 +61,7 @@ export { referencedFiles, type ReferencedFile } from './referenced-files';
 export { parseEnvFile, type EnvFileFormat, type ParsedEnvFile } from './compose/env-file';
 export { interpolateString, type Variables } from './compose/interpolate';
 export { splitWords } from './compose/command-line';
+export { dnsLabelOf, isHostAlias, serviceKubeName, SERVICE_DIGIT_PREFIX } from './kube-name';
 
 export type * from './model/app';
 export type * from './model/resources';

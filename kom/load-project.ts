@@ -1,5 +1,6 @@
 // loadProject: discovery, then every KOM document of the project, validated all-or-nothing.
 import fs from 'node:fs';
+import { profilesFromEnv } from './compose/profiles';
 import { displayPathFrom } from './display-path';
 import { locateProject, selectKomSources, type DiscoveryOptions } from './discovery';
 import { readKomFile, type KomDocument, type ResourceDocument } from './documents';
@@ -69,6 +70,7 @@ export function loadProject(options: DiscoveryOptions): LoadedProject {
     clusters: [],
     apps: [],
     boxes: [],
+    composeProfiles: profilesFromEnv(options.env),
     warnings: [],
   };
   if (location.appFile !== undefined) project.appFile = location.appFile;

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { loadCompose } from './compose/load-compose';
 import type { ComposeProject } from './compose/model';
 import type { Variables } from './compose/interpolate';
-import { hostPortsOf } from './compose/service';
+import { tcpHostPortsOf } from './compose/service';
 import { describeResource } from './documents';
 import { displayPathFrom } from './display-path';
 import { KomError, KomIssues, quote } from './errors';
@@ -19,6 +19,11 @@ import { Reporter } from './reporter';
 export interface ResolveAppOptions {
   /** Variables for compose interpolation (the reference uses none); `.env` fills the gaps. */
   variables?: Variables;
+  /**
+   * Compose profiles to run (`--profile`); default: the project's COMPOSE_PROFILES. Services
+   * with no profile always run; `*` chooses every profile.
+   */
+  profiles?: readonly string[];
 }
 
 export function resolveApp(
@@ -52,6 +57,7 @@ export function resolveApp(
     subject: describeResource('App', app.id),
   });
   const baseDir = localBaseDir(app.refBase);
+  const profiles = [...new Set(options.profiles ?? project.composeProfiles)].sort();
   const source = readComposeSource(app, baseDir, appReport, display);
   let compose: ComposeProject = { source: source?.label ?? '', services: [], configs: [], secrets: [] };
   if (source !== undefined) {
@@ -63,6 +69,7 @@ export function resolveApp(
         ...(baseDir !== undefined ? { baseDir } : {}),
         variables: options.variables ?? {},
         appVolumes: app.volumes.map((volume) => volume.name),
+        profiles,
       },
       issues,
     );
@@ -73,10 +80,11 @@ export function resolveApp(
     workspace,
     provider,
     cluster,
-    app,
+    app: withHookContainerName(app, compose),
     boxes: project.boxes.filter((box) => box.appId === app.id),
     compose,
     refBase: app.refBase,
+    profiles,
     warnings: issues.warnings,
   };
   if (source?.file !== undefined) context.composeFile = source.file;
@@ -123,8 +131,24 @@ function readComposeSource(
 
 function checkAppAgainstCompose(app: App, cluster: Cluster, compose: ComposeProject, report: Reporter): void {
   const serviceNames = compose.services.map((service) => service.name);
+  // The Deployment and ingress Service are `<app>-app`, a box `<app>-box`: a headless Service
+  // of that name would clash with them.
+  for (const service of compose.services) {
+    const reserved = [`${app.name}-app`, `${app.name}-box`].find((prefix) =>
+      service.kubeName.startsWith(prefix),
+    );
+    if (reserved !== undefined) {
+      report.issues.error(
+        { file: compose.source, service: service.name },
+        `the name starts with ${quote(reserved)}, which Kompox keeps for its own objects of App ${quote(app.name)}; rename the service`,
+      );
+    }
+  }
   const hook = app.snapshots?.hook;
-  if (hook !== undefined && !serviceNames.includes(hook.container)) {
+  const hookService = compose.services.find(
+    (service) => service.name === hook?.container || service.kubeName === hook?.container,
+  );
+  if (hook !== undefined && hookService === undefined) {
     report.error(
       ['spec', 'snapshots', 'hook', 'container'],
       `${quote(hook.container)} is not a compose service (services: ${serviceNames.join(', ')})`,
@@ -133,7 +157,9 @@ function checkAppAgainstCompose(app: App, cluster: Cluster, compose: ComposeProj
   const hostPorts = new Map<number, number>();
   for (const service of compose.services) {
     for (const port of service.ports) {
-      if (port.hostPort !== undefined) hostPorts.set(port.hostPort, port.containerPort);
+      // Ingress routes HTTP, so only TCP ports can be rule ports.
+      if (port.hostPort !== undefined && port.protocol === 'tcp')
+        hostPorts.set(port.hostPort, port.containerPort);
     }
   }
   const ruleOfContainerPort = new Map<number, string>();
@@ -141,10 +167,10 @@ function checkAppAgainstCompose(app: App, cluster: Cluster, compose: ComposeProj
     const at = ['spec', 'ingress', 'rules', index];
     const containerPort = hostPorts.get(rule.port);
     if (containerPort === undefined) {
-      const published = compose.services.flatMap((service) => hostPortsOf(service.ports));
+      const published = compose.services.flatMap((service) => tcpHostPortsOf(service.ports));
       report.error(
         at.concat('port'),
-        `${rule.port} is not a host port published in compose (published: ${published.join(', ') || 'none'})`,
+        `${rule.port} is not a TCP host port published in compose (published: ${published.join(', ') || 'none'})`,
       );
       return;
     }
@@ -166,4 +192,16 @@ function checkAppAgainstCompose(app: App, cluster: Cluster, compose: ComposeProj
       }
     });
   });
+}
+
+/**
+ * The hook is exec'd in a container, whose name is the service's Kubernetes name: a hook that
+ * names `front_end` runs in container `front-end`. The project's App is left as loaded.
+ */
+function withHookContainerName(app: App, compose: ComposeProject): App {
+  const hook = app.snapshots?.hook;
+  if (app.snapshots === undefined || hook === undefined) return app;
+  const service = compose.services.find((candidate) => candidate.name === hook.container);
+  if (service === undefined || service.kubeName === hook.container) return app;
+  return { ...app, snapshots: { ...app.snapshots, hook: { ...hook, container: service.kubeName } } };
 }

@@ -2,11 +2,13 @@
 import { quote } from '../errors';
 import { isPlainMap, MapReader, readStringList } from '../field-reader';
 import { DEPENDENCY_CONDITIONS, type ServiceDependency } from './model';
+import { inactiveMessage } from './profiles';
 
 export function readDependencies(
   service: MapReader,
   serviceName: string,
   allServices: ReadonlySet<string>,
+  inactiveServices: ReadonlyMap<string, string[]> = new Map(),
 ): ServiceDependency[] {
   const value = service.raw('depends_on');
   if (value === undefined) return [];
@@ -34,6 +36,12 @@ export function readDependencies(
   return dependencies.filter((dependency) => {
     if (dependency.service === serviceName) {
       service.report.error(path, `service ${quote(serviceName)} cannot depend on itself`);
+      return false;
+    }
+    const profiles = inactiveServices.get(dependency.service);
+    if (profiles !== undefined) {
+      // `required: false` tolerates a dependency that does not run, as in compose.
+      if (dependency.required) service.report.error(path, inactiveMessage(dependency.service, profiles));
       return false;
     }
     if (!allServices.has(dependency.service)) {

@@ -1,10 +1,11 @@
 // Compose `configs:` and `secrets:`: top-level definitions (`file:`, `content:`, external) and
 // the services' references to them, each mounted as a single read-only file.
+import fs from 'node:fs';
 import { quote } from '../errors';
 import { isPlainMap, MapReader } from '../field-reader';
 import { checkLocalPath, LOCAL_FILES_DENIED } from '../local-files';
 import type { Reporter } from '../reporter';
-import { dnsLabelProblem } from '../resource-id';
+import { collisionMessage, dnsLabelOf, MappedNames, mappedNameProblem } from '../kube-name';
 import type { FieldPath } from '../yaml-source';
 import type { FileMount, FileObject } from './model';
 
@@ -20,15 +21,33 @@ export function readFileObjects(
 ): FileObject[] {
   const section = top.map(kind);
   const objects: FileObject[] = [];
+  const seen = new MappedNames();
   for (const name of section.keys()) {
     const entry = section.map(name);
-    const object = readFileObject(entry, name, baseDir);
+    const kubeName = dnsLabelOf(name);
+    const other = seen.claim(name, kubeName);
+    if (other !== undefined) {
+      entry.report.error(entry.path, collisionMessage(kind, name, other, kubeName));
+      continue;
+    }
+    const object = readFileObject(entry, name, kubeName, baseDir);
     if (object !== undefined) objects.push(object);
   }
   return objects;
 }
 
-function readFileObject(entry: MapReader, name: string, baseDir: string | undefined): FileObject | undefined {
+/** The API server refuses a larger ConfigMap or Secret. */
+export const MAX_FILE_OBJECT_BYTES = 1024 * 1024;
+
+/** The pod volume is `cfg-<name>-m0440` at most, and a pod volume name is a DNS label. */
+const MAX_FILE_OBJECT_NAME = 63 - 'cfg-'.length - '-m0440'.length;
+
+function readFileObject(
+  entry: MapReader,
+  name: string,
+  kubeName: string,
+  baseDir: string | undefined,
+): FileObject | undefined {
   const file = entry.string('file');
   const content = entry.string('content');
   const external = entry.bool('external');
@@ -41,13 +60,10 @@ function readFileObject(entry: MapReader, name: string, baseDir: string | undefi
   }
   entry.accept('environment', 'labels', 'template_driver', 'driver', 'driver_opts');
   entry.finish('warning');
-  // The name becomes part of Kubernetes object and pod volume names.
-  const problem = dnsLabelProblem(name);
+  // The mapped name becomes part of Kubernetes object and pod volume names.
+  const problem = mappedNameProblem(name, kubeName, MAX_FILE_OBJECT_NAME);
   if (problem !== undefined) {
-    entry.report.error(
-      entry.path,
-      `${problem}; rename it, e.g. ${quote(name.toLowerCase().replace(/[^a-z0-9-]/g, '-'))}`,
-    );
+    entry.report.error(entry.path, `${problem}; rename it`);
     return undefined;
   }
   // A bare `name:` refers to an object that must already exist, like `external: true`.
@@ -57,8 +73,8 @@ function readFileObject(entry: MapReader, name: string, baseDir: string | undefi
     entry.report.error(entry.path, 'needs exactly one of file:, content: or external: true');
     return undefined;
   }
-  if (content !== undefined) return { name, source: { kind: 'content', content } };
-  if (file === undefined) return { name, source: { kind: 'external', name: externalName ?? name } };
+  if (content !== undefined) return { name, kubeName, source: { kind: 'content', content } };
+  if (file === undefined) return { name, kubeName, source: { kind: 'external', name: externalName ?? name } };
   if (baseDir === undefined) {
     entry.report.error(entry.at('file'), `${quote(file)}: ${LOCAL_FILES_DENIED}`);
     return undefined;
@@ -68,7 +84,24 @@ function readFileObject(entry: MapReader, name: string, baseDir: string | undefi
     entry.report.error(entry.at('file'), checked.problem);
     return undefined;
   }
-  return { name, source: { kind: 'file', path: checked.relativePath, absolutePath: checked.absolutePath } };
+  const keyProblem = fileKeyProblem(checked.relativePath);
+  if (keyProblem !== undefined) {
+    entry.report.error(entry.at('file'), keyProblem);
+    return undefined;
+  }
+  const size = fs.statSync(checked.absolutePath).size;
+  if (size > MAX_FILE_OBJECT_BYTES) {
+    entry.report.error(
+      entry.at('file'),
+      `${quote(file)} is ${size} bytes; a ConfigMap or Secret holds at most ${MAX_FILE_OBJECT_BYTES} bytes. Put the file on an App volume or into the image`,
+    );
+    return undefined;
+  }
+  return {
+    name,
+    kubeName,
+    source: { kind: 'file', path: checked.relativePath, absolutePath: checked.absolutePath },
+  };
 }
 
 /** A service's `configs:`/`secrets:` list; `defined` is the top-level names. */
@@ -139,4 +172,11 @@ function parseMode(value: unknown, text: string | undefined): number | undefined
   if (/^0o?[0-7]+$/.test(written)) mode = parseInt(written.replace(/^0o?/, '') || '0', 8);
   else if (/^\d+$/.test(written)) mode = Number(written);
   return mode !== undefined && mode <= 0o7777 ? mode : undefined;
+}
+
+/** ConfigMap and Secret keys (the file's base name here) allow letters, digits, '-', '_' and '.'. */
+export function fileKeyProblem(relativePath: string): string | undefined {
+  const key = relativePath.split('/').pop() ?? '';
+  if (/^[-._a-zA-Z0-9]+$/.test(key)) return undefined;
+  return `the file name ${quote(key)} cannot be a ConfigMap/Secret key (letters, digits, '-', '_', '.'); rename the file`;
 }

@@ -38,8 +38,13 @@ export function readHealthcheck(check: MapReader): Healthcheck | undefined {
 function readTest(check: MapReader, disabled: boolean): string[] | undefined {
   const value = check.raw('test');
   if (value === undefined) {
+    // Compose keeps the image's HEALTHCHECK and only retimes it; Kubernetes never runs image
+    // healthchecks, so there is nothing to probe with.
     if (check.keys().length > 0 && !disabled) {
-      check.report.error(check.at('test'), 'is required, e.g. ["CMD", "curl", "-f", "http://localhost/"]');
+      check.report.warn(
+        check.path,
+        "has no test: under compose the image's own HEALTHCHECK runs, but Kubernetes ignores image healthchecks, so no probe is made and the timing fields are ignored; add test: to get a readiness probe",
+      );
     }
     return undefined;
   }

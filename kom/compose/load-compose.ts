@@ -1,18 +1,35 @@
 // A compose file → ComposeProject: interpolate, read every service, then check what only the
-// whole project can tell (port clashes inside the one Pod).
+// whole project can tell (see pod-checks.ts and startup-order.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { KomIssues, quote } from '../errors';
+import {
+  collisionMessage,
+  dnsLabelOf,
+  isHostAlias,
+  MappedNames,
+  mappedNameProblem,
+  serviceKubeName,
+} from '../kube-name';
 import { isPlainMap, MapReader } from '../field-reader';
 import { checkLocalPath } from '../local-files';
 import { Reporter } from '../reporter';
-import { dnsLabelProblem } from '../resource-id';
 import { parseYamlDocuments, type FieldPath } from '../yaml-source';
 import { parseEnvFile } from './env-file';
+import { FileBinds } from './file-binds';
 import { readFileObjects } from './file-objects';
+import {
+  checkExtraHostClashes,
+  checkPortClashes,
+  checkSysctlClashes,
+  warnAboutSharedInit,
+} from './pod-checks';
+import { inactiveServices } from './profiles';
 import { interpolateTree, type Variables } from './interpolate';
-import type { ComposeProject, ComposeService } from './model';
+import type { ComposeProject } from './model';
 import { readService } from './service';
+import { checkStartupOrder } from './startup-order';
+import { undeclaredVolumeMessage } from './volume-messages';
 
 export interface ComposeInput {
   text: string;
@@ -24,6 +41,8 @@ export interface ComposeInput {
   variables: Variables;
   /** App volume names in declaration order. */
   appVolumes: readonly string[];
+  /** Chosen compose profiles; services in other profiles are left out. */
+  profiles?: readonly string[];
 }
 
 const IGNORED_TOP_LEVEL = ['networks', 'models'];
@@ -64,6 +83,14 @@ export function loadCompose(input: ComposeInput, issues: KomIssues): ComposeProj
     return project;
   }
 
+  if (isVersion1(interpolated)) {
+    // Said once: every other message would only follow from reading it as the current format.
+    report.error(
+      [],
+      'this is a version 1 compose file (services at the top level, no services: section); Kompox reads the current Compose format: move the services under services:',
+    );
+    return project;
+  }
   const top = MapReader.of(report, interpolated, []);
   if (top.has('version')) top.report.warn(['version'], 'is obsolete and ignored');
   if (top.has('include')) top.report.error(['include'], 'is not supported; put every service in this file');
@@ -73,49 +100,94 @@ export function loadCompose(input: ComposeInput, issues: KomIssues): ComposeProj
   top.accept('version', 'include', ...IGNORED_TOP_LEVEL);
   const name = top.string('name');
   if (name !== undefined) project.name = name;
-  checkDeclaredVolumes(top.map('volumes'), input.appVolumes);
+  const reportedVolumes = new Set<string>();
+  checkDeclaredVolumes(top.map('volumes'), input.appVolumes, reportedVolumes);
   project.configs = readFileObjects(top, 'configs', input.baseDir);
   project.secrets = readFileObjects(top, 'secrets', input.baseDir);
 
   const services = top.map('services');
   if (services.keys().length === 0) report.error(['services'], 'at least one service is required');
+  const inactive = inactiveServices(services.value, input.profiles ?? [], serviceReport);
+  const activeNames = services.keys().filter((name) => !inactive.has(name));
   const shared = {
     appVolumes: input.appVolumes,
     baseDir: input.baseDir,
-    serviceNames: new Set(services.keys()),
-    configNames: new Set(project.configs.map((object) => object.name)),
-    secretNames: new Set(project.secrets.map((object) => object.name)),
+    reportedVolumes,
+    fileBinds: new FileBinds(new Set(top.map('configs').keys().map(dnsLabelOf))),
+    serviceNames: new Set(activeNames),
+    inactiveServices: inactive,
+    // Every declared name, valid or not: a bad entry is reported once, not again per reference.
+    configNames: new Set(top.map('configs').keys()),
+    secretNames: new Set(top.map('secrets').keys()),
   };
-  for (const serviceName of services.keys()) {
+  const serviceKubeNames = new MappedNames();
+  for (const serviceName of activeNames) {
     const reader = MapReader.of(serviceReport(serviceName), services.raw(serviceName), []);
-    const problem = dnsLabelProblem(serviceName);
-    if (problem !== undefined) {
-      reader.report.error(
-        [],
-        `the service name ${problem}; it names a container and a Service in Kubernetes`,
-      );
-      continue;
-    }
+    const kubeName = checkServiceName(reader.report, serviceName, serviceKubeNames);
+    if (kubeName === undefined) continue;
     const scalarSource = (fieldPath: FieldPath) =>
       document.scalarSource(['services', serviceName, ...fieldPath]);
-    const service = readService(reader, serviceName, { ...shared, scalarSource });
+    const service = readService(reader, serviceName, kubeName, { ...shared, scalarSource });
     if (service !== undefined) project.services.push(service);
   }
+  project.configs.push(...shared.fileBinds.objects());
   // Top-level x-* keys are extension fields (often anchors); everything else is unknown.
   top.accept(...top.keys().filter((key) => key.startsWith('x-')));
   top.finish('warning');
   checkPortClashes(project.services, serviceReport);
+  checkSysctlClashes(project.services, serviceReport);
+  checkExtraHostClashes(project.services, serviceReport);
+  checkStartupOrder(project.services, serviceReport);
+  warnAboutSharedInit(project.services, serviceReport);
   return project;
 }
 
-/** Top-level `volumes:` may only name App volumes; driver options have no meaning here. */
-function checkDeclaredVolumes(volumes: MapReader, appVolumes: readonly string[]): void {
+/**
+ * The container and Service name of a compose service, or undefined when it cannot have one.
+ * Siblings reach a renamed service by its compose name only where the converter can alias it
+ * (see hostAliases); a name with `_` cannot be a host name, so the user is told.
+ */
+function checkServiceName(report: Reporter, name: string, seen: MappedNames): string | undefined {
+  const kubeName = serviceKubeName(name);
+  const problem = mappedNameProblem(name, kubeName);
+  if (problem !== undefined) {
+    report.error([], `the service name ${problem}; it names a container and a Service in Kubernetes`);
+    return undefined;
+  }
+  const other = seen.claim(name, kubeName);
+  if (other !== undefined) {
+    report.error([], collisionMessage('services', name, other, kubeName));
+    return undefined;
+  }
+  if (kubeName !== name && !isHostAlias(name)) {
+    report.warn(
+      [],
+      `is container and Service ${quote(kubeName)} in Kubernetes; other services must reach it as ${quote(kubeName)}, since ${quote(name)} is not a valid host name there`,
+    );
+  }
+  return kubeName;
+}
+
+/**
+ * Top-level `volumes:` may only name App volumes (in either spelling); driver options have no
+ * meaning here. Two names that map to one App volume would share its data, so they are refused.
+ */
+function checkDeclaredVolumes(
+  volumes: MapReader,
+  appVolumes: readonly string[],
+  reportedVolumes: Set<string>,
+): void {
+  const seen = new MappedNames();
   for (const name of volumes.keys()) {
-    if (!appVolumes.includes(name)) {
-      volumes.report.error(
-        volumes.at(name),
-        `volume ${quote(name)} is not declared in App spec.volumes; add it there`,
-      );
+    const mapped = dnsLabelOf(name);
+    const other = seen.claim(name, mapped);
+    if (other !== undefined) {
+      volumes.report.error(volumes.at(name), collisionMessage('volumes', name, other, mapped));
+      continue;
+    }
+    if (!appVolumes.includes(mapped)) {
+      volumes.report.error(volumes.at(name), undeclaredVolumeMessage(name, appVolumes));
+      reportedVolumes.add(mapped);
       continue;
     }
     const options = volumes.map(name);
@@ -129,36 +201,10 @@ function checkDeclaredVolumes(volumes: MapReader, appVolumes: readonly string[])
   }
 }
 
-/** All services share one Pod, so a container port or host port may be used only once. */
-function checkPortClashes(
-  services: readonly ComposeService[],
-  serviceReport: (name: string) => Reporter,
-): void {
-  const containerPorts = new Map<string, string>();
-  const hostPorts = new Map<string, string>();
-  for (const service of services) {
-    for (const port of service.ports) {
-      const containerKey = `${port.containerPort}/${port.protocol}`;
-      const containerOwner = containerPorts.get(containerKey);
-      if (containerOwner !== undefined && containerOwner !== service.name) {
-        serviceReport(service.name).error(
-          ['ports'],
-          `container port ${containerKey} is also used by service ${quote(containerOwner)}; services share one Pod, so container ports must differ`,
-        );
-      }
-      containerPorts.set(containerKey, service.name);
-      if (port.hostPort === undefined) continue;
-      const hostKey = `${port.hostPort}/${port.protocol}`;
-      const hostOwner = hostPorts.get(hostKey);
-      if (hostOwner !== undefined) {
-        serviceReport(service.name).error(
-          ['ports'],
-          `host port ${hostKey} is already published by service ${quote(hostOwner)}`,
-        );
-      }
-      hostPorts.set(hostKey, service.name);
-    }
-  }
+/** Version 1 files have no `services:`; their top-level keys are services with an image or build. */
+function isVersion1(document: Record<string, unknown>): boolean {
+  if ('services' in document) return false;
+  return Object.values(document).some((value) => isPlainMap(value) && ('image' in value || 'build' in value));
 }
 
 /** The `.env` next to the compose file, used only for interpolation. */

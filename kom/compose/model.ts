@@ -22,6 +22,18 @@ export interface PortMapping {
   protocol: PortProtocol;
 }
 
+/** A local file to copy onto a volume; its content is read on demand, never stored here. */
+export interface SeedFile {
+  /** Relative to the bound directory, `/`-separated. */
+  path: string;
+  absolutePath: string;
+}
+
+/** What a relative directory bind copies onto its volume directory at the pod's first start. */
+export interface DirectorySeed {
+  files: SeedFile[];
+}
+
 /** A mount of (a sub-directory of) an App volume. */
 export interface VolumeMount {
   /** App volume name (`App.spec.volumes[].name`). */
@@ -32,6 +44,21 @@ export interface VolumeMount {
   readOnly: boolean;
   /** `named` for `vol[/sub]:/path`, `bind` for `./relative:/path` (onto the first App volume). */
   origin: 'named' | 'bind';
+  /** For a bind of a local directory holding files: what to copy there once. */
+  seed?: DirectorySeed;
+}
+
+/**
+ * A directory that lives as long as the pod (an emptyDir): an anonymous volume, a tmpfs mount,
+ * or /dev/shm sized by `shm_size`.
+ */
+export interface ScratchMount {
+  mountPath: string;
+  /** `Memory` for tmpfs and /dev/shm, as compose keeps them in memory. */
+  medium?: 'Memory';
+  sizeLimitBytes?: number;
+  readOnly?: boolean;
+  origin: 'anonymous' | 'tmpfs' | 'shm_size';
 }
 
 export type FileObjectSource =
@@ -42,7 +69,10 @@ export type FileObjectSource =
 
 /** A top-level `configs:` or `secrets:` entry. */
 export interface FileObject {
+  /** As written in the compose file; service references use it. */
   name: string;
+  /** The DNS label used in the object and pod volume names (`my_config` → `my-config`). */
+  kubeName: string;
   source: FileObjectSource;
 }
 
@@ -88,8 +118,33 @@ export interface ServiceResources {
   limits: ResourceAmounts;
 }
 
+/** An `extra_hosts` entry: `host` resolves to `ip` inside the pod. */
+export interface ExtraHost {
+  host: string;
+  ip: string;
+}
+
+/** What the container runs as and may do; IDs are numeric, as Kubernetes needs them. */
+export interface ServiceSecurity {
+  runAsUser?: number;
+  runAsGroup?: number;
+  /** `group_add`; Kubernetes applies them to every container of the pod. */
+  supplementalGroups: number[];
+  /** Without the `CAP_` prefix. */
+  capAdd: string[];
+  capDrop: string[];
+  readOnlyRootFilesystem?: boolean;
+  /** Pod-wide in Kubernetes. */
+  sysctls: Record<string, string>;
+  /** `init: true`: an init process reaps zombies (the pod's shared process namespace gives one). */
+  init?: boolean;
+}
+
 export interface ComposeService {
+  /** As written in the compose file; messages use it. */
   name: string;
+  /** The container and Service name: a DNS label starting with a letter (see kube-name.ts). */
+  kubeName: string;
   image: string;
   /** Overrides the image ENTRYPOINT (Kubernetes `command`). */
   entrypoint?: string[];
@@ -100,12 +155,16 @@ export interface ComposeService {
   envFiles: EnvFileRef[];
   ports: PortMapping[];
   volumeMounts: VolumeMount[];
+  /** emptyDir mounts, in the order they were written. */
+  scratchMounts: ScratchMount[];
   configs: FileMount[];
   secrets: FileMount[];
   /** Absent when the compose file has none or disables it. */
   healthcheck?: Healthcheck;
   dependsOn: ServiceDependency[];
   resources: ServiceResources;
+  security: ServiceSecurity;
+  extraHosts: ExtraHost[];
   workingDir?: string;
   /** How long the container gets between SIGTERM and SIGKILL. */
   stopGracePeriodMs?: number;

@@ -6,9 +6,12 @@ import type { FieldPath } from '../yaml-source';
 import type { PortMapping, PortProtocol } from './model';
 
 const PROTOCOLS: readonly PortProtocol[] = ['tcp', 'udp', 'sctp'];
-const SHORT = /^(?:(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(\d+):)?(\d+)(?:\/([a-z]+))?$/i;
+const SHORT = /^(?:(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(\d+(?:-\d+)?):)?(\d+(?:-\d+)?)(?:\/([a-z]+))?$/i;
+/** Every port of a range becomes a Service port; a longer range is almost always a mistake. */
+export const MAX_PORT_RANGE = 100;
 
-export function readPort(report: Reporter, path: FieldPath, value: unknown): PortMapping | undefined {
+/** One entry of `ports:`; a range (`3000-3005:3000-3005`) yields one mapping per port. */
+export function readPort(report: Reporter, path: FieldPath, value: unknown): PortMapping[] {
   if (isPlainMap(value)) return readLongPort(MapReader.of(report, value, path));
   if (typeof value === 'number') value = String(value);
   if (typeof value !== 'string') {
@@ -16,11 +19,7 @@ export function readPort(report: Reporter, path: FieldPath, value: unknown): Por
       path,
       `must be a string like "8080:80" or a mapping with target/published, got ${quote(value)}`,
     );
-    return undefined;
-  }
-  if (/\d-\d/.test(value)) {
-    report.error(path, `${quote(value)}: port ranges are not supported; list each port`);
-    return undefined;
+    return [];
   }
   const match = SHORT.exec(value.trim());
   if (match === null) {
@@ -28,13 +27,13 @@ export function readPort(report: Reporter, path: FieldPath, value: unknown): Por
       path,
       `${quote(value)} is not a port mapping; write "HOST:CONTAINER" (e.g. "8080:80") or "CONTAINER"`,
     );
-    return undefined;
+    return [];
   }
   const [, hostIp, hostPort, containerPort, protocol] = match;
-  return buildMapping(report, path, value, { hostIp, hostPort, containerPort, protocol });
+  return buildMappings(report, path, value, { hostIp, hostPort, containerPort, protocol });
 }
 
-function readLongPort(entry: MapReader): PortMapping | undefined {
+function readLongPort(entry: MapReader): PortMapping[] {
   const target = entry.raw('target');
   const published = entry.raw('published');
   const hostIp = entry.string('host_ip');
@@ -43,11 +42,11 @@ function readLongPort(entry: MapReader): PortMapping | undefined {
   entry.finish('warning');
   if (target === undefined) {
     entry.report.error(entry.at('target'), 'is required (the container port)');
-    return undefined;
+    return [];
   }
   const text = (part: unknown): string | undefined =>
     part === undefined ? undefined : typeof part === 'number' || typeof part === 'string' ? String(part) : '';
-  return buildMapping(entry.report, entry.path, entry.value, {
+  return buildMappings(entry.report, entry.path, entry.value, {
     hostIp,
     hostPort: text(published),
     containerPort: text(target),
@@ -62,37 +61,68 @@ interface PortParts {
   protocol: string | undefined;
 }
 
-function buildMapping(
+function buildMappings(
   report: Reporter,
   path: FieldPath,
   original: unknown,
   parts: PortParts,
-): PortMapping | undefined {
-  const containerPort = portNumber(parts.containerPort);
-  const hostPort = parts.hostPort === undefined ? undefined : portNumber(parts.hostPort);
-  if (containerPort === undefined || (parts.hostPort !== undefined && hostPort === undefined)) {
+): PortMapping[] {
+  const containerPorts = portRange(parts.containerPort);
+  const hostPorts = parts.hostPort === undefined ? undefined : portRange(parts.hostPort);
+  if (containerPorts === undefined || (parts.hostPort !== undefined && hostPorts === undefined)) {
     report.error(
       path,
-      `${quote(original)}: ports must be whole numbers from 1 to 65535 (no ranges, no random host ports)`,
+      `${quote(original)}: ports must be whole numbers from 1 to 65535, a range written low-high (no random host ports)`,
     );
-    return undefined;
+    return [];
+  }
+  if (hostPorts !== undefined && hostPorts.length !== containerPorts.length) {
+    report.error(
+      path,
+      `${quote(original)}: the host range has ${hostPorts.length} ports and the container range ${containerPorts.length}; Kompox publishes each port on the same offset, so give both ranges the same length`,
+    );
+    return [];
+  }
+  if (containerPorts.length > MAX_PORT_RANGE) {
+    report.error(
+      path,
+      `${quote(original)}: a range of ${containerPorts.length} ports; at most ${MAX_PORT_RANGE} are published, each becomes a Service port`,
+    );
+    return [];
   }
   const protocol = (parts.protocol ?? 'tcp').toLowerCase() as PortProtocol;
   if (!PROTOCOLS.includes(protocol)) {
     report.error(path, `${quote(original)}: protocol must be tcp, udp or sctp`);
-    return undefined;
+    return [];
   }
-  const mapping: PortMapping = { containerPort, protocol };
-  if (hostPort !== undefined) mapping.hostPort = hostPort;
   // 0.0.0.0 is what publishing means anyway; any other address cannot be honoured.
-  if (parts.hostIp !== undefined && parts.hostIp !== '' && parts.hostIp !== '0.0.0.0') {
-    mapping.hostIp = parts.hostIp;
+  const hostIp =
+    parts.hostIp !== undefined && parts.hostIp !== '' && parts.hostIp !== '0.0.0.0'
+      ? parts.hostIp
+      : undefined;
+  if (hostIp !== undefined) {
     report.warn(
       path,
-      `${quote(original)}: the host IP ${parts.hostIp} has no meaning in Kubernetes and is ignored`,
+      `${quote(original)}: the host IP ${hostIp} has no meaning in Kubernetes and is ignored`,
     );
   }
-  return mapping;
+  return containerPorts.map((containerPort, index) => {
+    const mapping: PortMapping = { containerPort, protocol };
+    const hostPort = hostPorts?.[index];
+    if (hostPort !== undefined) mapping.hostPort = hostPort;
+    if (hostIp !== undefined) mapping.hostIp = hostIp;
+    return mapping;
+  });
+}
+
+/** `80` → [80]; `3000-3002` → [3000, 3001, 3002]; undefined when malformed. */
+function portRange(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  const [low, high, ...rest] = text.split('-');
+  const first = portNumber(low);
+  const last = high === undefined ? first : portNumber(high);
+  if (first === undefined || last === undefined || rest.length > 0 || last < first) return undefined;
+  return Array.from({ length: last - first + 1 }, (_, offset) => first + offset);
 }
 
 function portNumber(text: string | undefined): number | undefined {

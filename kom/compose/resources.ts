@@ -29,7 +29,10 @@ export function readServiceResources(service: MapReader): ServiceResources {
 function readDeploy(deploy: MapReader, resources: ServiceResources): void {
   const replicas = deploy.int('replicas', { min: 0 });
   if (replicas !== undefined && replicas !== 1) {
-    deploy.report.error(deploy.at('replicas'), `${replicas}: Kompox runs exactly one replica of every app`);
+    deploy.report.error(
+      deploy.at('replicas'),
+      `${replicas}: Kompox runs exactly one replica of every app; remove replicas: or set it to 1`,
+    );
   }
   const mode = deploy.string('mode');
   if (mode !== undefined && mode !== 'replicated') {

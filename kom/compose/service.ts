@@ -8,14 +8,27 @@ import { readCommandLine } from './command-line';
 import { readDependencies } from './dependencies';
 import { envFileFormatOf } from './env-file';
 import { readFileMounts, type ScalarSource } from './file-objects';
+import { readExtraHosts } from './extra-hosts';
 import { readHealthcheck } from './healthcheck';
 import type { ComposeService, EnvFileRef, PortMapping, VolumeMount } from './model';
 import { readPort } from './ports';
 import { readServiceResources } from './resources';
-import { readVolumeMount, type VolumeContext } from './volumes';
+import { checkRestart } from './restart';
+import { readShmSize, readTmpfsField } from './scratch';
+import { readSecurity } from './security';
+import {
+  isFileBindMount,
+  isScratchMount,
+  isVolumeMount,
+  readVolumeMount,
+  type VolumeContext,
+} from './volumes';
 
 export interface ServiceContext extends VolumeContext {
+  /** Services that run (no profile, or a chosen one). */
   serviceNames: ReadonlySet<string>;
+  /** Services left out by the chosen profiles, with their profiles. */
+  inactiveServices: ReadonlyMap<string, string[]>;
   configNames: ReadonlySet<string>;
   secretNames: ReadonlySet<string>;
   scalarSource: ScalarSource;
@@ -25,32 +38,44 @@ export interface ServiceContext extends VolumeContext {
 const REFUSED: Record<string, (value: unknown) => string | undefined> = {
   network_mode: (value) =>
     value === 'host' || value === 'none'
-      ? `${quote(value)} is not supported: all services share the pod's network`
+      ? `${quote(value)} is not supported: all services share the pod's network; remove network_mode and publish what others need with ports:`
       : undefined,
-  privileged: (value) => (value === true ? 'privileged containers are not supported' : undefined),
-  pid: (value) => (value === 'host' ? 'the host PID namespace is not available' : undefined),
-  ipc: (value) => (value === 'host' ? 'the host IPC namespace is not available' : undefined),
-  uts: (value) => (value === 'host' ? 'the host UTS namespace is not available' : undefined),
-  userns_mode: (value) => (value === 'host' ? 'the host user namespace is not available' : undefined),
+  privileged: (value) =>
+    value === true
+      ? 'privileged containers are not supported; grant only the capabilities the service needs with cap_add'
+      : undefined,
+  pid: (value) => (value === 'host' ? hostNamespace('PID', 'pid') : undefined),
+  ipc: (value) => (value === 'host' ? hostNamespace('IPC', 'ipc') : undefined),
+  uts: (value) => (value === 'host' ? hostNamespace('UTS', 'uts') : undefined),
+  userns_mode: (value) => (value === 'host' ? hostNamespace('user', 'userns_mode') : undefined),
   devices: (value) =>
-    Array.isArray(value) && value.length > 0 ? 'host devices cannot be mounted' : undefined,
-  gpus: () => 'GPUs are not supported',
+    Array.isArray(value) && value.length > 0
+      ? "host devices cannot be mounted: the app's pod may run on any node of its pool; remove devices:"
+      : undefined,
+  gpus: () => 'GPUs are not supported; remove gpus: (the app runs on CPU nodes)',
   extends: () => 'extends is not supported; write the service out in full',
-  profiles: () =>
-    'profiles are not supported: every service of the file runs; remove the ones you do not want',
   volumes_from: () => 'volumes_from is not supported; mount the same App volume in both services',
-  scale: (value) => (value === 1 ? undefined : 'Kompox runs exactly one replica of every app'),
+  scale: (value) =>
+    value === 1 ? undefined : 'Kompox runs exactly one replica of every app; remove scale: or set it to 1',
 };
+
+function hostNamespace(kind: string, key: string): string {
+  return `the host ${kind} namespace is not available to an app's pod; remove ${key}:`;
+}
+
+/** Values that ask for what the one pod gives anyway: `network_mode: service:db` shares db's network. */
+const isWhatThePodGives = (key: string, value: unknown): boolean =>
+  key === 'network_mode' && typeof value === 'string' && value.startsWith('service:');
 
 /** Ignored with a warning: the app runs without them. */
 const IGNORED = `
-  annotations attach blkio_config cap_add cap_drop cgroup cgroup_parent container_name cpu_count
+  annotations attach blkio_config cgroup cgroup_parent container_name cpu_count
   cpu_percent cpu_shares cpu_period cpu_quota cpu_rt_runtime cpu_rt_period cpus cpuset credential_spec
-  develop device_cgroup_rules dns dns_opt dns_search domainname expose external_links extra_hosts
-  group_add hostname init isolation labels label_file links logging mac_address mem_limit
+  develop device_cgroup_rules dns dns_opt dns_search domainname expose external_links
+  hostname isolation labels label_file links logging mac_address mem_limit
   mem_reservation mem_swappiness memswap_limit networks oom_kill_disable oom_score_adj platform
-  post_start pre_stop pull_policy read_only restart runtime security_opt shm_size stdin_open
-  stop_signal storage_opt sysctls tmpfs tty ulimits user models provider use_api_socket
+  post_start pre_stop pull_policy runtime security_opt stdin_open
+  stop_signal storage_opt tty ulimits models provider use_api_socket
 `
   .trim()
   .split(/\s+/);
@@ -67,6 +92,7 @@ const HINTS: Record<string, string> = {
 export function readService(
   service: MapReader,
   name: string,
+  kubeName: string,
   context: ServiceContext,
 ): ComposeService | undefined {
   reportUnsupported(service);
@@ -85,19 +111,31 @@ export function readService(
   }
   service.accept('build');
 
+  const mounts = collect(service, 'volumes', (item) =>
+    readVolumeMount(service.report, item.path, item.value, context),
+  );
   const result: ComposeService = {
     name,
+    kubeName,
     image: image ?? '',
     environment: readEnvironment(service),
     envFiles: readEnvFiles(service, context.baseDir),
-    ports: collect(service, 'ports', (item) => readPort(service.report, item.path, item.value)),
-    volumeMounts: collect(service, 'volumes', (item) =>
-      readVolumeMount(service.report, item.path, item.value, context),
-    ),
-    configs: readFileMounts(service, 'configs', context.configNames, context.scalarSource),
+    ports: service.list('ports').flatMap((item) => readPort(service.report, item.path, item.value)),
+    volumeMounts: mounts.filter(isVolumeMount),
+    scratchMounts: [
+      ...mounts.filter(isScratchMount),
+      ...readTmpfsField(service),
+      ...optional(readShmSize(service)),
+    ],
+    configs: [
+      ...readFileMounts(service, 'configs', context.configNames, context.scalarSource),
+      ...mounts.filter(isFileBindMount).map((mount) => ({ source: mount.config, target: mount.target })),
+    ],
     secrets: readFileMounts(service, 'secrets', context.secretNames, context.scalarSource),
-    dependsOn: readDependencies(service, name, context.serviceNames),
+    dependsOn: readDependencies(service, name, context.serviceNames, context.inactiveServices),
     resources: readServiceResources(service),
+    security: readSecurity(service),
+    extraHosts: readExtraHosts(service),
   };
   const entrypoint = readCommandLine(service, 'entrypoint');
   if (entrypoint !== undefined) result.entrypoint = entrypoint;
@@ -118,6 +156,7 @@ export function readService(
       service.report.error(service.at('stop_grace_period'), error.message);
     }
   }
+  service.accept('profiles');
   // Other x-* keys are compose extension fields, often anchors for reuse: not ours to judge.
   service.accept(...service.keys().filter((key) => key.startsWith('x-')));
   service.finish('warning');
@@ -132,14 +171,20 @@ function reportUnsupported(service: MapReader): void {
     const value = service.raw(key);
     const problem = refuse(value);
     if (problem !== undefined) service.report.error(service.at(key), problem);
-    else service.report.warn(service.at(key), `${quote(value)} is ignored`);
+    else if (!isWhatThePodGives(key, value))
+      service.report.warn(service.at(key), `${quote(value)} is ignored`);
   }
   service.accept(...Object.keys(REFUSED));
+  checkRestart(service);
   for (const key of IGNORED) {
     if (service.has(key))
       service.report.warn(service.at(key), `is not supported and is ignored${HINTS[key] ?? ''}`);
   }
   service.accept(...IGNORED);
+}
+
+function optional<T>(value: T | undefined): T[] {
+  return value === undefined ? [] : [value];
 }
 
 function collect<T>(
@@ -252,7 +297,7 @@ function checkDuplicateTargets(service: MapReader, result: ComposeService): void
     seen.add(target);
   }
   const mountPaths = new Set<string>();
-  for (const mount of result.volumeMounts) {
+  for (const mount of [...result.volumeMounts, ...result.scratchMounts]) {
     if (mountPaths.has(mount.mountPath)) {
       service.report.error(service.at('volumes'), `two volumes are mounted at ${quote(mount.mountPath)}`);
     }
@@ -260,6 +305,9 @@ function checkDuplicateTargets(service: MapReader, result: ComposeService): void
   }
 }
 
-export function hostPortsOf(ports: readonly PortMapping[]): number[] {
-  return ports.flatMap((port) => (port.hostPort === undefined ? [] : [port.hostPort]));
+/** TCP host ports: the ones an ingress rule can name. */
+export function tcpHostPortsOf(ports: readonly PortMapping[]): number[] {
+  return ports.flatMap((port) =>
+    port.hostPort === undefined || port.protocol !== 'tcp' ? [] : [port.hostPort],
+  );
 }

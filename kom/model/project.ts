@@ -23,6 +23,8 @@ export interface LoadedProject {
   apps: App[];
   boxes: Box[];
   defaults?: Defaults;
+  /** From COMPOSE_PROFILES in the environment loadProject was given. */
+  composeProfiles: string[];
   warnings: KomIssue[];
 }
 
@@ -38,6 +40,8 @@ export interface AppContext {
   composeFile?: string;
   /** Same as app.refBase: `file:///dir/` when local file references are allowed, else ''. */
   refBase: string;
+  /** The compose profiles chosen (sorted, distinct): part of what decides the app revision. */
+  profiles: string[];
   /** Compose warnings (unsupported fields and the like); errors are thrown instead. */
   warnings: KomIssue[];
 }

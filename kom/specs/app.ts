@@ -15,8 +15,17 @@ const RULE_NAME = /^[a-z][-a-z0-9]{0,14}$/;
 const HOST_NAME = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DEFAULT_POOL = 'user';
 
+/** The namespace `k4x-<6>-<app>-<6>` is a DNS label of at most 63 characters. */
+export const MAX_APP_NAME = 63 - 'k4x-'.length - 6 - 1 - 1 - 6;
+
 export function readApp(document: ResourceDocument): App {
   const spec = document.spec;
+  if (document.id.name.length > MAX_APP_NAME) {
+    document.report.error(
+      ['metadata', 'name'],
+      `${quote(document.id.name)} is ${document.id.name.length} characters; an App name is at most ${MAX_APP_NAME}, as it is part of the app's namespace name (k4x-<hash>-<app>-<hash>)`,
+    );
+  }
   const app: App = {
     kind: 'App',
     ...resourceMeta(document),

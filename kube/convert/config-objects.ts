@@ -20,6 +20,8 @@ export interface FileObjectRef {
   kind: FileKind;
   /** Compose name. */
   name: string;
+  /** DNS-safe name, part of the pod volume name. */
+  kubeName: string;
   /** Kubernetes object name. */
   objectName: string;
   /** The single key the file is stored under. */
@@ -87,7 +89,7 @@ export function buildConfigObjects(
       `the env files of service "${service.name}"`,
       Object.values(data).reduce((sum, value) => sum + value.length, 0),
     );
-    const name = envSecretName(names, service.name);
+    const name = envSecretName(names, service.kubeName);
     const secret = secretObject(names, name, data);
     result.envSecrets.push(secret);
     result.envSecretsByService.set(service.name, { name, contentHash: hashOf(secret) });
@@ -154,7 +156,7 @@ function refOf(objects: ConfigObjects, kind: FileKind, mount: FileMount): FileOb
 }
 
 function volumeNameOf(ref: FileObjectRef, mount: FileMount): string {
-  return fileVolumeName(ref.kind === 'configs' ? 'cfg' : 'sec', ref.name, mount.mode);
+  return fileVolumeName(ref.kind === 'configs' ? 'cfg' : 'sec', ref.kubeName, mount.mode);
 }
 
 /**
@@ -165,7 +167,7 @@ function volumeNameOf(ref: FileObjectRef, mount: FileMount): string {
 function fileObjectRef(kind: FileKind, object: FileObject, names: AppNames): FileObjectRef {
   const source = object.source;
   if (source.kind === 'external') {
-    return { kind, name: object.name, objectName: source.name, key: object.name };
+    return { kind, name: object.name, kubeName: object.kubeName, objectName: source.name, key: object.name };
   }
   const key = source.kind === 'file' ? path.basename(source.path) : object.name;
   if (!KEY.test(key)) {
@@ -174,8 +176,8 @@ function fileObjectRef(kind: FileKind, object: FileObject, names: AppNames): Fil
     );
   }
   const objectName =
-    kind === 'configs' ? configMapName(names, object.name) : fileSecretName(names, object.name);
-  return { kind, name: object.name, objectName, key };
+    kind === 'configs' ? configMapName(names, object.kubeName) : fileSecretName(names, object.kubeName);
+  return { kind, name: object.name, kubeName: object.kubeName, objectName, key };
 }
 
 function fileContent(object: FileObject, values: LocalValues): Buffer {
@@ -187,13 +189,13 @@ function fileContent(object: FileObject, values: LocalValues): Buffer {
 }
 
 /** UTF-8 text without a BOM or NUL, else undefined. */
-function asText(content: Buffer): string | undefined {
+export function asText(content: Buffer): string | undefined {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(content);
   if (text.includes('\uFFFD') || text.includes('\0') || text.startsWith('\uFEFF')) return undefined;
   return text;
 }
 
-function checkSize(what: string, bytes: number): void {
+export function checkSize(what: string, bytes: number): void {
   if (bytes > MAX_OBJECT_BYTES) {
     throw new ConvertError(
       `${what} is ${bytes} bytes; Kubernetes stores at most ${MAX_OBJECT_BYTES} bytes per object`,
@@ -201,7 +203,7 @@ function checkSize(what: string, bytes: number): void {
   }
 }
 
-function objectMeta(names: AppNames, name: string, hash: string): V1ConfigMap['metadata'] {
+export function objectMeta(names: AppNames, name: string, hash: string): V1ConfigMap['metadata'] {
   return {
     name,
     namespace: names.namespace,

@@ -4,10 +4,12 @@ import type { ComposeService, ResourceAmounts } from '../../kom';
 import { fileMounts, type ConfigObjects } from './config-objects';
 import { probesOf } from './probes';
 import { formatBytes, formatMillicores } from './quantities';
+import { scratchVolumeMounts } from './scratch';
+import { containerSecurityContext } from './security';
 import { serviceVolumeMounts } from './volumes';
 
 export function buildContainer(service: ComposeService, objects: ConfigObjects): V1Container {
-  const container: V1Container = { name: service.name, image: service.image };
+  const container: V1Container = { name: service.kubeName, image: service.image };
   if (service.entrypoint !== undefined) container.command = service.entrypoint.map(escapeExpansion);
   if (service.command !== undefined) container.args = service.command.map(escapeExpansion);
   if (service.workingDir !== undefined) container.workingDir = service.workingDir;
@@ -25,8 +27,14 @@ export function buildContainer(service: ComposeService, objects: ConfigObjects):
   if (ports.length > 0) container.ports = ports;
   const resources = resourcesOf(service);
   if (resources !== undefined) container.resources = resources;
-  const mounts = [...serviceVolumeMounts(service), ...fileMounts(service, objects)];
+  const mounts = [
+    ...serviceVolumeMounts(service),
+    ...scratchVolumeMounts(service),
+    ...fileMounts(service, objects),
+  ];
   if (mounts.length > 0) container.volumeMounts = mounts;
+  const securityContext = containerSecurityContext(service);
+  if (securityContext !== undefined) container.securityContext = securityContext;
   Object.assign(container, probesOf(service.healthcheck));
   return container;
 }

@@ -4,13 +4,16 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { buildConfigObjects } from './config-objects';
 import { buildDeployment } from './deployment';
+import { buildDirectorySeeds } from './directory-seed';
 import { canonicalJson, shortHash } from './hash';
 import { buildIngresses } from './ingress';
 import { instanceSelector, LABEL } from './labels';
 import { appNames } from './names';
 import { buildNamespace } from './namespace';
 import { buildNetworkPolicy } from './network-policy';
+import { isPlaceholderDisk, PLACEHOLDER_NOTE } from './placeholder-disks';
 import { placementOf } from './scheduling';
+import { startupPlan, supportsNativeSidecars } from './startup-order';
 import { buildComponentService, buildHeadlessServices } from './services';
 import type { ConvertInput, ConvertResult } from './types';
 import { bindVolumes, buildPersistentVolume, buildPersistentVolumeClaim } from './volumes';
@@ -25,6 +28,8 @@ export function convertApp(input: ConvertInput): ConvertResult {
   const bindings = bindVolumes(app, names, disks);
   const placement = placementOf(app, disks, input.nodePools);
   const configObjects = buildConfigObjects(compose, names, input.values);
+  const seeds = buildDirectorySeeds(compose.services, names, input.values);
+  const startup = startupPlan(compose.services, supportsNativeSidecars(input.kubernetesVersion));
 
   const volumeObjects = app.volumes.map((volume, index) => {
     const disk = disks[volume.name];
@@ -43,9 +48,10 @@ export function convertApp(input: ConvertInput): ConvertResult {
     ...volumeObjects.map((pair) => pair.pv),
     ...volumeObjects.map((pair) => pair.pvc),
     ...configObjects.configMaps,
+    ...seeds.configMaps,
     ...configObjects.fileSecrets,
     ...configObjects.envSecrets,
-    buildDeployment(compose, names, configObjects, bindings, placement),
+    buildDeployment(compose, names, configObjects, bindings, placement, startup, seeds),
     ...(componentService !== undefined ? [componentService] : []),
     ...buildHeadlessServices(compose, names),
     ...buildIngresses(context, names),
@@ -60,7 +66,7 @@ export function convertApp(input: ConvertInput): ConvertResult {
     instanceSelector: instanceSelector(names),
     deploymentName: names.componentName,
     volumes: bindings,
-    warnings: warningsOf(input),
+    warnings: [...warningsOf(input), ...startup.warnings],
   };
 }
 
@@ -90,6 +96,9 @@ function warningsOf(input: ConvertInput): string[] {
           `must already exist in the app's namespace with a key "${entry.name}"`,
       );
     }
+  }
+  for (const [volume, disk] of Object.entries(input.disks)) {
+    if (isPlaceholderDisk(disk)) warnings.push(`volume "${volume}": ${PLACEHOLDER_NOTE}`);
   }
   const mounted = new Set(
     compose.services.flatMap((service) => service.volumeMounts.map((mount) => mount.volume)),

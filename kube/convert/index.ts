@@ -1,6 +1,7 @@
 // Public entry of kube/convert/: the pure app model + disks → Kubernetes objects converter.
 export { convertApp, RENDER_HASH_LENGTH } from './convert';
 export { renderYaml } from './render-yaml';
+export { isPlaceholderDisk, placeholderDisks, PLACEHOLDER_HANDLE_PREFIX } from './placeholder-disks';
 export { localFileValues } from './local-values';
 export {
   ConvertError,

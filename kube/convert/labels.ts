@@ -26,6 +26,8 @@ export const ANNOTATION = {
   contentHash: 'kompox.dev/compose-content-hash',
   /** Kompox: the disk behind a PV. */
   diskName: 'kompox.dev/disk-name',
+  /** On a PV/PVC rendered before its disk exists: why its handle is not real. */
+  placeholder: 'kompox.dev/placeholder',
 } as const;
 
 export const MANAGED_BY = 'kompox';

@@ -36,18 +36,39 @@ export function probesOf(healthcheck: Healthcheck | undefined): Probes {
       successThreshold: 1,
     },
   };
-  const startPeriodMs = healthcheck.startPeriodMs ?? 0;
-  if (startPeriodMs > 0) {
-    const periodSeconds = toSeconds(healthcheck.startIntervalMs ?? HEALTHCHECK_DEFAULTS.startIntervalMs);
-    probes.startupProbe = {
-      exec: { command: [...(exec.command ?? [])] },
-      periodSeconds,
-      timeoutSeconds,
-      failureThreshold: Math.ceil(toSeconds(startPeriodMs) / periodSeconds) + retries,
-      successThreshold: 1,
-    };
-  }
+  const startupProbe = (healthcheck.startPeriodMs ?? 0) > 0 ? startupProbeOf(healthcheck) : undefined;
+  if (startupProbe !== undefined) probes.startupProbe = startupProbe;
   return probes;
+}
+
+function startupProbeOf(healthcheck: Healthcheck): V1Probe | undefined {
+  const exec = execOf(healthcheck.test);
+  if (exec === undefined) return undefined;
+  const periodSeconds = toSeconds(healthcheck.startIntervalMs ?? HEALTHCHECK_DEFAULTS.startIntervalMs);
+  const retries = Math.max(1, healthcheck.retries ?? HEALTHCHECK_DEFAULTS.retries);
+  return {
+    exec,
+    periodSeconds,
+    timeoutSeconds: toSeconds(healthcheck.timeoutMs ?? HEALTHCHECK_DEFAULTS.timeoutMs),
+    failureThreshold: Math.ceil(toSeconds(healthcheck.startPeriodMs ?? 0) / periodSeconds) + retries,
+    successThreshold: 1,
+  };
+}
+
+/**
+ * The startup probe of a `service_healthy` dependency: it holds back the services that wait for
+ * it, and allows as long as compose would wait before calling it unhealthy: start_period, then
+ * `retries` failed checks `interval` apart. Polled every `start_interval`, so the wait ends soon
+ * after the service is healthy.
+ */
+export function healthGateProbe(healthcheck: Healthcheck): V1Probe | undefined {
+  const probe = startupProbeOf(healthcheck);
+  if (probe === undefined) return undefined;
+  const periodSeconds = probe.periodSeconds ?? 1;
+  const retries = Math.max(1, healthcheck.retries ?? HEALTHCHECK_DEFAULTS.retries);
+  const budgetMs =
+    (healthcheck.startPeriodMs ?? 0) + retries * (healthcheck.intervalMs ?? HEALTHCHECK_DEFAULTS.intervalMs);
+  return { ...probe, failureThreshold: Math.max(1, Math.ceil(budgetMs / 1000 / periodSeconds)) };
 }
 
 /** `CMD argv…` runs as is; `CMD-SHELL cmd` through /bin/sh -c, as Docker does on Linux. */

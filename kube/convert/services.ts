@@ -8,24 +8,39 @@ import { componentLabels, LABEL, selectorLabels } from './labels';
 import { checkDnsLabel, type AppNames } from './names';
 import { ConvertError } from './types';
 
-/** Host port → the container port and protocol behind it. */
-export function publishedPorts(
-  compose: ComposeProject,
-): Map<number, { containerPort: number; protocol: string }> {
-  const ports = new Map<number, { containerPort: number; protocol: string }>();
+export interface PublishedPort {
+  hostPort: number;
+  containerPort: number;
+  /** TCP, UDP or SCTP. */
+  protocol: string;
+}
+
+/**
+ * Every published host port with its protocol: `53:53/tcp` and `53:53/udp` are two ports, as
+ * in compose. Sorted by port, then protocol.
+ */
+export function publishedPorts(compose: ComposeProject): PublishedPort[] {
+  const ports = new Map<string, PublishedPort>();
   for (const service of compose.services) {
     for (const port of service.ports) {
       if (port.hostPort === undefined) continue;
-      const existing = ports.get(port.hostPort);
+      const protocol = port.protocol.toUpperCase();
+      const key = `${port.hostPort}/${protocol}`;
+      const existing = ports.get(key);
       if (existing !== undefined && existing.containerPort !== port.containerPort) {
         throw new ConvertError(
-          `host port ${port.hostPort} is published twice, to container ports ${existing.containerPort} and ${port.containerPort}`,
+          `host port ${key} is published twice, to container ports ${existing.containerPort} and ${port.containerPort}`,
         );
       }
-      ports.set(port.hostPort, { containerPort: port.containerPort, protocol: port.protocol.toUpperCase() });
+      ports.set(key, { hostPort: port.hostPort, containerPort: port.containerPort, protocol });
     }
   }
-  return ports;
+  return [...ports.values()].sort((a, b) => a.hostPort - b.hostPort || a.protocol.localeCompare(b.protocol));
+}
+
+/** `p53` for TCP, `p53-udp` otherwise: one name per port and protocol. */
+export function portName(port: number, protocol: string): string {
+  return `p${port}${protocol === 'TCP' ? '' : `-${protocol.toLowerCase()}`}`;
 }
 
 /** Undefined when nothing is published. */
@@ -37,24 +52,22 @@ export function buildComponentService(
   const published = publishedPorts(compose);
   let ports: V1ServicePort[];
   if (app.ingress.rules.length > 0) {
+    // Ingress is HTTP: a rule's port is the TCP one.
     ports = app.ingress.rules.map((rule) => {
-      const target = published.get(rule.port);
+      const target = published.find((port) => port.hostPort === rule.port && port.protocol === 'TCP');
       if (target === undefined)
-        throw new ConvertError(`ingress rule "${rule.name}": port ${rule.port} is not published in compose`);
+        throw new ConvertError(
+          `ingress rule "${rule.name}": TCP port ${rule.port} is not published in compose`,
+        );
       return { name: rule.name, port: rule.port, targetPort: target.containerPort, protocol: 'TCP' };
     });
   } else {
-    ports = [...published.keys()]
-      .sort((a, b) => a - b)
-      .map((hostPort) => {
-        const target = published.get(hostPort) as { containerPort: number; protocol: string };
-        return {
-          name: `p${hostPort}`,
-          port: hostPort,
-          targetPort: target.containerPort,
-          protocol: target.protocol,
-        };
-      });
+    ports = published.map((port) => ({
+      name: portName(port.hostPort, port.protocol),
+      port: port.hostPort,
+      targetPort: port.containerPort,
+      protocol: port.protocol,
+    }));
   }
   if (ports.length === 0) return undefined;
   return {
@@ -70,20 +83,10 @@ export function buildHeadlessServices(compose: ComposeProject, names: AppNames):
 }
 
 function headlessService(service: ComposeService, names: AppNames): V1Service {
-  const reserved = [`${names.app}-app`, `${names.app}-box`];
-  if (reserved.some((prefix) => service.name.startsWith(prefix))) {
-    throw new ConvertError(
-      `compose service "${service.name}" starts with "${names.app}-app" or "${names.app}-box", names Kompox keeps for its own objects; rename the service`,
-    );
-  }
-  checkDnsLabel(service.name, `the Service for compose service "${service.name}"`);
-  if (!/^[a-z]/.test(service.name)) {
-    throw new ConvertError(
-      `compose service "${service.name}" must start with a letter to be a Kubernetes Service name`,
-    );
-  }
+  // kom maps the name to a DNS label starting with a letter and refuses Kompox's own prefixes.
+  checkDnsLabel(service.kubeName, `the Service for compose service "${service.name}"`);
   const ports: V1ServicePort[] = distinctContainerPorts(service).map(({ port, protocol }) => ({
-    name: `p${port}${protocol === 'TCP' ? '' : `-${protocol.toLowerCase()}`}`,
+    name: portName(port, protocol),
     port,
     targetPort: port,
     protocol,
@@ -92,7 +95,7 @@ function headlessService(service: ComposeService, names: AppNames): V1Service {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: {
-      name: service.name,
+      name: service.kubeName,
       namespace: names.namespace,
       labels: { ...componentLabels(names), [LABEL.headless]: 'true' },
     },

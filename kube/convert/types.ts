@@ -36,6 +36,11 @@ export interface ConvertInput {
   values: LocalValues;
   /** Node pools the pod may use; default `app.deployment.pools`, else `['user']`. */
   nodePools?: readonly string[];
+  /**
+   * The cluster's version, when known. Below 1.29 there are no native sidecars, so depends_on
+   * ordering falls back to starting everything together (with a warning).
+   */
+  kubernetesVersion?: { major: number; minor: number };
 }
 
 /** One PV/PVC pair, by App volume. */

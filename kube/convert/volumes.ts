@@ -11,6 +11,7 @@ import type {
 import type { App, AppVolume, ComposeService } from '../../kom';
 import { ANNOTATION, baseLabels, LABEL } from './labels';
 import { persistentVolumeName, type AppNames } from './names';
+import { isPlaceholderDisk, PLACEHOLDER_NOTE } from './placeholder-disks';
 import { formatBytes } from './quantities';
 import { ConvertError, type AssignedDisk, type VolumeBinding } from './types';
 
@@ -123,7 +124,7 @@ export function buildPersistentVolume(
     metadata: {
       name: binding.claimName,
       labels: { ...baseLabels(names), [LABEL.volume]: volume.name },
-      annotations: { [ANNOTATION.diskName]: disk.diskName },
+      annotations: diskAnnotations(disk),
     },
     spec,
   };
@@ -142,7 +143,7 @@ export function buildPersistentVolumeClaim(
       name: binding.claimName,
       namespace: names.namespace,
       labels: { ...baseLabels(names), [LABEL.volume]: volume.name },
-      annotations: { [ANNOTATION.diskName]: disk.diskName },
+      annotations: diskAnnotations(disk),
     },
     spec: {
       accessModes: [...disk.pvSource.accessModes],
@@ -151,6 +152,13 @@ export function buildPersistentVolumeClaim(
       volumeName: binding.claimName,
       resources: { requests: { storage: capacityOf(volume, disk) } },
     },
+  };
+}
+
+function diskAnnotations(disk: AssignedDisk): Record<string, string> {
+  return {
+    [ANNOTATION.diskName]: disk.diskName,
+    ...(isPlaceholderDisk(disk) ? { [ANNOTATION.placeholder]: PLACEHOLDER_NOTE } : {}),
   };
 }
 

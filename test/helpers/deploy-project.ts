@@ -7,6 +7,8 @@
 //   shopProject  written here: 3 volumes (one mounted whole), config from a file, secret and
 //                env_file shared by two services, several ports on one service, HTTP-less
 //                healthcheck, an initial zone other than the wiki's.
+//   composeProject  compose as people write it: a single-file bind, a directory bind with
+//                files, the same port on TCP and UDP, a service waited for until healthy.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +30,22 @@ export interface TestProject {
 }
 
 const secret = (label: string): string => `${label}-${randomBytes(12).toString('hex')}`;
+
+/** kompoxapp.yml with the App `app` on compose.yml; `specLines` follow `compose:` under spec. */
+function writeAppFile(dir: string, app: string, specLines: string[]): void {
+  writeFileSync(
+    join(dir, 'kompoxapp.yml'),
+    [
+      'apiVersion: ops.kompox.dev/v1alpha1',
+      'kind: App',
+      `metadata: { name: ${app}, annotations: { ops.kompox.dev/id: /ws/demo/prv/local/cls/dev/app/${app} } }`,
+      'spec:',
+      '  compose: file:compose.yml',
+      ...specLines,
+      '',
+    ].join('\n'),
+  );
+}
 
 /** Gives the project's Provider a LOCAL_ROOT inside the project and describes the project. */
 function finishProject(dir: string, app: string, secretValues: string[]): TestProject {
@@ -104,22 +122,13 @@ export function shopProject(app: string): TestProject {
       '',
     ].join('\n'),
   );
-  writeFileSync(
-    join(dir, 'kompoxapp.yml'),
-    [
-      'apiVersion: ops.kompox.dev/v1alpha1',
-      'kind: App',
-      `metadata: { name: ${app}, annotations: { ops.kompox.dev/id: /ws/demo/prv/local/cls/dev/app/${app} } }`,
-      'spec:',
-      '  compose: file:compose.yml',
-      '  volumes:',
-      '    - { name: files, size: 1Gi }',
-      '    - { name: cache, size: 1Gi }',
-      '    - { name: state, size: 3Gi }',
-      '  deployment: { pool: user, zone: local-1b }',
-      '',
-    ].join('\n'),
-  );
+  writeAppFile(dir, app, [
+    '  volumes:',
+    '    - { name: files, size: 1Gi }',
+    '    - { name: cache, size: 1Gi }',
+    '    - { name: state, size: 3Gi }',
+    '  deployment: { pool: user, zone: local-1b }',
+  ]);
   writeFileSync(
     join(dir, 'compose.yml'),
     `services:
@@ -214,4 +223,41 @@ export async function kompoxopsJson<T>(stack: TestStack, cwd: string, ...args: s
   if (r.status !== 0)
     throw new Error(`kompoxops ${args.join(' ')} exited ${r.status}:\n${r.stderr}\n${r.stdout}`);
   return JSON.parse(r.stdout) as T;
+}
+
+/** Compose features the converter maps beyond the reference (see composeProject above). */
+export function composeProject(app: string): TestProject {
+  const dir = mkdtempSync(join(tmpdir(), `kompox-${app}-`));
+  mkdirSync(join(dir, '.kompox', 'kom'), { recursive: true });
+  mkdirSync(join(dir, 'html', 'css'), { recursive: true });
+  writeFileSync(
+    join(dir, '.kompox', 'kom', 'infra.yml'),
+    readFileSync(join(repoRoot(), 'examples', 'wiki', '.kompox', 'kom', 'infra.yml'), 'utf8'),
+  );
+  writeAppFile(dir, app, [
+    '  volumes: [{ name: site_data, size: 1Gi }]',
+    '  deployment: { pool: user, zone: local-1c }',
+  ]);
+  writeFileSync(join(dir, 'nginx.conf'), 'server { listen 80; location /healthz { return 200; } }\n');
+  writeFileSync(join(dir, 'html', 'index.html'), '<h1>compose</h1>\n');
+  writeFileSync(join(dir, 'html', 'css', 'site.css'), 'h1 { color: teal; }\n');
+  writeFileSync(
+    join(dir, 'compose.yml'),
+    `services:
+  front_end:
+    image: nginx:1.27-alpine
+    ports: ['8080:80', '53:53/tcp', '53:53/udp']
+    volumes:
+      - ./nginx.conf:/etc/nginx/conf.d/default.conf:ro
+      - ./html:/usr/share/nginx/html
+    depends_on:
+      db: { condition: service_healthy }
+  db:
+    image: postgres:16-alpine
+    environment: { POSTGRES_PASSWORD: example }
+    volumes: ['site_data/pg:/var/lib/postgresql/data']
+    healthcheck: { test: [CMD-SHELL, pg_isready], interval: 5s }
+`,
+  );
+  return finishProject(dir, app, []);
 }

@@ -125,7 +125,11 @@ void describe('app deploy', () => {
       (pod.spec?.volumes ?? []).map((v) => [v.name, v.persistentVolumeClaim?.claimName ?? '']),
     );
     for (const [container, mounts] of Object.entries(expected.mounts)) {
-      const c: V1Container | undefined = pod.spec?.containers.find((x) => x.name === container);
+      // A service others wait for (depends_on) runs as a native sidecar, among the init containers.
+      const c: V1Container | undefined = [
+        ...(pod.spec?.containers ?? []),
+        ...(pod.spec?.initContainers ?? []),
+      ].find((x) => x.name === container);
       assert.ok(c, `no container ${container}`);
       for (const [path, [volume, subPath]] of Object.entries(mounts)) {
         const m: V1VolumeMount | undefined = c.volumeMounts?.find((x) => x.mountPath === path);

@@ -99,6 +99,7 @@ secrets:
     assert.deepEqual(context.compose.secrets, [
       {
         name: 'token',
+        kubeName: 'token',
         source: { kind: 'file', path: 'token.txt', absolutePath: path.join(root, 'token.txt') },
       },
     ]);
@@ -122,7 +123,7 @@ services:
   web:
     image: nginx
     restart: always
-    user: "1000"
+    hostname: web1
     networks: [front]
     cpus: 2
     volumes: ['data:/etc/nginx/nginx.conf']
@@ -134,8 +135,12 @@ x-common: &common { a: 1 }
 `;
     const warnings = resolve(appProject({ compose })).warnings.map(formatKomIssue);
     assertHasError(warnings, 'version: is obsolete');
-    assertHasError(warnings, 'service "web"', 'restart: is not supported and is ignored');
-    assertHasError(warnings, 'service "web"', 'user: is not supported');
+    assert.equal(
+      warnings.some((line) => line.includes('restart')),
+      false,
+      'restart: always is what a Deployment does',
+    );
+    assertHasError(warnings, 'service "web"', 'hostname: is not supported');
     assertHasError(warnings, 'cpus: is not supported and is ignored; use deploy.resources.limits.cpus');
     assertHasError(warnings, 'service "web"', 'bogus: unknown field');
     assertHasError(warnings, 'networks: is not supported');
@@ -154,8 +159,7 @@ void describe('compose: errors name the compose file, the service and the value'
     build: .
     network_mode: host
     privileged: true
-    profiles: [debug]
-    volumes: ['/var/run/docker.sock:/var/run/docker.sock', '/data']
+    volumes: ['/var/run/docker.sock:/var/run/docker.sock', { type: npipe, source: x, target: /y }]
   worker:
     image: busybox
     deploy: { replicas: 3 }
@@ -166,7 +170,6 @@ void describe('compose: errors name the compose file, the service and the value'
     );
     assertHasError(errors, 'service "web"', 'network_mode', '"host" is not supported');
     assertHasError(errors, 'service "web"', 'privileged', 'not supported');
-    assertHasError(errors, 'service "web"', 'profiles');
     assertHasError(
       errors,
       'service "web"',
@@ -174,26 +177,32 @@ void describe('compose: errors name the compose file, the service and the value'
       '"/var/run/docker.sock:/var/run/docker.sock"',
       'host path',
     );
-    assertHasError(errors, 'service "web"', 'volumes[1]', '"/data" is an anonymous volume');
+    assertHasError(errors, 'service "web"', 'volumes[1].type', '"npipe" volumes are not supported');
     assertHasError(errors, 'service "worker"', 'deploy.replicas', 'exactly one replica');
   });
 
-  void it('rejects unknown volumes, both in mounts and top-level declarations', () => {
+  void it('rejects unknown volumes once, with the spec.volumes entry to add', () => {
     const errors = composeErrors(`services:
   web:
     image: nginx
-    volumes: ['cache:/cache', 'data/../etc:/x']
+    volumes: ['cache:/cache', 'data/../etc:/x', 'Build_Cache:/b', 'a_very_long_volume_name:/c']
 volumes:
   cache: {}
 `);
     assertHasError(
       errors,
-      'service "web"',
-      'volumes[0]',
-      '"cache:/cache": volume "cache" is not declared in App spec.volumes (declared: "data", "db")',
+      'compose.yml (line 6): volumes.cache',
+      'volume "cache" is not declared in App spec.volumes (declared: "data", "db"); add "- { name: cache, size: 10Gi }" to App spec.volumes',
     );
+    // Declared at the top and mounted: one error, not a second one for the mount.
+    assert.equal(errors.filter((line) => line.includes('"cache"')).length, 1, errors.join('\n'));
     assertHasError(errors, 'service "web"', 'volumes[1]', 'sub-path "../etc"');
-    assertHasError(errors, 'compose.yml (line 6): volumes.cache', 'not declared in App spec.volumes');
+    assertHasError(errors, 'volumes[2]', 'add "- { name: build-cache, size: 10Gi }"');
+    assertHasError(
+      errors,
+      'volumes[3]',
+      'rename it here, e.g. to "a-very-long-volu", and add "- { name: a-very-long-volu, size: 10Gi }"',
+    );
   });
 
   void it('reports a required variable with its message and location', () => {
@@ -242,12 +251,18 @@ secrets:
     const errors = composeErrors(`services:
   a:
     image: x
-    ports: ['8080:80', '8000-8010:8000-8010', 'http']
+    ports: ['8080:80', '8000-8010:80', 'http', '1-200']
   b:
     image: y
     ports: ['8080:81', '9090:80']
 `);
-    assertHasError(errors, 'service "a"', 'ports[1]', 'port ranges are not supported');
+    assertHasError(
+      errors,
+      'service "a"',
+      'ports[1]',
+      'the host range has 11 ports and the container range 1',
+    );
+    assertHasError(errors, 'service "a"', 'ports[3]', 'a range of 200 ports; at most 100');
     assertHasError(errors, 'service "a"', 'ports[2]', '"http" is not a port mapping');
     assertHasError(errors, 'service "b"', 'host port 8080/tcp is already published by service "a"');
     assertHasError(errors, 'service "b"', 'container port 80/tcp is also used by service "a"');
@@ -260,7 +275,7 @@ secrets:
     configs: [nope]
     depends_on: [web, ghost]
     healthcheck: { test: [RUN, x], interval: soon }
-  Bad_Name:
+  bad_:
     image: nginx
 `);
     assertHasError(
@@ -273,7 +288,7 @@ secrets:
     assertHasError(errors, 'service "web"', '"ghost" is not a service');
     assertHasError(errors, 'service "web"', 'healthcheck.test', 'must start with "CMD"');
     assertHasError(errors, 'service "web"', 'healthcheck.interval', 'invalid duration "soon"');
-    assertHasError(errors, 'service "Bad_Name"', 'not a DNS label');
+    assertHasError(errors, 'service "bad_"', '"bad_" becomes "bad-" is not a DNS label');
   });
 
   void it('checks the App against its compose project', () => {
@@ -289,7 +304,7 @@ snapshots: { consistency: hook, hook: { container: nope, pre: [sync] } }`;
       errors,
       'kompoxapp.yml (document 1)',
       'spec.ingress.rules[0].port',
-      '9999 is not a host port published in compose (published: 8080)',
+      '9999 is not a TCP host port published in compose (published: 8080)',
     );
     assertHasError(
       errors,

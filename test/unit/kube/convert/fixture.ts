@@ -2,7 +2,14 @@
 import path from 'node:path';
 import type { PvSource } from '../../../../drivers/driver';
 import { loadProject, resolveApp, type AppContext } from '../../../../kom';
-import { localFileValues, type AssignedDisk, type ConvertInput } from '../../../../kube/convert';
+import {
+  convertApp,
+  localFileValues,
+  type AssignedDisk,
+  type ConvertInput,
+  type ConvertResult,
+} from '../../../../kube/convert';
+import { APP_ID, appProject } from '../../kom/project-fixture';
 
 export const WIKI_DIR = path.resolve(__dirname, '../../../../../examples/wiki');
 export const WIKI_APP_ID = '/ws/demo/prv/local/cls/dev/app/wiki';
@@ -61,4 +68,33 @@ export function wikiInput(overrides: Partial<ConvertInput> = {}): ConvertInput {
     values: localFileValues(),
     ...overrides,
   };
+}
+
+/** What `file:` configs ending in `.bin` hold in convertProject. */
+export const BINARY = Buffer.from([0x00, 0xff, 0x10, 0x80]);
+
+/**
+ * Converts a throwaway project (see appProject) with disks for the default volumes `data` and
+ * `db`; `file:` configs read as `text of <path>` (or BINARY), env files as empty.
+ */
+export function convertProject(
+  options: { appSpec?: string; compose: string; extra?: Record<string, string> },
+  disks?: Record<string, AssignedDisk>,
+  adjust: (context: AppContext) => void = () => {},
+): ConvertResult {
+  const root = appProject(options);
+  const context = resolveApp(loadProject({ cwd: root, env: {} }), APP_ID);
+  adjust(context);
+  const input: ConvertInput = {
+    context,
+    disks: disks ?? {
+      data: localDisk('data', 'd1', 'local-1a'),
+      db: localDisk('db', 'd1', 'local-1a'),
+    },
+    values: {
+      envFileValues: () => ({}),
+      readFile: (file) => (file.path.endsWith('.bin') ? BINARY : Buffer.from(`text of ${file.path}\n`)),
+    },
+  };
+  return convertApp(input);
 }

@@ -26,8 +26,10 @@ export function deployment(result: ConvertResult): V1Deployment {
   return one<V1Deployment>(result, 'Deployment');
 }
 
+/** A service's container, whether it runs as a main container or, waited for, as an init container. */
 export function container(result: ConvertResult, name: string): V1Container {
-  const found = deployment(result).spec?.template.spec?.containers.find((c) => c.name === name);
+  const pod = deployment(result).spec?.template.spec;
+  const found = [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].find((c) => c.name === name);
   assert.ok(found, `container ${name}`);
   return found;
 }

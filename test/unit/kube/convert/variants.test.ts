@@ -2,35 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1ConfigMap, V1NetworkPolicy, V1Secret, V1Service } from '@kubernetes/client-node';
-import { loadProject, resolveApp, type AppContext } from '../../../../kom';
-import { ConvertError, convertApp, type AssignedDisk, type ConvertInput } from '../../../../kube/convert';
-import { APP_ID, appProject } from '../../kom/project-fixture';
-import { localDisk } from './fixture';
+import { BINARY, convertProject } from './fixture';
 import { container, deployment, ofKind, one } from './helpers';
 
-const BINARY = Buffer.from([0x00, 0xff, 0x10, 0x80]);
-
-function convert(
-  options: { appSpec?: string; compose: string; extra?: Record<string, string> },
-  disks?: Record<string, AssignedDisk>,
-  adjust: (context: AppContext) => void = () => {},
-): ReturnType<typeof convertApp> {
-  const root = appProject(options);
-  const context = resolveApp(loadProject({ cwd: root, env: {} }), APP_ID);
-  adjust(context);
-  const input: ConvertInput = {
-    context,
-    disks: disks ?? {
-      data: localDisk('data', 'd1', 'local-1a'),
-      db: localDisk('db', 'd1', 'local-1a'),
-    },
-    values: {
-      envFileValues: () => ({}),
-      readFile: (file) => (file.path.endsWith('.bin') ? BINARY : Buffer.from(`text of ${file.path}\n`)),
-    },
-  };
-  return convertApp(input);
-}
+const convert = convertProject;
 
 const MANY_FEATURES = `services:
   web:
@@ -73,7 +48,7 @@ void describe('convertApp: compose variants', () => {
   void it('without ingress rules publishes host ports as p<port>, keeping the protocol', () => {
     const service = one<V1Service>(result, 'Service', 'app1-app');
     assert.deepEqual(service.spec?.ports, [
-      { name: 'p53', port: 53, targetPort: 53, protocol: 'UDP' },
+      { name: 'p53-udp', port: 53, targetPort: 53, protocol: 'UDP' },
       { name: 'p8080', port: 8080, targetPort: 80, protocol: 'TCP' },
     ]);
     assert.deepEqual(container(result, 'web').ports, [
@@ -204,16 +179,6 @@ ingress:
     assert.equal(
       custom?.metadata?.annotations?.['traefik.ingress.kubernetes.io/router.tls.certresolver'],
       'production',
-    );
-  });
-
-  void it('refuses a compose service named like Kompox objects', () => {
-    assert.throws(
-      () =>
-        convert({
-          compose: 'services:\n  app1-app-web:\n    image: nginx:1.27\n    volumes: ["data:/a", "db:/b"]\n',
-        }),
-      (error: unknown) => error instanceof ConvertError && /app1-app-web/.test(error.message),
     );
   });
 });

@@ -57,7 +57,7 @@ void describe('convertApp: wiki example', () => {
     assert.equal(deployment(result).spec?.template.metadata?.labels?.['kompox.dev/render-hash'], undefined);
   });
 
-  void it('runs both services as containers of one pod: one replica, Recreate', () => {
+  void it('runs both services in one pod, db as a sidecar wiki waits for: one replica, Recreate', () => {
     const spec = deployment(result).spec;
     assert.equal(deployment(result).metadata?.name, 'wiki-app');
     assert.equal(result.deploymentName, 'wiki-app');
@@ -66,9 +66,14 @@ void describe('convertApp: wiki example', () => {
     assert.deepEqual(spec?.selector.matchLabels, { app: 'wiki-app' });
     assert.deepEqual(
       spec?.template.spec?.containers.map((c) => [c.name, c.image]),
+      [['wiki', 'ghcr.io/requarks/wiki:2.5']],
+    );
+    // wiki depends on db being healthy: db is a native sidecar after the sub-path init container.
+    assert.deepEqual(
+      spec?.template.spec?.initContainers?.map((c) => [c.name, c.restartPolicy]),
       [
-        ['wiki', 'ghcr.io/requarks/wiki:2.5'],
-        ['db', 'postgres:16-alpine'],
+        ['init-volume-subpaths', undefined],
+        ['db', 'Always'],
       ],
     );
     assert.equal(spec?.template.spec?.terminationGracePeriodSeconds, 60);
@@ -134,18 +139,16 @@ void describe('convertApp: wiki example', () => {
       container(result, 'db').volumeMounts?.find((m) => m.mountPath === '/var/lib/postgresql/data'),
       { name: 'db', mountPath: '/var/lib/postgresql/data', subPath: 'postgres' },
     );
-    const init = deployment(result).spec?.template.spec?.initContainers;
-    assert.deepEqual(init, [
-      {
-        name: 'init-volume-subpaths',
-        image: 'busybox:1.36',
-        command: ['mkdir', '-m', '1777', '-p', '/work/db/postgres', '/work/default/data'],
-        volumeMounts: [
-          { name: 'db', mountPath: '/work/db' },
-          { name: 'default', mountPath: '/work/default' },
-        ],
-      },
-    ]);
+    const init = deployment(result).spec?.template.spec?.initContainers?.[0];
+    assert.deepEqual(init, {
+      name: 'init-volume-subpaths',
+      image: 'busybox:1.36',
+      command: ['mkdir', '-m', '1777', '-p', '/work/db/postgres', '/work/default/data'],
+      volumeMounts: [
+        { name: 'db', mountPath: '/work/db' },
+        { name: 'default', mountPath: '/work/default' },
+      ],
+    });
   });
 
   void it('passes environment inline and env_file values only through a Secret', () => {
@@ -213,7 +216,15 @@ void describe('convertApp: wiki example', () => {
     assert.deepEqual(db.readinessProbe?.exec?.command, ['/bin/sh', '-c', 'pg_isready -U wiki -d wiki']);
     assert.equal(db.readinessProbe?.periodSeconds, 10);
     assert.equal(db.readinessProbe?.failureThreshold, 5);
-    assert.equal(db.startupProbe, undefined);
+    // wiki waits for db to be healthy: db's healthcheck also gates the start of wiki, for as
+    // long as compose would wait (5 retries 10s apart), polled every 5s.
+    assert.deepEqual(db.startupProbe, {
+      exec: { command: ['/bin/sh', '-c', 'pg_isready -U wiki -d wiki'] },
+      periodSeconds: 5,
+      timeoutSeconds: 5,
+      failureThreshold: 10,
+      successThreshold: 1,
+    });
   });
 
   void it('sets resources from x-kompox and deploy.resources', () => {
