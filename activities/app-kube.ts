@@ -13,6 +13,7 @@ import { listAppPods } from '../kube/app-pods';
 import { convertApp } from '../kube/convert/convert';
 import { LABEL } from '../kube/convert/labels';
 import { persistentVolumeName } from '../kube/convert/names';
+import { placeholderDisks } from '../kube/convert/placeholder-disks';
 import { instanceSelector } from '../kube/convert/labels';
 import { ConvertError, type AssignedDisk, type ConvertResult } from '../kube/convert/types';
 import { isNotFound, withKubeError } from '../kube/errors';
@@ -38,11 +39,15 @@ export interface AppliedRender {
   zone: string;
 }
 
-/** Renders the app revision against its assigned disks. */
+/**
+ * Renders the app revision against its assigned disks. `placeholders` (for `app render`)
+ * stands in a clearly marked placeholder for a volume that has no disk yet.
+ */
 export async function renderTarget(
   deps: ActivityDeps,
   target: AppTarget,
   revision: AppRevision,
+  opts: { placeholders?: boolean } = {},
 ): Promise<ConvertResult & { disks: Record<string, AssignedDisk> }> {
   const context = revisionContext(revision);
   const driver = await driverFor(deps, target);
@@ -50,6 +55,10 @@ export async function renderTarget(
   for (const volume of context.app.volumes) {
     const list = await driver.listDisks({ app: target.appName, volume: volume.name });
     const assigned = list.filter((d) => d.assigned);
+    if (assigned.length === 0 && opts.placeholders) {
+      disks[volume.name] = placeholderDisks(context)[volume.name]!;
+      continue;
+    }
     if (assigned.length !== 1) {
       refuse(
         `volume "${volume.name}" has ${assigned.length} assigned disks (need exactly one): run kompoxops disk create --bootstrap or disk assign`,

@@ -15,7 +15,6 @@ export const DEFAULT_REVISION_LIMIT_BYTES = 1024 * 1024;
 
 export interface RevisionOptions {
   requester?: Requester;
-  profiles?: string[];
   limitBytes?: number;
 }
 
@@ -33,7 +32,8 @@ export function buildRevision(context: AppContext, opts: RevisionOptions = {}): 
     files[file.absolutePath] = content.toString('base64');
     sizes.push({ what: `${file.what} (${file.absolutePath})`, bytes: content.length });
   }
-  const profiles = [...(opts.profiles ?? [])].sort();
+  // The compose profiles chosen decide which services run, so they are part of the digest.
+  const profiles = [...context.profiles];
   const model = canonicalJson({ context, files, profiles });
   const modelBytes = Buffer.byteLength(canonicalJson(context));
   const bytes = modelBytes + sizes.reduce((sum, s) => sum + s.bytes, 0);

@@ -28,6 +28,11 @@ function buildProgram(): Command {
     .option('-A, --app-id <id>', 'App Resource ID, e.g. /ws/acme/prv/local/cls/dev/app/wiki')
     .option('--app-name <name>', 'App name (must be unique)')
     .option(
+      '--profile <name>',
+      'compose profile to enable (repeatable; default: $COMPOSE_PROFILES); services with no profile always run',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
       '--temporal-address <host:port>',
       'Temporal frontend (default: $TEMPORAL_ADDRESS, else the dev stack)',
     )

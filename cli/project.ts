@@ -24,6 +24,8 @@ export interface GlobalOptions {
   komApp?: string;
   appId?: string;
   appName?: string;
+  /** Compose profiles (`--profile`, repeatable). */
+  profile?: string[];
   temporalAddress?: string;
   namespace?: string;
 }
@@ -71,7 +73,7 @@ export function loadAppContext(globals: GlobalOptions): AppContext {
       ...(globals.appId ? { appId: globals.appId } : {}),
       ...(globals.appName ? { appName: globals.appName } : {}),
     });
-    const context = resolveApp(project, appId);
+    const context = resolveApp(project, appId, globals.profile ? { profiles: globals.profile } : {});
     printWarnings([...project.warnings, ...context.warnings]);
     return context;
   });

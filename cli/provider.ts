@@ -24,4 +24,3 @@ export function cliDeps(target: AppTarget): ActivityDeps {
     },
   };
 }
-

@@ -1,5 +1,5 @@
-// Every local file an app references: its compose file, env files and `file:` configs and
-// secrets. An app revision carries exactly these, so the worker never reads the CLI's disk.
+// Every local file an app references: its compose file, env files, `file:` configs and secrets
+// (single-file binds among them) and the files a directory bind copies onto its volume. An app revision carries exactly these, so the worker never reads the CLI's disk.
 import type { AppContext } from './model/project';
 
 export interface ReferencedFile {
@@ -20,6 +20,13 @@ export function referencedFiles(context: AppContext): ReferencedFile[] {
   for (const service of context.compose.services) {
     for (const ref of service.envFiles)
       add({ what: `env_file of ${service.name}`, absolutePath: ref.absolutePath, required: ref.required });
+    for (const mount of service.volumeMounts)
+      for (const file of mount.seed?.files ?? [])
+        add({
+          what: `file copied to ${mount.mountPath} of ${service.name}`,
+          absolutePath: file.absolutePath,
+          required: true,
+        });
   }
   for (const [kind, objects] of [
     ['config', context.compose.configs],

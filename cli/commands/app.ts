@@ -107,7 +107,10 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
     .action(async () => {
       const context = loadAppContext(globals());
       const target = appTargetOf(context);
-      const rendered = await cliErrors(() => renderTarget(cliDeps(target), target, buildRevision(context)));
+      // Volumes without a disk yet render with placeholders, marked as such: no cluster is needed.
+      const rendered = await cliErrors(() =>
+        renderTarget(cliDeps(target), target, buildRevision(context), { placeholders: true }),
+      );
       for (const w of rendered.warnings) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(renderYaml(rendered.objects));
     });

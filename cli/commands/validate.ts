@@ -32,7 +32,7 @@ export function validateCommand(program: Command, globals: () => GlobalOptions):
         const warnings: KomIssue[] = [...project.warnings];
         for (const app of selected) {
           try {
-            const ctx = resolveApp(project, app.id);
+            const ctx = resolveApp(project, app.id, g.profile ? { profiles: g.profile } : {});
             contexts.push(ctx);
             warnings.push(...ctx.warnings);
           } catch (err) {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AppStatus } from '../../../cli/commands/app';
-import type { OperationRecord } from '../../../workflows/operation';
+import type { OperationRecord } from '../../../api/operation';
 import { composeProject, kompoxopsJson } from '../../helpers/deploy-project';
 import { deploySuite } from '../../helpers/deploy-suite';
 import { appObjects } from '../../helpers/kube-app';
