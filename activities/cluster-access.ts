@@ -2,7 +2,6 @@
 // says (activities/worker-access.ts). Credentials stay on the worker.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../kube/kubeconfig';
-import { devClusterKubeconfig } from '../workers/dev-stack';
 import type { AppTarget } from '../api/app-target';
 import type { ActivityDeps } from './deps';
 import { refuse } from './failures';
@@ -11,7 +10,7 @@ import { clusterRoute, routeKubeConfig } from './worker-access';
 export async function kubeConfigFor(deps: ActivityDeps, target: AppTarget): Promise<KubeConfig> {
   const route = clusterRoute(deps.access, target);
   if (route.kind === 'dev') {
-    const dev = await devClusterKubeconfig(deps.stateDir);
+    const dev = await deps.devClusterKubeconfig?.();
     if (dev) return loadKubeConfig({ path: dev });
     return refuse(
       `cluster ${target.cluster.id} is routed to the dev cluster, which is not running: start it with kompoxops dev up --cluster`,

@@ -6,4 +6,6 @@ export interface ActivityDeps {
   stateDir: string;
   /** The clusters and local roots this worker may reach (its configuration file). */
   access: WorkerAccess;
+  /** The dev cluster's kubeconfig while it runs (dev stack workers only): where `dev` routes go. */
+  devClusterKubeconfig?: () => Promise<string | undefined>;
 }

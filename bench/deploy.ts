@@ -21,7 +21,7 @@ import { loadDataConverter } from '../client/codec/data-converter';
 import { loadAppRevision } from '../cli/project';
 import { submitOperation, watchOperation } from '../client/submit-operation';
 import { setWikiLogLevel, wikiProject, type TestProject } from '../test/helpers/deploy-project';
-import { devStackDown, devStackUp } from '../workers/dev-stack';
+import { devClusterKubeconfig, devStackDown, devStackUp } from '../dev/dev-stack';
 import { NAMESPACE } from '../workers/dev-stack-constants';
 import type { AppRevision } from '../api/app-revision';
 import type { AppTarget } from '../api/app-target';
@@ -86,7 +86,11 @@ async function main(): Promise<void> {
     // Disks for both apps, not measured (the plain path has no disk workflow to compare).
     for (const target of Object.values(targets)) await throughTemporal({ kind: 'disk.bootstrap', target });
 
-    const acts = createActivities({ stateDir: dir, access: devAccess('the benchmark') });
+    const acts = createActivities({
+      stateDir: dir,
+      access: devAccess('the benchmark'),
+      devClusterKubeconfig: () => devClusterKubeconfig(dir),
+    });
     const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
       new MockActivityEnvironment().run(fn, ...args);
     const plainDeploy = async ({ target, revision }: { target: AppTarget; revision: AppRevision }) => {

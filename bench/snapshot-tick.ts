@@ -25,7 +25,7 @@ import { applySnapshotSchedule, snapshotScheduleId } from '../client/snapshot-sc
 import { submitOperation, watchOperation } from '../client/submit-operation';
 import { driverFor } from '../activities/driver-for-target';
 import { waitForOperation } from '../drivers/long-operation';
-import { devStackDown, devStackUp } from '../workers/dev-stack';
+import { devStackDown, devStackUp } from '../dev/dev-stack';
 import { NAMESPACE } from '../workers/dev-stack-constants';
 import type { AppTarget } from '../api/app-target';
 import { localAppTarget } from '../test/helpers/app-target';

@@ -2,13 +2,15 @@
 // credentials, so a Cluster's KUBECONFIG is used as named, and any other Cluster means the
 // dev cluster; the local provider's disks are in the dev directory unless LOCAL_ROOT says.
 import type { ActivityDeps } from '../activities/deps';
-import { devDir } from '../workers/dev-dir';
+import { devDir } from '../dev/dev-dir';
+import { devClusterKubeconfig } from '../dev/dev-stack';
 import type { AppTarget } from '../api/app-target';
 
 export function cliDeps(target: AppTarget): ActivityDeps {
   const { id, settings } = target.cluster;
   return {
     stateDir: devDir(),
+    devClusterKubeconfig: () => devClusterKubeconfig(devDir()),
     access: {
       source: 'the CLI (your own credentials)',
       clusters: {

@@ -5,8 +5,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { loadDataConverter } from '../client/codec/data-converter';
 import { CodecKeyError } from '../client/codec/key-ring';
-import { devDir } from '../workers/dev-dir';
-import { devStackStatus } from '../workers/dev-stack';
+import { devDir } from '../dev/dev-dir';
+import { devStackStatus } from '../dev/dev-stack';
 import { NAMESPACE } from '../workers/dev-stack-constants';
 import { CliError, EXIT } from './exit-codes';
 

@@ -18,6 +18,8 @@ export interface RunWorkerOptions {
   stateDir: string;
   /** The clusters and local roots this worker may reach (its configuration file). */
   access: WorkerAccess;
+  /** Where Clusters routed to `dev` go: the dev stack's control plane, while it runs. */
+  devClusterKubeconfig?: () => Promise<string | undefined>;
   /** Written with our pid once the worker polls, so `dev up` knows it is ready. */
   readyFile?: string;
   signal?: AbortSignal;
@@ -57,7 +59,11 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
       taskQueue: TASK_QUEUE,
       ...workflowSource(),
       dataConverter: opts.dataConverter,
-      activities: createActivities({ stateDir: opts.stateDir, access: opts.access }),
+      activities: createActivities({
+        stateDir: opts.stateDir,
+        access: opts.access,
+        ...(opts.devClusterKubeconfig ? { devClusterKubeconfig: opts.devClusterKubeconfig } : {}),
+      }),
     });
     const running = opts.signal ? worker.runUntil(abortPromise(opts.signal)) : worker.run();
     if (opts.readyFile) writeFileSync(opts.readyFile, `${process.pid}\n`);

@@ -2,7 +2,7 @@
 // keys, so `temporal --codec-endpoint` and the Web UI show decoded payloads; and
 // `--generate-key` prints a new key for KOMPOX_CODEC_KEY. The server and crypto load lazily.
 import type { Command } from 'commander';
-import { devDir } from '../../workers/dev-dir';
+import { devDir } from '../../dev/dev-dir';
 import { CliError, EXIT, usageError } from '../exit-codes';
 
 const TOKEN_ENV = 'KOMPOX_CODEC_SERVER_TOKEN';

@@ -1,8 +1,8 @@
 // `kompoxops dev node fail|recover`: kill a simulated node the way a real one dies (kubelet
 // silent → Ready Unknown → unreachable taint → eviction), or bring it back.
 import type { Command } from 'commander';
-import { devDir } from '../../workers/dev-dir';
-import { devClusterKubeconfig } from '../../workers/dev-stack';
+import { devDir } from '../../dev/dev-dir';
+import { devClusterKubeconfig } from '../../dev/dev-stack';
 import { CliError, EXIT, usageError } from '../exit-codes';
 import { outputFormat, print } from '../output';
 
@@ -32,7 +32,7 @@ export function devNodeCommand(dev: Command): void {
       const format = outputFormat(opts.output);
       if (!MODES.includes(opts.mode as Mode))
         throw usageError(`--mode ${opts.mode}: use notready or unreachable`);
-      const { failNode } = await import('../../kube/cluster');
+      const { failNode } = await import('../../dev/cluster');
       const health = await failNode(
         await kubeconfig(),
         name,
@@ -53,7 +53,7 @@ export function devNodeCommand(dev: Command): void {
     .option('-o, --output <format>', 'table, json or yaml')
     .action(async (name: string, opts: { wait?: boolean; output?: string }) => {
       const format = outputFormat(opts.output);
-      const { recoverNode } = await import('../../kube/cluster');
+      const { recoverNode } = await import('../../dev/cluster');
       const result = await recoverNode(await kubeconfig(), name, opts.wait ? { waitMs: 120_000 } : {});
       print(format, { node: name, health: result.health ?? null }, (r) => `node ${r.node} recovering`);
     });

@@ -1,13 +1,13 @@
 // `kompoxops dev up|down|status`: the embedded stack (Temporal dev server with its UI and
 // state in SQLite, a worker running this checkout) in the background.
 import type { Command } from 'commander';
-import { devDir } from '../../workers/dev-dir';
+import { devDir } from '../../dev/dev-dir';
 import {
   type DevStackStatus,
   devStackDown,
   devStackStatusWithCluster,
   devStackUp,
-} from '../../workers/dev-stack';
+} from '../../dev/dev-stack';
 import { outputFormat, print } from '../output';
 import { devNodeCommand } from './dev-node';
 

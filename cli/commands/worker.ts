@@ -1,7 +1,8 @@
 // `kompoxops worker`: run a worker in the foreground (production, or next to a remote Temporal).
 import type { Command } from 'commander';
-import { devDir } from '../../workers/dev-dir';
+import { devDir } from '../../dev/dev-dir';
 import { runWorker } from '../../workers/run-worker';
+import { devClusterKubeconfig } from '../../dev/dev-stack';
 import { WorkerConfigError, loadWorkerConfig } from '../../workers/worker-config';
 import { usageError } from '../exit-codes';
 import type { GlobalOptions } from '../project';
@@ -44,6 +45,7 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
         namespace: globals().namespace ?? 'default',
         stateDir: opts.stateDir ?? devDir(),
         access,
+        devClusterKubeconfig: () => devClusterKubeconfig(opts.stateDir ?? devDir()),
         signal: controller.signal,
         dataConverter,
         ...(opts.metricsAddress ? { metricsAddress: opts.metricsAddress } : {}),

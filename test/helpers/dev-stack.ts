@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataConverter } from '../../client/codec/data-converter';
-import { devStackDown, devStackUp } from '../../workers/dev-stack';
+import { devStackDown, devStackUp } from '../../dev/dev-stack';
 import { NAMESPACE } from '../../workers/dev-stack-constants';
 
 export interface TestStack {

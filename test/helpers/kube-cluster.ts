@@ -17,9 +17,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClusterInfo, clusterStatus, startCluster, stopCluster } from '../../kube/cluster';
-import { devDir } from '../../workers/dev-dir';
-import { devClusterDir } from '../../workers/dev-stack';
+import { ClusterInfo, clusterStatus, startCluster, stopCluster } from '../../dev/cluster';
+import { devDir } from '../../dev/dev-dir';
+import { devClusterDir } from '../../dev/dev-stack';
 import { loadKubeConfig } from '../../kube/kubeconfig';
 
 export interface TestCluster {

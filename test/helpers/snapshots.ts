@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { driverFor } from '../../activities/driver-for-target';
 import { type NewRequest, submitOperation, watchOperation } from '../../client/submit-operation';
 import type { ProviderDriver } from '../../drivers/driver';
-import { restartWorker } from '../../workers/dev-stack';
+import { restartWorker } from '../../dev/dev-stack';
 import type { AppTarget } from '../../api/app-target';
 import { appControllerWorkflowId } from '../../api/ids';
 import { type ControllerView, controllerViewQuery, operationQuery } from '../../api/messages';

@@ -15,7 +15,7 @@ import {
   watchOperation,
 } from '../../client/submit-operation';
 import { repoRoot } from '../../workers/repo-root';
-import { temporalCliPath } from '../../workers/temporal-cli';
+import { temporalCliPath } from '../../dev/temporal-cli';
 import { APP_CONTROLLER_WORKFLOW, TASK_QUEUE, appControllerWorkflowId } from '../../api/ids';
 import { operationQuery } from '../../api/messages';
 import type { Lane, OperationRecord } from '../../api/operation';

@@ -15,7 +15,7 @@ import { generateCodecKey } from '../../../client/codec/generate-key';
 import { formatKey, parseKeyRing } from '../../../client/codec/key-ring';
 import { repoRoot } from '../../../workers/repo-root';
 import { workflowSource } from '../../../workers/run-worker';
-import { temporalCliPath } from '../../../workers/temporal-cli';
+import { temporalCliPath } from '../../../dev/temporal-cli';
 import { localAppTarget } from '../../helpers/app-target';
 import { wikiProject } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';

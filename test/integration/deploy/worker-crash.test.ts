@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { AppStatus } from '../../../cli/commands/app';
 import { cordonNode, uncordonNode } from '../../../kube/cordon';
-import { devClusterDir, restartWorker } from '../../../workers/dev-stack';
+import { devClusterDir, restartWorker } from '../../../dev/dev-stack';
 import { appControllerWorkflowId } from '../../../api/ids';
 import { controllerViewQuery, operationQuery } from '../../../api/messages';
 import { type OperationRecord, isFinal } from '../../../api/operation';

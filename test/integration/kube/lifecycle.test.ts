@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { clusterStatus, COMPONENTS, failNode, startCluster, stopCluster } from '../../../kube/cluster';
-import { isListening } from '../../../kube/cluster/ports';
+import { clusterStatus, COMPONENTS, failNode, startCluster, stopCluster } from '../../../dev/cluster';
+import { isListening } from '../../../dev/cluster/ports';
 import { loadKubeConfig } from '../../../kube/kubeconfig';
 
 const alive = (pid: number): boolean => {

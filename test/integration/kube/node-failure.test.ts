@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { applyObject } from '../../../kube/apply';
 import { listAppPods } from '../../../kube/app-pods';
-import { DEFAULT_LAYOUT, failNode, NodeFailureMode, recoverNode } from '../../../kube/cluster';
+import { DEFAULT_LAYOUT, failNode, NodeFailureMode, recoverNode } from '../../../dev/cluster';
 import { forceDeletePod } from '../../../kube/force-delete';
 import { readNodeHealth } from '../../../kube/node-conditions';
 import { pollUntil } from '../../../kube/poll';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { applyObject } from '../../../kube/apply';
 import { listAppPods } from '../../../kube/app-pods';
-import { DEFAULT_LAYOUT } from '../../../kube/cluster';
+import { DEFAULT_LAYOUT } from '../../../dev/cluster';
 import { readNodeHealth } from '../../../kube/node-conditions';
 import { pollUntil } from '../../../kube/poll';
 import { waitForRollout } from '../../../kube/rollout';

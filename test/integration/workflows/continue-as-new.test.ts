@@ -9,7 +9,7 @@ import { submitOperation, watchOperation } from '../../../client/submit-operatio
 import { appController } from '../../../workflows/app-controller';
 import { TASK_QUEUE, appControllerWorkflowId } from '../../../api/ids';
 import { controllerViewQuery } from '../../../api/messages';
-import { restartWorker } from '../../../workers/dev-stack';
+import { restartWorker } from '../../../dev/dev-stack';
 import { localAppTarget } from '../../helpers/app-target';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 

@@ -15,7 +15,7 @@ import {
   submitOperation,
   watchOperation,
 } from '../../../client/submit-operation';
-import { restartWorker } from '../../../workers/dev-stack';
+import { restartWorker } from '../../../dev/dev-stack';
 import { appControllerWorkflowId } from '../../../api/ids';
 import { operationQuery } from '../../../api/messages';
 import type { AppTarget } from '../../../api/app-target';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { submitOperation, watchOperation } from '../../../client/submit-operation';
-import { devStackStatus } from '../../../workers/dev-stack';
+import { devStackStatus } from '../../../dev/dev-stack';
 import { localAppTarget } from '../../helpers/app-target';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { runOperation } from '../../helpers/snapshots';
-import { restartWorker, devWorkerConfigFile } from '../../../workers/dev-stack';
+import { restartWorker, devWorkerConfigFile } from '../../../dev/dev-stack';
 import { localAppTarget } from '../../helpers/app-target';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 

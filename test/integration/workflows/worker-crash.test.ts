@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { submitOperation, watchOperation } from '../../../client/submit-operation';
-import { restartWorker } from '../../../workers/dev-stack';
+import { restartWorker } from '../../../dev/dev-stack';
 import { appControllerWorkflowId } from '../../../api/ids';
 import { operationQuery } from '../../../api/messages';
 import { localAppTarget } from '../../helpers/app-target';

@@ -12,9 +12,9 @@
 // while the other zones stay healthy. When every node fails, nothing is evicted anywhere. failNode
 // returns a warning when a failure walks into one of these traps.
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { withKubeError } from '../errors';
-import { loadKubeConfig } from '../kubeconfig';
-import { ConditionStatus, NodeHealth, nodeHealth, waitForNodeReady } from '../node-conditions';
+import { withKubeError } from '../../kube/errors';
+import { loadKubeConfig } from '../../kube/kubeconfig';
+import { ConditionStatus, NodeHealth, nodeHealth, waitForNodeReady } from '../../kube/node-conditions';
 import { KWOK_MANAGED_LABEL } from './components';
 
 const ZONE_LABEL = 'topology.kubernetes.io/zone';

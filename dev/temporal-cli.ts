@@ -1,7 +1,7 @@
 // Finds (or builds once, into the version-keyed cache) the Temporal CLI that runs the dev server.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot } from './repo-root';
+import { repoRoot } from '../workers/repo-root';
 
 export function temporalCliPath(): string {
   const script = join(repoRoot(), 'scripts', 'temporal-cli.sh');

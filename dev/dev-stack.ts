@@ -20,10 +20,10 @@ import {
   tailLog,
 } from './background-process';
 import { preferredPort } from './free-port';
-import { repoRoot } from './repo-root';
+import { repoRoot } from '../workers/repo-root';
 import { temporalCliPath } from './temporal-cli';
-import { NAMESPACE } from './dev-stack-constants';
-import { describeAccess, loadWorkerConfig, writeDevWorkerConfig } from './worker-config';
+import { NAMESPACE } from '../workers/dev-stack-constants';
+import { describeAccess, loadWorkerConfig, writeDevWorkerConfig } from '../workers/worker-config';
 
 export const devWorkerConfigFile = (dir: string): string => join(dir, 'worker-config.yml');
 
@@ -190,7 +190,7 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
   await registerSearchAttributes(stack.temporalAddress);
 
   if (opts.cluster) {
-    const { startCluster } = await import('../kube/cluster');
+    const { startCluster } = await import('./cluster');
     await startCluster({ dir: devClusterDir(dir), build: true, onProgress: progress });
   }
 
@@ -212,7 +212,7 @@ export async function devStackStatusWithCluster(dir: string): Promise<DevStackSt
 /** The dev cluster's admin kubeconfig while its API server answers. */
 export async function devClusterKubeconfig(dir: string): Promise<string | undefined> {
   if (!existsSync(devClusterDir(dir))) return undefined;
-  const { clusterStatus } = await import('../kube/cluster');
+  const { clusterStatus } = await import('./cluster');
   const cluster = await clusterStatus(devClusterDir(dir));
   return cluster.state === 'running' && cluster.info ? cluster.info.kubeconfigPath : undefined;
 }
@@ -222,7 +222,7 @@ export async function devStackDown(dir: string, progress: Progress = () => {}): 
   // Reverse order of start-up: worker, control plane, Temporal.
   if (await stopBackground(procs.worker, WORKER_MATCH)) progress('stopped the worker');
   if (existsSync(devClusterDir(dir))) {
-    const { stopCluster } = await import('../kube/cluster');
+    const { stopCluster } = await import('./cluster');
     const result = await stopCluster(devClusterDir(dir));
     for (const s of result.stopped) if (s.how !== 'absent') progress(`stopped ${s.component} (pid ${s.pid})`);
   }

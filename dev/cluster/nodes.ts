@@ -2,10 +2,10 @@
 // what real managed clusters put on nodes, plus Kompox's pool/zone labels, so scheduling by zone and
 // pool works exactly as it would on AKS/EKS/GKE.
 import { CoreV1Api, KubeConfig, V1Node } from '@kubernetes/client-node';
-import { applyObject } from '../apply';
-import { withKubeError } from '../errors';
-import { nodeHealth } from '../node-conditions';
-import { pollUntil } from '../poll';
+import { applyObject } from '../../kube/apply';
+import { withKubeError } from '../../kube/errors';
+import { nodeHealth } from '../../kube/node-conditions';
+import { pollUntil } from '../../kube/poll';
 import { KWOK_MANAGED_LABEL } from './components';
 
 export interface NodeLayout {

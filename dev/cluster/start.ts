@@ -6,7 +6,7 @@
 // etcd, so a dev cluster always begins empty; certificates and the admin token are kept.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadKubeConfig } from '../kubeconfig';
+import { loadKubeConfig } from '../../kube/kubeconfig';
 import { binaryPaths, ensureBinaries } from './binaries';
 import { ComponentContext, componentArgs, DEFAULT_TIMING, healthUrl, Timing } from './components';
 import { waitHealthy } from './health';
