@@ -220,8 +220,8 @@ export async function appController(input: AppControllerInput): Promise<void> {
     const record = findOperation(operationId);
     if (!record) return;
     const i = record.steps.findIndex((s) => s.name === step.name && s.startedAt === step.startedAt);
-    if (i >= 0) record.steps[i] = step;
-    else record.steps.push(step);
+    if (i < 0) record.steps.push(step);
+    else if (step.phase !== 'InProgress') record.steps[i] = step;
   });
 
   const limit = input.maxHistoryEvents ?? MAX_HISTORY_EVENTS;

@@ -18,7 +18,9 @@ export function stepRunner(operationId: string): StepRunner {
   };
   return async (name, fn, detail) => {
     const startedAt = new Date().toISOString();
-    await report({ name, phase: 'InProgress', startedAt });
+    // The start goes out with the step's first command instead of a round trip of its own; the
+    // controller never lets it overwrite the step's end should it arrive after it.
+    void report({ name, phase: 'InProgress', startedAt }).catch(() => undefined);
     try {
       const result = await fn();
       await report({

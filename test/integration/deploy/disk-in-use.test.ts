@@ -41,9 +41,17 @@ void describe('disk delete of a disk in use', () => {
 
     const redeployed = await json<OperationRecord>('app', 'deploy');
     assert.equal(redeployed.phase, 'Completed', JSON.stringify(redeployed.failure));
-    // A completed disk operation prints the volume's disks as they are now.
-    const after = await json<DiskView[]>('disk', 'delete', '-V', 'db', '-N', old.name);
-    assert.ok(!after.some((d) => d.name === old.name), JSON.stringify(after));
+    // A completed disk operation prints its record and the volume's disks as they are now.
+    const after = await json<{ operation: OperationRecord; disks: DiskView[] }>(
+      'disk',
+      'delete',
+      '-V',
+      'db',
+      '-N',
+      old.name,
+    );
+    assert.equal(after.operation.phase, 'Completed', JSON.stringify(after.operation.failure));
+    assert.ok(!after.disks.some((d) => d.name === old.name), JSON.stringify(after.disks));
     assert.ok(!existsSync(old.handle), 'the disk no pod uses any more is deleted');
   });
 });
