@@ -182,6 +182,10 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
         'frontend.enableUpdateWorkflowExecution=true',
         '--dynamic-config-value',
         'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+        // A worker that schedules an activity gets it back in the same response instead of
+        // polling for it: one round trip less per step of every operation.
+        '--dynamic-config-value',
+        'system.enableActivityEagerExecution=true',
       ],
     });
     writeFileSync(join(dir, 'stack.json'), JSON.stringify(stack, null, 2) + '\n');

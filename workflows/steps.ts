@@ -1,6 +1,6 @@
 // Step reporting for operation workflows: each step's start and end is signalled to the app
 // controller that runs the operation, so `kompoxops op watch` sees progress live.
-import { getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
 import { operationStepSignal } from '../api/messages';
 import type { StepRecord } from '../api/operation';
 
@@ -14,12 +14,16 @@ export function stepRunner(operationId: string): StepRunner {
   const parent = workflowInfo().parent;
   const report = async (step: StepRecord): Promise<void> => {
     if (!parent) return; // run on its own (tests, manual runs): nothing to report to
-    await getExternalWorkflowHandle(parent.workflowId).signal(operationStepSignal, { operationId, step });
+    // Reports outlive a cancellation: the controller still learns how the step ended.
+    await CancellationScope.nonCancellable(() =>
+      getExternalWorkflowHandle(parent.workflowId).signal(operationStepSignal, { operationId, step }),
+    );
   };
   return async (name, fn, detail) => {
     const startedAt = new Date().toISOString();
-    // The start goes out with the step's first command instead of a round trip of its own; the
-    // controller never lets it overwrite the step's end should it arrive after it.
+    // The start goes out with the step's first command instead of a round trip of its own (the
+    // controller never lets a late start overwrite the end). The end is awaited: signals still
+    // unsent when a workflow ends are lost.
     void report({ name, phase: 'InProgress', startedAt }).catch(() => undefined);
     try {
       const result = await fn();
