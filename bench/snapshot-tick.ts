@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection, Client as TemporalClient } from '@temporalio/client';
+import { loadDataConverter } from '../client/codec/data-converter';
 import { applySnapshotSchedule, snapshotScheduleId } from '../client/snapshot-schedule';
 import { submitOperation, watchOperation } from '../client/submit-operation';
 import { driverFor } from '../activities/driver-for-target';
@@ -72,7 +73,12 @@ async function main(): Promise<void> {
     const status = await devStackUp(dir);
     if (!status.temporalAddress) throw new Error('the dev stack reports no Temporal address');
     connection = await Connection.connect({ address: status.temporalAddress });
-    const client = new TemporalClient({ connection, namespace: NAMESPACE });
+    // The same codec as the CLI: encryption is part of the Temporal path's cost.
+    const client = new TemporalClient({
+      connection,
+      namespace: NAMESPACE,
+      dataConverter: loadDataConverter({ devDir: dir }),
+    });
     const workerPid = Number(readFileSync(join(dir, 'worker.pid'), 'utf8'));
 
     const targets: AppTarget[] = Array.from({ length: APPS }, (_, i) =>
