@@ -7,7 +7,7 @@ import type { AppContext } from '../kom';
 import { referencedFiles } from '../kom';
 import type { AppRevision } from '../api/app-revision';
 import type { Requester } from '../api/operation';
-import { localRequester } from '../client/submit-operation';
+import { localRequester } from '../client/requester';
 import { usageError } from './exit-codes';
 
 /** Temporal keeps payloads under 2 MB; base64 and the request around the revision need room. */

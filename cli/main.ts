@@ -1,19 +1,52 @@
 // kompoxops: a thin CLI that starts and queries Kompox workflows.
 import { Command, CommanderError } from 'commander';
-import { appCommand } from './commands/app';
-import { codecServerCommand } from './commands/codec-server';
-import { devCommand } from './commands/dev';
-import { diskCommand } from './commands/disk';
-import { opCommand } from './commands/op';
-import { scheduleCommand } from './commands/schedule';
-import { snapshotCommand } from './commands/snapshot';
-import { validateCommand } from './commands/validate';
-import { versionCommand } from './commands/version';
-import { workerCommand } from './commands/worker';
+
+type Register = (program: Command, globals: () => GlobalOptions) => Promise<void>;
+
+// Each command's module is loaded only when it runs (or for the full help): `validate` must not
+// pay for the Temporal and Kubernetes clients it never uses.
+const COMMANDS: Record<string, Register> = {
+  dev: async (p) => (await import('./commands/dev')).devCommand(p),
+  validate: async (p, g) => (await import('./commands/validate')).validateCommand(p, g),
+  app: async (p, g) => (await import('./commands/app')).appCommand(p, g),
+  disk: async (p, g) => (await import('./commands/disk')).diskCommand(p, g),
+  snapshot: async (p, g) => (await import('./commands/snapshot')).snapshotCommand(p, g),
+  schedule: async (p, g) => (await import('./commands/schedule')).scheduleCommand(p, g),
+  op: async (p, g) => (await import('./commands/op')).opCommand(p, g),
+  worker: async (p, g) => (await import('./commands/worker')).workerCommand(p, g),
+  'codec-server': async (p) => (await import('./commands/codec-server')).codecServerCommand(p),
+  version: async (p) => (await import('./commands/version')).versionCommand(p),
+};
+
+/** Global options that take a value, so the word after them is not the command. */
+const VALUE_OPTIONS = new Set([
+  '-C',
+  '--chdir',
+  '--kompox-root',
+  '--kompox-dir',
+  '--kom-path',
+  '--kom-app',
+  '-A',
+  '--app-id',
+  '--app-name',
+  '--profile',
+  '--temporal-address',
+  '--namespace',
+]);
+
+/** The command named on the command line, if it is one of ours. */
+function commandOf(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('-')) return Object.hasOwn(COMMANDS, arg) ? arg : undefined;
+    if (VALUE_OPTIONS.has(arg)) i++;
+  }
+  return undefined;
+}
 import { CliError, EXIT } from './exit-codes';
 import type { GlobalOptions } from './project';
 
-function buildProgram(): Command {
+async function buildProgram(args: string[]): Promise<Command> {
   const program = new Command('kompoxops')
     .description('Run stateful Docker Compose apps on Kubernetes with durable disk operations')
     .option('-C, --chdir <dir>', 'run as if started in <dir>')
@@ -50,23 +83,17 @@ function buildProgram(): Command {
       }
     }
   });
-  devCommand(program);
-  validateCommand(program, globals);
-  appCommand(program, globals);
-  diskCommand(program, globals);
-  snapshotCommand(program, globals);
-  scheduleCommand(program, globals);
-  opCommand(program, globals);
-  workerCommand(program, globals);
-  codecServerCommand(program);
-  versionCommand(program);
+  const named = commandOf(args);
+  // One command's module when a command is named; all of them for help and unknown commands.
+  for (const [name, register] of Object.entries(COMMANDS))
+    if (named === undefined || name === named) await register(program, globals);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError();
   return program;
 }
 
 async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv.slice(2))).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -3,13 +3,15 @@
 // snapshot activity and by tests.
 import { type Client, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { appController } from '../workflows/app-controller';
 import { APP_CONTROLLER_WORKFLOW, TASK_QUEUE, appControllerWorkflowId } from '../api/ids';
 import { cancelOperationUpdate, operationQuery, submitOperationUpdate } from '../api/messages';
 import { type OperationRecord, type OperationRequest, type Requester, isFinal } from '../api/operation';
 import { APP_KEY } from '../api/search-attributes';
+import { localRequester } from './requester';
+
+export { localRequester };
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 /** A request as callers write it: the app key defaults to the target's. */
@@ -25,16 +27,6 @@ export class OperationRefusedError extends Error {
 /** The controller does not know the operation id. */
 export class OperationNotFoundError extends Error {
   override readonly name = 'OperationNotFoundError';
-}
-
-export function localRequester(via: Requester['via'] = 'cli'): Requester {
-  let user: string | undefined;
-  try {
-    user = userInfo().username;
-  } catch {
-    user = process.env.USER;
-  }
-  return { via, ...(user ? { user } : {}), host: hostname() };
 }
 
 export interface SubmitOptions {

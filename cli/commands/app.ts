@@ -19,6 +19,7 @@ import type { Requester } from '../../api/operation';
 import { isControllerMissing } from '../controller-errors';
 import { connectClient } from '../temporal';
 import { readThroughWorker } from '../app-read';
+import type { AppRuntime } from '../../activities/app-runtime';
 
 /** Errors raised by the shared activity code become CLI errors with their message. */
 async function cliErrors<T>(fn: () => Promise<T>): Promise<T> {
@@ -30,7 +31,8 @@ async function cliErrors<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export interface AppStatus {
+/** What runs in the cluster (namespace, Deployment, readiness, pod, node, zone, images), and more. */
+export interface AppStatus extends AppRuntime {
   appKey: string;
   appId: string;
   /** The revision the controller deployed, by whom and when; null before the first deploy. */
@@ -39,13 +41,6 @@ export interface AppStatus {
   placement: Placement | null;
   appName: string;
   clusterId: string;
-  namespace: string;
-  deployment: string;
-  ready: boolean;
-  pod?: string;
-  node?: string;
-  zone?: string;
-  images: string[];
   volumes: {
     name: string;
     disk: { name: string; handle: string; zone: string } | null;
