@@ -20,6 +20,16 @@ import {
   tailLog,
 } from './background-process';
 import { preferredPort } from './free-port';
+import { freePorts } from './cluster/ports';
+
+/** 7233, 8233, 9464 and 8888 where free, else any free port each. */
+async function conventionalPorts(): Promise<[number, number, number, number]> {
+  const port = await preferredPort(7233);
+  const uiPort = await preferredPort(8233, new Set([port]));
+  const metricsPort = await preferredPort(9464, new Set([port, uiPort]));
+  const codecPort = await preferredPort(8888, new Set([port, uiPort, metricsPort]));
+  return [port, uiPort, metricsPort, codecPort];
+}
 import { repoRoot } from '../workers/repo-root';
 import { temporalCliPath } from './temporal-cli';
 import { NAMESPACE } from '../workers/dev-stack-constants';
@@ -123,6 +133,11 @@ export interface DevStackUpOptions {
   /** Also run the local Kubernetes control plane (built from Go modules on first use). */
   cluster?: boolean;
   progress?: Progress;
+  /**
+   * Kernel-chosen ports instead of the conventional 7233, 8233, 9464 and 8888: for stacks that
+   * start side by side (concurrent test files), where "free when checked" is not "free when bound".
+   */
+  ephemeralPorts?: boolean;
 }
 
 /** Where the dev stack keeps its Kubernetes control plane. */
@@ -141,10 +156,9 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
 
   if (runningPid(procs.temporal, TEMPORAL_MATCH) === undefined || !stack) {
     const cli = temporalCliPath();
-    const port = await preferredPort(7233);
-    const uiPort = await preferredPort(8233, new Set([port]));
-    const metricsPort = await preferredPort(9464, new Set([port, uiPort]));
-    const codecPort = await preferredPort(8888, new Set([port, uiPort, metricsPort]));
+    const [port, uiPort, metricsPort, codecPort] = opts.ephemeralPorts
+      ? ((await freePorts(4)) as [number, number, number, number])
+      : await conventionalPorts();
     stack = {
       temporalAddress: `127.0.0.1:${port}`,
       uiUrl: `http://127.0.0.1:${uiPort}`,

@@ -29,7 +29,8 @@ export async function startTestStack(opts: { cluster?: boolean } = {}): Promise<
   const dir = shared ?? mkdtempSync(join(tmpdir(), 'kompox-test-'));
   let status;
   try {
-    status = await devStackUp(dir, opts.cluster ? { cluster: true } : {});
+    // Test files run side by side: kernel-chosen ports, never the conventional ones.
+    status = await devStackUp(dir, { ephemeralPorts: true, ...(opts.cluster ? { cluster: true } : {}) });
   } catch (err) {
     // Leave nothing running from a half-started stack; the test fails with the reason.
     if (!shared) await devStackDown(dir).catch(() => undefined);
