@@ -200,6 +200,12 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
         // polling for it: one round trip less per step of every operation.
         '--dynamic-config-value',
         'system.enableActivityEagerExecution=true',
+        // Schedules are run by the server's own per-namespace worker: with its two default
+        // pollers and 30 starts a second, a tick of hundreds of apps queues up there.
+        '--dynamic-config-value',
+        'worker.perNamespaceWorkerOptions={"MaxConcurrentWorkflowTaskPollers":16,"MaxConcurrentActivityTaskPollers":16}',
+        '--dynamic-config-value',
+        'worker.schedulerNamespaceStartWorkflowRPS=200',
       ],
     });
     writeFileSync(join(dir, 'stack.json'), JSON.stringify(stack, null, 2) + '\n');
