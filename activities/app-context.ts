@@ -1,5 +1,5 @@
 // The app as the worker sees it: the revision the operation carries, never the CLI's files.
-import type { AppContext, FileReader } from '../kom';
+import type { FileReader } from '../kom';
 import { readServiceEnvFiles } from '../kom';
 import { isKomError } from '../kom';
 import type { LocalValues } from '../kube/convert/types';
@@ -7,10 +7,6 @@ import { appNamesOf, type AppNames } from '../kube/convert/names';
 import type { AppRevision } from '../api/app-revision';
 import type { AppTarget } from '../api/app-target';
 import { refuse } from './failures';
-
-export function revisionContext(revision: AppRevision): AppContext {
-  return revision.context;
-}
 
 /** Env-file values and file contents from the revision; a file it lacks is a refusal, not a retry. */
 export function revisionValues(revision: AppRevision): LocalValues {

@@ -21,7 +21,7 @@ import { waitForRollout } from '../kube/rollout';
 import { scaleDeployment } from '../kube/scale';
 import type { AppTarget } from '../api/app-target';
 import type { AppRevision } from '../api/app-revision';
-import { revisionContext, revisionValues, targetNames } from './app-context';
+import { revisionValues, targetNames } from './app-context';
 import { kubeConfigFor } from './cluster-access';
 import type { ActivityDeps } from './deps';
 import { driverFor } from './driver-for-target';
@@ -49,7 +49,7 @@ export async function renderTarget(
   revision: AppRevision,
   opts: { placeholders?: boolean } = {},
 ): Promise<ConvertResult & { disks: Record<string, AssignedDisk> }> {
-  const context = revisionContext(revision);
+  const { context } = revision;
   const driver = await driverFor(deps, target);
   const disks: Record<string, AssignedDisk> = {};
   for (const volume of context.app.volumes) {
@@ -160,7 +160,7 @@ export function appKubeActivities(deps: ActivityDeps) {
           `revision ${revision.digest} is of ${revision.context.app.id}, not ${target.appId}`,
           'InvalidArgument',
         );
-      const context = revisionContext(revision);
+      const { context } = revision;
       return { services: context.compose.services.length, volumes: context.app.volumes.length };
     },
 

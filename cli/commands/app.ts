@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Command } from 'commander';
 import { renderTarget } from '../../activities/app-kube';
 import { renderYaml } from '../../kube/convert/render-yaml';
-import { cliDeps } from '../provider';
+import { cliDeps } from '../cli-deps';
 import { CliError, EXIT } from '../exit-codes';
 import { age, outputFormat, print } from '../output';
 import { type GlobalOptions, appTargetOf, loadAppContext, loadAppRevision } from '../project';

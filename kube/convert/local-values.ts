@@ -1,5 +1,6 @@
-// LocalValues from the local file system: what the deploy activity (and `app render`) use at
-// apply time. The only part of kube/convert/ that reads files; the converter itself never does.
+// LocalValues from the local file system, for rendering a project in place (tests, benchmarks).
+// Deploys read from the app revision instead (activities/app-context.ts). The only part of
+// kube/convert/ that reads files; the converter itself never does.
 import fs from 'node:fs';
 import { readServiceEnvFiles } from '../../kom';
 import type { LocalValues } from './types';

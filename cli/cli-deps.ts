@@ -1,4 +1,4 @@
-// What the CLI's own reads (lists, status, render) reach: the CLI runs with its user's
+// What the CLI's own in-process work (`app render`) reaches: the CLI runs with its user's
 // credentials, so a Cluster's KUBECONFIG is used as named, and any other Cluster means the
 // dev cluster; the local provider's disks are in the dev directory unless LOCAL_ROOT says.
 import type { ActivityDeps } from '../activities/deps';
