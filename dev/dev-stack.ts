@@ -62,6 +62,8 @@ export interface DevStackStatus {
   temporal: { running: boolean; pid?: number; log: string; dbFile: string };
   worker: { running: boolean; pid?: number; log: string };
   kubeconfig?: string;
+  /** The dev cluster's real nodes (pool `real`), when it has some. */
+  realNodes?: string[];
 }
 
 interface StackFile {
@@ -138,6 +140,10 @@ export interface DevStackUpOptions {
    * start side by side (concurrent test files), where "free when checked" is not "free when bound".
    */
   ephemeralPorts?: boolean;
+  /** Real nodes (kubelet + containerd) beside the kwok nodes; implies `cluster`. */
+  realNodes?: number;
+  /** Zones the real nodes are spread over; default the cluster's zones. */
+  realNodeZones?: string[];
 }
 
 /** Where the dev stack keeps its Kubernetes control plane. */
@@ -147,6 +153,11 @@ export function devClusterDir(dir: string): string {
 
 export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Promise<DevStackStatus> {
   const progress = opts.progress ?? (() => {});
+  if (opts.realNodes) {
+    // Before anything starts, so a machine that cannot run them is told so with nothing to undo.
+    const { checkRealNodeHost } = await import('./cluster/real-nodes/preflight');
+    checkRealNodeHost(`kompox-probe-${process.pid}`);
+  }
   mkdirSync(dir, { recursive: true });
   ensureDevCodecKey(dir);
   // Kept when present, so a developer can narrow what the dev worker may reach.
@@ -213,9 +224,15 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
   await waitForTemporal(stack.temporalAddress, procs.temporal);
   await registerSearchAttributes(stack.temporalAddress);
 
-  if (opts.cluster) {
+  if (opts.cluster || opts.realNodes) {
     const { startCluster } = await import('./cluster');
-    await startCluster({ dir: devClusterDir(dir), build: true, onProgress: progress });
+    await startCluster({
+      dir: devClusterDir(dir),
+      build: true,
+      onProgress: progress,
+      ...(opts.realNodes ? { realNodes: opts.realNodes } : {}),
+      ...(opts.realNodeZones ? { realNodeZones: opts.realNodeZones } : {}),
+    });
   }
 
   if (runningPid(procs.worker, WORKER_MATCH) === undefined) {
@@ -230,7 +247,10 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
 export async function devStackStatusWithCluster(dir: string): Promise<DevStackStatus> {
   const status = devStackStatus(dir);
   const kubeconfig = await devClusterKubeconfig(dir);
-  return kubeconfig ? { ...status, kubeconfig } : status;
+  if (!kubeconfig) return status;
+  const { readClusterInfo } = await import('./cluster');
+  const real = readClusterInfo(devClusterDir(dir))?.realNodes?.nodes.map((n) => n.name);
+  return { ...status, kubeconfig, ...(real?.length ? { realNodes: real } : {}) };
 }
 
 /** The dev cluster's admin kubeconfig while its API server answers. */

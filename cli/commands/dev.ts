@@ -8,6 +8,7 @@ import {
   devStackStatusWithCluster,
   devStackUp,
 } from '../../dev/dev-stack';
+import { usageError } from '../exit-codes';
 import { outputFormat, print } from '../output';
 import { devNodeCommand } from './dev-node';
 
@@ -24,6 +25,7 @@ function render(s: DevStackStatus): string {
     ...s.workerConfig.routing.map((r) => `  ${r}`),
   ];
   if (s.kubeconfig) lines.push(`kubeconfig:     ${s.kubeconfig}`);
+  if (s.realNodes) lines.push(`real nodes:     ${s.realNodes.join(', ')} (node pool "real")`);
   return lines.join('\n');
 }
 
@@ -41,10 +43,21 @@ export function devCommand(program: Command): void {
       '--cluster',
       'also run a local Kubernetes control plane (etcd, apiserver, controller-manager, scheduler, kwok nodes in three zones)',
     )
+    .option(
+      '--real-nodes <n>',
+      'also run n real nodes (kubelet + containerd, in node pool "real") beside the kwok nodes; implies --cluster and needs root',
+    )
     .option('-o, --output <format>', 'table, json or yaml')
-    .action(async (opts: { output?: string; cluster?: boolean }) => {
+    .action(async (opts: { output?: string; cluster?: boolean; realNodes?: string }) => {
       const format = outputFormat(opts.output);
-      const status = await devStackUp(devDir(), { progress, ...(opts.cluster ? { cluster: true } : {}) });
+      const realNodes = opts.realNodes === undefined ? 0 : Number(opts.realNodes);
+      if (!Number.isInteger(realNodes) || realNodes < 0 || realNodes > 20)
+        throw usageError(`--real-nodes ${opts.realNodes}: give a whole number from 0 to 20`);
+      const status = await devStackUp(devDir(), {
+        progress,
+        ...(opts.cluster ? { cluster: true } : {}),
+        ...(realNodes > 0 ? { realNodes } : {}),
+      });
       print(format, status, render);
     });
 

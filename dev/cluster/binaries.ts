@@ -36,10 +36,13 @@ export function missingBinaries(binDir: string): string[] {
   return Object.values(binaryPaths(binDir)).filter((p) => !existsSync(p));
 }
 
-/** scripts/k8s-binaries.sh of this checkout, found by walking up from this file (works from src and dist). */
-export function buildScriptPath(): string | undefined {
+/** scripts/k8s-binaries.sh of this checkout. */
+export const buildScriptPath = (): string | undefined => repoScript('k8s-binaries.sh');
+
+/** A script of this checkout's scripts/, found by walking up from this file (works from src and dist). */
+export function repoScript(name: string): string | undefined {
   for (let dir = __dirname; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'scripts', 'k8s-binaries.sh');
+    const candidate = join(dir, 'scripts', name);
     if (existsSync(candidate)) return candidate;
     if (dirname(dir) === dir) return undefined;
   }
@@ -69,7 +72,15 @@ export async function ensureBinaries(
       `Kubernetes control-plane binaries missing in ${binDir} (${missing.join(', ')}); ${how} (a cold build takes about 20 min on 2 cores)`,
     );
   }
-  const built = await new Promise<string>((resolve, reject) => {
+  const built = await runToolScript(script, opts.onOutput);
+  const still = missingBinaries(built);
+  if (still.length > 0) throw new Error(`${script} finished but ${built} still lacks ${still.join(', ')}`);
+  return built;
+}
+
+/** Runs a tools script; its last stdout line is what it built (a dir). Progress goes to `onOutput`. */
+export function runToolScript(script: string, onOutput?: (chunk: string) => void): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
     const child = execFile('bash', [script], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err)
         reject(
@@ -79,9 +90,6 @@ export async function ensureBinaries(
         );
       else resolve(stdout.trim().split('\n').pop() ?? '');
     });
-    child.stderr?.on('data', (d: Buffer) => opts.onOutput?.(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => onOutput?.(d.toString()));
   });
-  const still = missingBinaries(built);
-  if (still.length > 0) throw new Error(`${script} finished but ${built} still lacks ${still.join(', ')}`);
-  return built;
 }

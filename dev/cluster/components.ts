@@ -21,6 +21,8 @@ export interface ComponentContext {
   etcdData: string;
   stages: string;
   timing: Timing;
+  /** Set when real nodes run: how the apiserver reaches their kubelets. */
+  nodeAccess?: { kubeletClientCert: string; kubeletClientKey: string; egressConfig: string };
 }
 
 export function componentArgs(c: Component, x: ComponentContext): string[] {
@@ -71,6 +73,17 @@ export function componentArgs(c: Component, x: ComponentContext): string[] {
         '--allow-privileged=true',
         '--enable-priority-and-fairness=false',
         '--profiling=false',
+        // Kubelets may only touch their own Node and the pods bound to it.
+        '--enable-admission-plugins=NodeRestriction',
+        ...(x.nodeAccess
+          ? [
+              `--kubelet-client-certificate=${x.nodeAccess.kubeletClientCert}`,
+              `--kubelet-client-key=${x.nodeAccess.kubeletClientKey}`,
+              // Real nodes have no name in DNS: dial their address, through the egress proxy.
+              '--kubelet-preferred-address-types=InternalIP,Hostname',
+              `--egress-selector-config-file=${x.nodeAccess.egressConfig}`,
+            ]
+          : []),
       ];
     case 'kube-controller-manager':
       return [

@@ -2,6 +2,7 @@
 // and `rm -rf dir` are the whole cleanup.
 import { join, sep } from 'node:path';
 import type { ProcessIdentity } from './process';
+import type { RealNodesInfo } from './real-nodes/real-nodes';
 
 /** Control-plane processes in start order; they are stopped in the reverse order. */
 export const COMPONENTS = [
@@ -34,6 +35,8 @@ export interface ClusterInfo {
   region: string;
   zones: string[];
   nodes: string[];
+  /** Real nodes (kubelet + containerd), when started with some. */
+  realNodes?: RealNodesInfo;
   startedAt: string;
 }
 

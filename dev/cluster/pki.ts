@@ -115,3 +115,45 @@ export function ensurePki(dir: string): ClusterPki {
     adminToken,
   };
 }
+
+/**
+ * A client certificate signed by the dev CA, kept like the others: `<name>.crt` and `<name>.key` in
+ * the PKI dir. The apiserver takes the CN as the user name and each O as a group.
+ */
+export function ensureClientCert(
+  dir: string,
+  name: string,
+  subject: { cn: string; groups?: string[] },
+): { cert: string; key: string } {
+  const cert = join(dir, `${name}.crt`);
+  const key = join(dir, `${name}.key`);
+  if (existsSync(cert) && existsSync(key)) return { cert, key };
+  writeKey(key);
+  const subj = `${(subject.groups ?? []).map((g) => `/O=${g}`).join('')}/CN=${subject.cn}`;
+  openssl(['req', '-new', '-key', `${name}.key`, '-subj', subj, '-out', `${name}.csr`], dir);
+  writeFileSync(
+    join(dir, `${name}.ext`),
+    'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n',
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '3650',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    ],
+    dir,
+  );
+  return { cert, key };
+}

@@ -5,7 +5,7 @@
 // returned as is (same pids). A half-running one is stopped and started afresh. A fresh start wipes
 // etcd, so a dev cluster always begins empty; certificates and the admin token are kept.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadKubeConfig } from '../../kube/kubeconfig';
 import { binaryPaths, ensureBinaries } from './binaries';
 import { ComponentContext, componentArgs, DEFAULT_TIMING, healthUrl, Timing } from './components';
@@ -21,6 +21,17 @@ import { ensureKwokStages } from './stages';
 import { removeClusterInfo, writeClusterInfo } from './state';
 import { clusterStatus } from './status';
 import { stopCluster } from './stop';
+import { checkRealNodeHost } from './real-nodes/preflight';
+import { ensureRealNodeTools } from './real-nodes/real-node-tools';
+import {
+  apiServerNodeAccess,
+  bootRealNodes,
+  planRealNodes,
+  realNodePrefix,
+  RealNodesInfo,
+  removeRealNodes,
+  startNodeNetwork,
+} from './real-nodes/real-nodes';
 
 export interface StartClusterOptions {
   /** Directory holding everything of this cluster (pid files, logs, certs, etcd data, kubeconfig). */
@@ -39,6 +50,10 @@ export interface StartClusterOptions {
   /** Limit for each startup phase; default 60 s (120 s for the nodes). */
   timeoutMs?: number;
   onProgress?: (message: string) => void;
+  /** Real nodes (kubelet + containerd, pool `real`) to start beside the kwok nodes; default 0. */
+  realNodes?: number;
+  /** Zones the real nodes are spread over, round robin; default the cluster's zones. */
+  realNodeZones?: string[];
 }
 
 export async function startCluster(opts: StartClusterOptions): Promise<ClusterInfo> {
@@ -51,6 +66,11 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
   const say = opts.onProgress ?? (() => undefined);
   const status = await clusterStatus(dir);
   if (status.state === 'running' && status.info) {
+    const running = status.info.realNodes?.nodes.length ?? 0;
+    if (opts.realNodes !== undefined && opts.realNodes !== running)
+      throw new Error(
+        `the cluster in ${dir} already runs with ${running} real nodes, not ${opts.realNodes}; stop it first (kompoxops dev down)`,
+      );
     say(`cluster in ${dir} already running (${status.info.apiServerUrl})`);
     return status.info;
   }
@@ -60,6 +80,10 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
   }
 
   const paths = clusterPaths(dir);
+  const realNodeCount = opts.realNodes ?? 0;
+  // Before anything starts: a machine that cannot run real nodes fails here with nothing to undo.
+  if (realNodeCount > 0) checkRealNodeHost(`${realNodePrefix(dir)}-probe`);
+  const realTools = realNodeCount > 0 ? await ensureRealNodeTools((c) => say(c.trimEnd())) : undefined;
   const binDir = await ensureBinaries({
     binDir: opts.binDir,
     build: opts.build,
@@ -79,6 +103,9 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
   };
   removeClusterInfo(dir);
   rmSync(paths.etcdData, { recursive: true, force: true });
+  // Real nodes of an earlier run belong to the wiped etcd: start them afresh too.
+  await removeRealNodes(dir);
+  rmSync(join(dir, 'nodes'), { recursive: true, force: true });
   const apiServerUrl = `https://127.0.0.1:${ports.apiServer}`;
   writeAdminKubeconfig(paths.kubeconfig, apiServerUrl, pki.caCert, pki.adminToken);
 
@@ -89,6 +116,15 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
     etcdData: paths.etcdData,
     stages: paths.stages,
     timing: { ...DEFAULT_TIMING, ...opts.timing },
+  };
+  const region = opts.region ?? DEFAULT_LAYOUT.region;
+  const zones = opts.zones ?? DEFAULT_LAYOUT.zones;
+  const realNodes: RealNodesInfo | undefined = realTools && {
+    prefix: realNodePrefix(dir),
+    nodes: planRealNodes(realNodeCount, opts.realNodeZones ?? zones, region),
+    binDir: realTools.binDir,
+    images: realTools.images,
+    nodeLeaseSeconds: ctx.timing.nodeLeaseSeconds,
   };
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const ca = readFileSync(pki.caCert);
@@ -114,20 +150,30 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
 
   const t0 = Date.now();
   try {
+    if (realNodes) {
+      ctx.nodeAccess = apiServerNodeAccess(dir, paths.pki);
+      startNodeNetwork(dir, ports.apiServer);
+    }
     await launch('etcd');
     await launch('kube-apiserver');
     await Promise.all([launch('kube-controller-manager'), launch('kube-scheduler')]);
     await launch('kwok');
-    const layout = {
-      region: opts.region ?? DEFAULT_LAYOUT.region,
-      zones: opts.zones ?? DEFAULT_LAYOUT.zones,
-      nodesPerZone: opts.nodesPerZone ?? DEFAULT_LAYOUT.nodesPerZone,
-    };
-    const nodes = await ensureNodes(
-      loadKubeConfig({ path: paths.kubeconfig }),
-      layout,
-      opts.timeoutMs ?? 120_000,
-    );
+    const layout = { region, zones, nodesPerZone: opts.nodesPerZone ?? DEFAULT_LAYOUT.nodesPerZone };
+    const kc = loadKubeConfig({ path: paths.kubeconfig });
+    const nodes = await ensureNodes(kc, layout, opts.timeoutMs ?? 120_000);
+    if (realNodes) {
+      say(`starting ${realNodes.nodes.length} real nodes (${realNodes.nodes.map((n) => n.name).join(', ')})`);
+      await bootRealNodes({
+        clusterDir: dir,
+        info: realNodes,
+        apiServerPort: ports.apiServer,
+        pkiDir: paths.pki,
+        caCert: pki.caCert,
+        nodeLeaseSeconds: ctx.timing.nodeLeaseSeconds,
+        kc,
+        timeoutMs: opts.timeoutMs ?? 120_000,
+      });
+    }
     const info: ClusterInfo = {
       dir,
       kubeconfigPath: paths.kubeconfig,
@@ -138,11 +184,12 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
       region: layout.region,
       zones: layout.zones,
       nodes,
+      ...(realNodes ? { realNodes } : {}),
       startedAt: new Date().toISOString(),
     };
     writeClusterInfo(info);
     say(
-      `cluster ready in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${nodes.length} nodes, kubeconfig ${paths.kubeconfig}`,
+      `cluster ready in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${nodes.length} kwok nodes${realNodes ? `, ${realNodes.nodes.length} real nodes` : ''}, kubeconfig ${paths.kubeconfig}`,
     );
     return info;
   } catch (err) {

@@ -6,6 +6,7 @@ import { clusterPaths, Component, componentIdentity, COMPONENTS } from './layout
 import { isListening } from './ports';
 import { readPidFile, removePidFile, stopProcess } from './process';
 import { readClusterInfo } from './state';
+import { removeRealNodes } from './real-nodes/real-nodes';
 
 export interface StopResult {
   dir: string;
@@ -16,6 +17,8 @@ export async function stopCluster(dirIn: string, opts: { graceMs?: number } = {}
   const dir = resolve(dirIn);
   const paths = clusterPaths(dir);
   const stopped: StopResult['stopped'] = [];
+  // Nodes first, while the apiserver still answers their last calls.
+  await removeRealNodes(dir);
   for (const component of [...COMPONENTS].reverse()) {
     const pidFile = paths.pidFile(component);
     const pid = readPidFile(pidFile);

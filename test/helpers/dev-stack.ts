@@ -24,20 +24,32 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startTestStack(opts: { cluster?: boolean } = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  cluster?: boolean;
+  /** Real nodes (kubelet + containerd, pool `real`) in the cluster; implies `cluster`. */
+  realNodes?: number;
+  realNodeZones?: string[];
+}
+
+export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   const shared = process.env.KOMPOX_TEST_DEV_DIR;
   const dir = shared ?? mkdtempSync(join(tmpdir(), 'kompox-test-'));
   let status;
   try {
     // Test files run side by side: kernel-chosen ports, never the conventional ones.
-    status = await devStackUp(dir, { ephemeralPorts: true, ...(opts.cluster ? { cluster: true } : {}) });
+    status = await devStackUp(dir, {
+      ephemeralPorts: true,
+      ...(opts.cluster ? { cluster: true } : {}),
+      ...(opts.realNodes ? { realNodes: opts.realNodes } : {}),
+      ...(opts.realNodeZones ? { realNodeZones: opts.realNodeZones } : {}),
+    });
   } catch (err) {
     // Leave nothing running from a half-started stack; the test fails with the reason.
     if (!shared) await devStackDown(dir).catch(() => undefined);
     throw err;
   }
   if (!status.temporalAddress) throw new Error(`dev stack in ${dir} reports no Temporal address`);
-  if (opts.cluster && !status.kubeconfig)
+  if ((opts.cluster || opts.realNodes) && !status.kubeconfig)
     throw new Error(`dev stack in ${dir} started no Kubernetes control plane`);
   const connection = await Connection.connect({ address: status.temporalAddress });
   const client = new Client({
