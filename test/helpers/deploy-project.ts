@@ -261,3 +261,53 @@ export function composeProject(app: string): TestProject {
   );
   return finishProject(dir, app, []);
 }
+
+/**
+ * An app for real nodes (pool `real`, image busybox:1.36 from the local images) that keeps its own
+ * data: on its first start it writes payload.bin (random bytes) to its disk, and every start and
+ * stop appends a line to boots.log. It turns healthy 3 s after starting. Snapshots use a hook whose
+ * pre and post commands leave files on the disk.
+ */
+export function journalProject(app: string, zone = 'local-1a'): TestProject {
+  const dir = mkdtempSync(join(tmpdir(), `kompox-${app}-`));
+  mkdirSync(join(dir, '.kompox', 'kom'), { recursive: true });
+  writeFileSync(
+    join(dir, '.kompox', 'kom', 'infra.yml'),
+    readFileSync(join(repoRoot(), 'examples', 'wiki', '.kompox', 'kom', 'infra.yml'), 'utf8'),
+  );
+  writeAppFile(dir, app, [
+    '  volumes: [{ name: data, size: 1Gi }]',
+    `  deployment: { pool: real, zone: ${zone} }`,
+    '  snapshots:',
+    '    consistency: hook',
+    '    hook:',
+    '      container: journal',
+    `      pre: ['sh', '-c', 'date +%s > /data/hook-pre; echo pre >> /data/boots.log; sync']`,
+    `      post: ['sh', '-c', 'echo post >> /data/boots.log']`,
+  ]);
+  writeFileSync(
+    join(dir, 'compose.yml'),
+    `services:
+  journal:
+    image: busybox:1.36
+    command:
+      - sh
+      - -c
+      - |
+        trap 'echo stop >> /data/boots.log; exit 0' TERM
+        [ -f /data/payload.bin ] || head -c 262144 /dev/urandom > /data/payload.bin
+        echo boot >> /data/boots.log
+        sleep 3
+        touch /tmp/healthy
+        while true; do sleep 3600 & wait $$!; done
+    volumes: ['data:/data']
+    healthcheck:
+      test: ['CMD', 'test', '-f', '/tmp/healthy']
+      interval: 1s
+      retries: 1
+volumes:
+  data: {}
+`,
+  );
+  return finishProject(dir, app, []);
+}
