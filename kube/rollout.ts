@@ -2,7 +2,7 @@
 // the current generation, every replica runs the new template, no old replica is left, and the new
 // ones are available. A Progressing=False/ProgressDeadlineExceeded condition fails fast, and so
 // does a ReplicaFailure whose pods the apiserver rejects as invalid.
-import { AppsV1Api, KubeConfig, V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, V1Deployment } from '@kubernetes/client-node';
 import { withKubeError } from './errors';
 import { pollUntil } from './poll';
 
@@ -60,6 +60,8 @@ export async function waitForRollout(kc: KubeConfig, opts: WaitForRolloutOptions
   const apps = kc.makeApiClient(AppsV1Api);
   const what = `rollout of deployment ${opts.namespace}/${opts.name}`;
   let last: RolloutProgress | undefined;
+  let problem: string | undefined;
+  let polls = 0;
   return pollUntil(
     what,
     async () => {
@@ -87,8 +89,41 @@ export async function waitForRollout(kc: KubeConfig, opts: WaitForRolloutOptions
           (c.message ?? '').includes(' is invalid: '),
       );
       if (refused && !p.done) throw new Error(`${what} failed: ${refused.message}`);
+      // Why a pod is not up (an image that cannot be pulled, a crash loop) is what the user needs
+      // when the rollout times out; look every few polls, not on each.
+      if (!p.done && polls++ % 4 === 0) problem = await podProblem(kc, d);
       return p.done ? d : undefined;
     },
-    { ...opts, intervalMs: opts.intervalMs ?? 500, lastState: () => last?.message },
+    {
+      ...opts,
+      intervalMs: opts.intervalMs ?? 500,
+      lastState: () => [last?.message, problem].filter(Boolean).join('; ') || undefined,
+    },
   );
+}
+
+/** Reasons a container waits that mean it will not start by itself soon. */
+const STUCK =
+  /ErrImagePull|ImagePullBackOff|ErrImageNeverPull|InvalidImageName|CrashLoopBackOff|CreateContainer(Config)?Error|RunContainerError/;
+
+/** The first pod of the Deployment whose container is stuck, in the kubelet's words. */
+async function podProblem(kc: KubeConfig, d: V1Deployment): Promise<string | undefined> {
+  const labels = d.spec?.selector?.matchLabels;
+  if (!labels || !d.metadata?.namespace) return undefined;
+  const selector = Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const pods = await kc
+    .makeApiClient(CoreV1Api)
+    .listNamespacedPod({ namespace: d.metadata.namespace, labelSelector: selector })
+    .catch(() => undefined);
+  for (const pod of pods?.items ?? []) {
+    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    for (const c of statuses) {
+      const w = c.state?.waiting;
+      if (w?.reason && STUCK.test(w.reason))
+        return `pod ${pod.metadata?.name}: container ${c.name} ${w.reason}${w.message ? `: ${w.message}` : ''}`;
+    }
+  }
+  return undefined;
 }

@@ -8,7 +8,7 @@ import {
   devStackStatusWithCluster,
   devStackUp,
 } from '../../dev/dev-stack';
-import { usageError } from '../exit-codes';
+import { CliError, usageError } from '../exit-codes';
 import { outputFormat, print } from '../output';
 import { devNodeCommand } from './dev-node';
 
@@ -53,10 +53,13 @@ export function devCommand(program: Command): void {
       const realNodes = opts.realNodes === undefined ? 0 : Number(opts.realNodes);
       if (!Number.isInteger(realNodes) || realNodes < 0 || realNodes > 20)
         throw usageError(`--real-nodes ${opts.realNodes}: give a whole number from 0 to 20`);
+      // Start-up failures already say what failed and how (log tails included): one message, no stack.
       const status = await devStackUp(devDir(), {
         progress,
         ...(opts.cluster ? { cluster: true } : {}),
         ...(realNodes > 0 ? { realNodes } : {}),
+      }).catch((err: unknown) => {
+        throw new CliError(err instanceof Error ? err.message : String(err));
       });
       print(format, status, render);
     });

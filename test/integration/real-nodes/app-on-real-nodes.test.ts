@@ -5,7 +5,7 @@
 // the app itself wrote, on a new disk the new pod mounts.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
@@ -13,7 +13,7 @@ import type { AppStatus } from '../../../cli/commands/app';
 import type { DiskView } from '../../../api/messages';
 import type { OperationRecord } from '../../../api/operation';
 import { execInContainer } from '../../../kube/exec';
-import { journalProject, kompoxopsJson } from '../../helpers/deploy-project';
+import { journalProject, kompoxops, kompoxopsJson } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 import { eventually, kubeConfigOf } from '../../helpers/kube-app';
 import { setWikiSnapshots } from '../../helpers/snapshots';
@@ -107,6 +107,38 @@ void describe('an app on real nodes', () => {
     // SIGTERM reached the app (it wrote "stop"), then a new container booted on the same disk.
     assert.equal(readFileSync(join(disk.handle, 'boots.log'), 'utf8'), 'boot\npre\npost\nstop\nboot\n');
     assert.equal(after.node?.startsWith('real-'), true);
+  });
+
+  void it('fails a deploy whose image exists nowhere here, naming the image and the pull error', async () => {
+    const other = journalProject(`nopull${process.pid}`, 'local-1b');
+    try {
+      const compose = join(other.dir, 'compose.yml');
+      writeFileSync(
+        compose,
+        readFileSync(compose, 'utf8').replace('image: busybox:1.36', 'image: ghcr.io/acme/not-here:1'),
+      );
+      const r = await kompoxops(
+        stack,
+        other.dir,
+        'app',
+        'deploy',
+        '--bootstrap-disks',
+        '--timeout',
+        '20',
+        '-o',
+        'json',
+      );
+      assert.notEqual(r.status, 0, r.stdout);
+      const op = JSON.parse(r.stdout) as OperationRecord;
+      assert.equal(op.phase, 'Failed');
+      assert.equal(op.failure?.reason, 'RolloutFailed', JSON.stringify(op.failure));
+      assert.match(
+        op.failure?.message ?? '',
+        /container journal (ErrImagePull|ImagePullBackOff): .*ghcr\.io\/acme\/not-here:1/,
+      );
+    } finally {
+      rmSync(other.dir, { recursive: true, force: true });
+    }
   });
 
   void it('restores the file the app wrote, byte for byte, on a new disk the new pod mounts', async () => {
