@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/bin:$(PATH)
 NODE_STAMP := node_modules/.install-stamp
 SOURCES := $(shell find api dev kom kube drivers activities workflows client workers cli test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all install tools tools-temporal tools-k8s build lint test test-unit test-integration bench demo demo-down clean
+.PHONY: all install tools tools-temporal tools-k8s tools-real-node build lint test test-unit test-integration bench demo demo-down clean
 
 all: build
 
@@ -24,9 +24,17 @@ tools-temporal:
 tools-k8s:
 	@scripts/k8s-binaries.sh >/dev/null
 
-# Both builds are independent Go builds; running them together shortens a cold start.
+# A real (kubelet) node's binaries, Debian packages and local images; the images need the
+# node's pause binary and busybox, so they come second.
+tools-real-node:
+	@scripts/real-node-tools.sh >/dev/null && scripts/local-images.sh >/dev/null
+
+# The three are independent Go builds; running them together shortens a cold start. Each is
+# waited for, so a failure never leaves a build running behind make.
 tools:
-	@scripts/temporal-cli.sh >/dev/null & t=$$!; scripts/k8s-binaries.sh >/dev/null; k=$$?; wait $$t && exit $$k
+	@scripts/temporal-cli.sh >/dev/null & t=$$!; scripts/k8s-binaries.sh >/dev/null & k=$$!; \
+	  { scripts/real-node-tools.sh >/dev/null && scripts/local-images.sh >/dev/null; }; r=$$?; \
+	  wait $$t; t=$$?; wait $$k; k=$$?; exit $$(( t || k || r ))
 
 dist/.build-stamp: $(NODE_STAMP) $(SOURCES) tsconfig.json
 	tsc -p tsconfig.json

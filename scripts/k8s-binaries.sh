@@ -6,6 +6,7 @@
 # kube-* and etcd cannot be built with `go install` (their go.mod files carry `replace`
 # directives), so each is built inside a throwaway wrapper module; kwok installs directly.
 set -euo pipefail
+. "$(dirname "$0")/lib/k8s-wrapper-module.sh"
 
 k8s_version="${KOMPOX_K8S_VERSION:-v1.36.4}"
 etcd_version="${KOMPOX_ETCD_VERSION:-v3.6.14}"
@@ -53,31 +54,10 @@ build_kwok() {
 }
 
 build_kube() {
-  local src="$cache/src/k8s"
-  local minor="${k8s_version#v1.}"; minor="${minor%%.*}"
-  local staging_version="v0.${k8s_version#v1.}"
-  rm -rf "$src" && mkdir -p "$src" && cd "$src"
-  go mod init kompox.local/k8sbuild >/dev/null 2>&1
-  go mod edit -go=1.26.0
-  # Every staging module upstream replaces with ./staging/... is published as v0.X.Y.
-  local gomod
-  gomod=$(go mod download -json "k8s.io/kubernetes@$k8s_version" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
-  [ -n "$gomod" ] || { log "could not read go.mod of k8s.io/kubernetes@$k8s_version"; exit 1; }
-  local mods
-  mods=$(sed -n 's#^[[:space:]]*\(k8s\.io/[a-z0-9-]*\) => \./staging/.*#\1#p' "$gomod" | sort -u)
-  [ -n "$mods" ] || { log "no staging replaces found in $gomod"; exit 1; }
-  for m in $mods; do go mod edit -replace="$m=$m@$staging_version"; done
-  go mod edit -require="k8s.io/kubernetes@$k8s_version"
-  for c in kube-apiserver kube-controller-manager kube-scheduler; do go mod edit -tool="k8s.io/kubernetes/cmd/$c"; done
-  go mod tidy >&2
-  local date; date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  local ld="-s -w"
-  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ld="$ld -X '$p.gitVersion=$k8s_version' -X '$p.gitMajor=1' -X '$p.gitMinor=$minor'"
-    ld="$ld -X '$p.gitTreeState=clean' -X '$p.gitCommit=module-$k8s_version' -X '$p.buildDate=$date'"
-  done
+  k8s_wrapper_module "$cache/src/k8s" "$k8s_version" kube-apiserver kube-controller-manager kube-scheduler
+  cd "$cache/src/k8s"
   mkdir -p "$cache/kube.tmp"
-  go build -tags=selinux,notest,grpcnotrace -ldflags "$ld" -o "$cache/kube.tmp/" \
+  go build -tags="$k8s_build_tags" -ldflags "$(k8s_ldflags "$k8s_version")" -o "$cache/kube.tmp/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler
   mv "$cache/kube.tmp/"* "$bin/"
   rmdir "$cache/kube.tmp"
