@@ -36,12 +36,18 @@ export function realNodePaths(clusterDir: string, node: string): RealNodePaths {
 
 export const SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10.2';
 
-/** containerd 2.x (config version 3). */
-export function containerdConfig(p: RealNodePaths, runc: string): string {
+/**
+ * containerd 2.x (config version 3). `runDir` is short on purpose: shim sockets are named by a
+ * 64-character hash inside it, and a Unix socket path must stay under 108 bytes. Every default
+ * that would point outside the node's own dirs (/run/containerd, /opt/containerd,
+ * /etc/containerd/conf.d) is set.
+ */
+export function containerdConfig(p: RealNodePaths, runc: string, runDir: string): string {
   const q = JSON.stringify;
   return `version = 3
 root = ${q(join(p.dir, 'containerd', 'root'))}
 state = ${q(join(p.dir, 'containerd', 'state'))}
+imports = []
 # Plugins that need kernel features or services the dev node does not have.
 disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.erofs", "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing", "io.containerd.nri.v1.nri"]
 
@@ -50,6 +56,12 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
 
 [ttrpc]
   address = ${q(`${p.containerdSocket}.ttrpc`)}
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = ${q(join(p.dir, 'containerd', 'opt'))}
+
+[plugins."io.containerd.shim.v1.manager"]
+  socket_dir = ${q(join(runDir, 's'))}
 
 [plugins."io.containerd.cri.v1.images"]
   snapshotter = "overlayfs"
@@ -73,6 +85,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
     [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
       SystemdCgroup = false
       BinaryName = ${q(runc)}
+      Root = ${q(join(runDir, 'runc'))}
 `;
 }
 

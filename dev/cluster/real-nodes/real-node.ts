@@ -58,6 +58,9 @@ type NodeProcess = 'api-forward' | 'containerd' | 'kubelet';
 export const apiSocket = (clusterDir: string): string => join(clusterDir, 'run', 'apiserver.sock');
 const relayScript = (): string => join(__dirname, 'socket-relay.js');
 const cgroupRoot = (ctx: RealNodeContext, spec: RealNodeSpec): string => `${ctx.prefix}-${spec.index}`;
+/** The node's /run: shim sockets and runc state, which a power-off loses like a reboot does. */
+const runDir = (ctx: RealNodeContext, spec: RealNodeSpec): string =>
+  `/run/kompox/${ctx.prefix}-${spec.index}`;
 
 function identity(proc: NodeProcess, ctx: RealNodeContext, paths: RealNodePaths): ProcessIdentity {
   if (proc === 'api-forward') return { executable: 'node', marker: `${ctx.clusterDir}${sep}` };
@@ -99,7 +102,7 @@ function writeConfigs(
     cn: `system:node:${spec.name}`,
     groups: ['system:nodes'],
   });
-  writeFileSync(paths.containerdConfig, containerdConfig(paths, runcPath()));
+  writeFileSync(paths.containerdConfig, containerdConfig(paths, runcPath(), runDir(ctx, spec)));
   mkdirSync(join(paths.registryHosts, '_default'), { recursive: true });
   writeFileSync(join(paths.registryHosts, '_default', 'hosts.toml'), NO_REGISTRY_HOSTS);
   writeFileSync(join(paths.cniConfDir, '10-kompox-dev.conflist'), cniConfig(paths, addr.podSubnet));
@@ -261,6 +264,7 @@ export async function failRealNode(
   const stuck = unmountAll(paths.dir);
   if (stuck.length > 0) throw new Error(`node ${spec.name}: cannot unmount ${stuck.join(', ')}`);
   rmSync(join(paths.dir, 'containerd', 'state'), { recursive: true, force: true });
+  rmSync(runDir(ctx, spec), { recursive: true, force: true });
 }
 
 /** Power off and remove everything the node left on the machine except its dir. */

@@ -5,7 +5,7 @@
 // socket, as konnectivity does on AKS and GKE); kubelets reach the apiserver through a relay in
 // their namespace. The machine's own network is never touched.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
@@ -232,6 +232,11 @@ export async function removeRealNodes(clusterDir: string): Promise<void> {
   for (const s of [apiSocket(clusterDir), egressSocket(clusterDir), dialerSocket(clusterDir)])
     rmSync(s, { force: true });
   removeNetworks(prefix);
+  try {
+    rmdirSync('/run/kompox'); // Only when no other cluster's node still has its dir there.
+  } catch {
+    // Not empty, or never made.
+  }
   if (errors.length > 0) throw new Error(`cleaning up the real nodes of ${clusterDir}: ${errors.join('; ')}`);
 }
 

@@ -218,6 +218,10 @@ void describe('real nodes', () => {
       netnsList(),
     );
     assert.deepEqual(mountsUnder(dir), []);
+    for (const n of info.realNodes!.nodes)
+      assert.equal(existsSync(`/run/kompox/${prefix}-${n.index}`), false);
+    for (const stray of ['/run/containerd', '/opt/containerd', '/var/run/nri'])
+      assert.equal(existsSync(stray), false, `${stray} was created`);
     for (const n of info.realNodes!.nodes) assert.equal(cgroupRootExists(`${prefix}-${n.index}`), false);
     for (const pid of pids) assert.equal(runs(pid), false, `pid ${pid} still runs`);
     const runDir = join(dir, 'run');
