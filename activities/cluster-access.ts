@@ -10,7 +10,7 @@ import { clusterRoute, routeKubeConfig } from './worker-access';
 export async function kubeConfigFor(deps: ActivityDeps, target: AppTarget): Promise<KubeConfig> {
   const route = clusterRoute(deps.access, target);
   if (route.kind === 'dev') {
-    const dev = await deps.devClusterKubeconfig?.();
+    const dev = await deps.devCluster?.kubeconfig();
     if (dev) return loadKubeConfig({ path: dev });
     return refuse(
       `cluster ${target.cluster.id} is routed to the dev cluster, which is not running: start it with kompoxops dev up --cluster`,

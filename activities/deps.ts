@@ -6,6 +6,16 @@ export interface ActivityDeps {
   stateDir: string;
   /** The clusters and local roots this worker may reach (its configuration file). */
   access: WorkerAccess;
-  /** The dev cluster's kubeconfig while it runs (dev stack workers only): where `dev` routes go. */
-  devClusterKubeconfig?: () => Promise<string | undefined>;
+  /** The dev stack's control plane (dev stack workers only). */
+  devCluster?: DevClusterAccess;
+}
+
+export interface DevClusterAccess {
+  /** Its admin kubeconfig while it runs: where `dev` routes go. */
+  kubeconfig(): Promise<string | undefined>;
+  /**
+   * Powers off one of its real nodes, the `local` provider's fencing (a cloud stops the VM).
+   * False for a node it has no machine for (a kwok node), which is then only recorded as fenced.
+   */
+  powerOffNode(name: string): Promise<boolean>;
 }

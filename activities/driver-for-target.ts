@@ -24,5 +24,6 @@ export function driverFor(
     providerSettings: target.provider.settings,
     clusterSettings: target.cluster.settings,
     stateDir: deps.stateDir,
+    ...(deps.devCluster ? { powerOffNode: (node: string) => deps.devCluster!.powerOffNode(node) } : {}),
   });
 }

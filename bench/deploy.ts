@@ -21,7 +21,7 @@ import { loadDataConverter } from '../client/codec/data-converter';
 import { loadAppRevision } from '../cli/project';
 import { submitOperation, watchOperation } from '../client/submit-operation';
 import { setWikiLogLevel, wikiProject, type TestProject } from '../test/helpers/deploy-project';
-import { devClusterKubeconfig, devStackDown, devStackUp } from '../dev/dev-stack';
+import { devClusterAccess, devStackDown, devStackUp } from '../dev/dev-stack';
 import { NAMESPACE } from '../workers/dev-stack-constants';
 import type { AppRevision } from '../api/app-revision';
 import type { AppTarget } from '../api/app-target';
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     const acts = createActivities({
       stateDir: dir,
       access: devAccess('the benchmark'),
-      devClusterKubeconfig: () => devClusterKubeconfig(dir),
+      devCluster: devClusterAccess(dir),
     });
     const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
       new MockActivityEnvironment().run(fn, ...args);

@@ -3,14 +3,14 @@
 // dev cluster; the local provider's disks are in the dev directory unless LOCAL_ROOT says.
 import type { ActivityDeps } from '../activities/deps';
 import { devDir } from '../dev/dev-dir';
-import { devClusterKubeconfig } from '../dev/dev-stack';
+import { devClusterAccess } from '../dev/dev-stack';
 import type { AppTarget } from '../api/app-target';
 
 export function cliDeps(target: AppTarget): ActivityDeps {
   const { id, settings } = target.cluster;
   return {
     stateDir: devDir(),
-    devClusterKubeconfig: () => devClusterKubeconfig(devDir()),
+    devCluster: devClusterAccess(devDir()),
     access: {
       source: 'the CLI (your own credentials)',
       clusters: {

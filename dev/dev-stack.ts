@@ -34,6 +34,7 @@ import { repoRoot } from '../workers/repo-root';
 import { temporalCliPath } from './temporal-cli';
 import { NAMESPACE } from '../workers/dev-stack-constants';
 import { describeAccess, loadWorkerConfig, writeDevWorkerConfig } from '../workers/worker-config';
+import type { DevClusterAccess } from '../activities/deps';
 
 export const devWorkerConfigFile = (dir: string): string => join(dir, 'worker-config.yml');
 
@@ -251,6 +252,17 @@ export async function devStackStatusWithCluster(dir: string): Promise<DevStackSt
   const { readClusterInfo } = await import('./cluster');
   const real = readClusterInfo(devClusterDir(dir))?.realNodes?.nodes.map((n) => n.name);
   return { ...status, kubeconfig, ...(real?.length ? { realNodes: real } : {}) };
+}
+
+/** What a dev stack worker may do with the dev cluster: route `dev` Clusters there, fence its real nodes. */
+export function devClusterAccess(dir: string): DevClusterAccess {
+  return {
+    kubeconfig: () => devClusterKubeconfig(dir),
+    powerOffNode: async (name) => {
+      const { powerOffRealNode } = await import('./cluster');
+      return powerOffRealNode(devClusterDir(dir), name);
+    },
+  };
 }
 
 /** The dev cluster's admin kubeconfig while its API server answers. */

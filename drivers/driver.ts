@@ -33,6 +33,11 @@ export interface DriverContext {
    * a disk into or out of an archive), so an activity can heartbeat during it.
    */
   onProgress?: (progress: { bytes: number }) => void;
+  /**
+   * `local` only: stops the machine behind one of the cluster's nodes (the dev stack's real
+   * nodes), as a cloud stops a VM to fence it; false for a node it has no machine for.
+   */
+  powerOffNode?: (nodeName: string) => Promise<boolean>;
 }
 
 export interface Capabilities {

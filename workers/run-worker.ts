@@ -6,6 +6,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createActivities } from '../activities';
 import type { WorkerAccess } from '../activities/worker-access';
+import type { DevClusterAccess } from '../activities/deps';
 import { type RunningCodecServer, startCodecServer } from '../client/codec/codec-server';
 import { TASK_QUEUE } from '../api/ids';
 import { NAMESPACE } from './dev-stack-constants';
@@ -18,8 +19,8 @@ export interface RunWorkerOptions {
   stateDir: string;
   /** The clusters and local roots this worker may reach (its configuration file). */
   access: WorkerAccess;
-  /** Where Clusters routed to `dev` go: the dev stack's control plane, while it runs. */
-  devClusterKubeconfig?: () => Promise<string | undefined>;
+  /** The dev stack's control plane, where Clusters routed to `dev` go. */
+  devCluster?: DevClusterAccess;
   /** Written with our pid once the worker polls, so `dev up` knows it is ready. */
   readyFile?: string;
   signal?: AbortSignal;
@@ -62,7 +63,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
       activities: createActivities({
         stateDir: opts.stateDir,
         access: opts.access,
-        ...(opts.devClusterKubeconfig ? { devClusterKubeconfig: opts.devClusterKubeconfig } : {}),
+        ...(opts.devCluster ? { devCluster: opts.devCluster } : {}),
       }),
     });
     const running = opts.signal ? worker.runUntil(abortPromise(opts.signal)) : worker.run();

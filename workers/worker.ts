@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseListen } from '../client/codec/codec-server';
 import { loadDataConverter } from '../client/codec/data-converter';
 import { devDir } from '../dev/dev-dir';
-import { devClusterKubeconfig } from '../dev/dev-stack';
+import { devClusterAccess } from '../dev/dev-stack';
 import { runWorker } from './run-worker';
 import { loadWorkerConfig } from './worker-config';
 
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     address,
     stateDir: dir,
     access,
-    devClusterKubeconfig: () => devClusterKubeconfig(dir),
+    devCluster: devClusterAccess(dir),
     readyFile: join(dir, 'worker.ready'),
     signal: controller.signal,
     dataConverter,

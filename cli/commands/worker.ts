@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { devDir } from '../../dev/dev-dir';
 import { runWorker } from '../../workers/run-worker';
-import { devClusterKubeconfig } from '../../dev/dev-stack';
+import { devClusterAccess } from '../../dev/dev-stack';
 import { WorkerConfigError, loadWorkerConfig } from '../../workers/worker-config';
 import { usageError } from '../exit-codes';
 import type { GlobalOptions } from '../project';
@@ -45,7 +45,7 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
         namespace: globals().namespace ?? 'default',
         stateDir: opts.stateDir ?? devDir(),
         access,
-        devClusterKubeconfig: () => devClusterKubeconfig(opts.stateDir ?? devDir()),
+        devCluster: devClusterAccess(opts.stateDir ?? devDir()),
         signal: controller.signal,
         dataConverter,
         ...(opts.metricsAddress ? { metricsAddress: opts.metricsAddress } : {}),

@@ -16,7 +16,13 @@ export { KWOK_MANAGED_LABEL, DEFAULT_TIMING, type Timing } from './components';
 export { DEFAULT_LAYOUT, nodeName, type NodeLayout } from './nodes';
 export { COMPONENTS, type ClusterInfo, type ClusterPorts, type Component } from './layout';
 export { readClusterInfo } from './state';
-export { findRealNode, failRealNodeOf, recoverRealNodeOf, type RealNodesInfo } from './real-nodes/real-nodes';
+export {
+  findRealNode,
+  failRealNodeOf,
+  powerOffRealNode,
+  recoverRealNodeOf,
+  type RealNodesInfo,
+} from './real-nodes/real-nodes';
 export { REAL_NODE_POOL, type RealNodeFailure, type RealNodeSpec } from './real-nodes/real-node';
 export { waitForNodeReady, readNodeHealth } from '../../kube/node-conditions';
 export { loadKubeConfig } from '../../kube/kubeconfig';

@@ -658,11 +658,15 @@ export class LocalDriver implements ProviderDriver {
     this.faults.maybeFail('fenceNode');
     if (!SCOPE_NAME.test(req.nodeName)) throw invalidArgument(`node name "${req.nodeName}" is not valid`);
     const doneAt = Date.now() + this.faults.latencyMs('fenceNode');
+    // A node with a machine behind it (a real dev node) is really stopped, as a cloud stops the
+    // VM; a kwok node has none and is only recorded. Powering off twice is harmless.
+    const poweredOff = (await this.ctx.powerOffNode?.(req.nodeName)) ?? false;
     await writeFileAtomic(
       join(this.scopeDir, 'fenced', `${req.nodeName}.json`),
       jsonText({
         nodeName: req.nodeName,
         providerId: req.providerId ?? null,
+        poweredOff,
         fencedAt: new Date().toISOString(),
       }),
     );

@@ -27,6 +27,7 @@ import {
   removeRealNode,
 } from './real-node';
 import type { ClusterInfo } from '../layout';
+import { readClusterInfo } from '../state';
 
 /** What a cluster records about its real nodes in cluster.json. */
 export interface RealNodesInfo {
@@ -286,4 +287,13 @@ export async function recoverRealNodeOf(
     timeoutMs,
     only: [spec.name],
   });
+}
+
+/** Powers off the real node `name` of the cluster in `clusterDir`; false when it is no real node. */
+export async function powerOffRealNode(clusterDir: string, name: string): Promise<boolean> {
+  const info = readClusterInfo(clusterDir);
+  const spec = info && findRealNode(info, name);
+  if (!info || !spec) return false;
+  await failRealNodeOf(info, spec, 'poweroff');
+  return true;
 }

@@ -14,6 +14,7 @@ import {
   ClusterInfo,
   failRealNodeOf,
   findRealNode,
+  powerOffRealNode,
   readNodeHealth,
   recoverRealNodeOf,
   REAL_NODE_POOL,
@@ -24,6 +25,7 @@ import {
 import { realNodePrefix } from '../../../dev/cluster/real-nodes/real-nodes';
 import { cgroupPids, cgroupRootExists } from '../../../dev/cluster/real-nodes/node-cgroups';
 import { mountsUnder } from '../../../dev/cluster/real-nodes/node-mounts';
+import { createDriver } from '../../../drivers/registry';
 import { applyObject } from '../../../kube/apply';
 import { execInContainer } from '../../../kube/exec';
 import { loadKubeConfig } from '../../../kube/kubeconfig';
@@ -208,6 +210,36 @@ void describe('real nodes', () => {
       { timeoutMs: 90_000 },
     );
     assert.ok(pod);
+  });
+
+  void it('is powered off when the local provider fences it; a kwok node is only recorded', async (t) => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'kompox-fence-'));
+    t.after(() => rmSync(stateDir, { recursive: true, force: true }));
+    const driver = await createDriver('local', {
+      workspace: 'ws',
+      provider: 'local',
+      cluster: 'dev',
+      providerSettings: { LOCAL_ROOT: stateDir },
+      clusterSettings: {},
+      stateDir,
+      powerOffNode: (name) => powerOffRealNode(dir, name),
+    });
+    const spec = findRealNode(info, 'real-local-1b-1')!;
+    const cgroup = `${realNodePrefix(dir)}-${spec.index}`;
+    await driver.beginFenceNode({ nodeName: spec.name });
+    assert.deepEqual(cgroupPids(cgroup), []);
+    assert.equal(execFileSync('ip', ['netns', 'pids', cgroup], { encoding: 'utf8' }).trim(), '');
+    await waitForNodeReady(kc, spec.name, 'Unknown', { timeoutMs: 60_000 });
+    const fenced = (node: string) =>
+      JSON.parse(readFileSync(join(stateDir, 'ws', 'local', 'fenced', `${node}.json`), 'utf8')) as {
+        poweredOff: boolean;
+      };
+    assert.equal(fenced(spec.name).poweredOff, true);
+
+    await driver.beginFenceNode({ nodeName: 'kwok-local-1c-1' });
+    assert.equal(fenced('kwok-local-1c-1').poweredOff, false);
+    assert.equal((await readNodeHealth(kc, 'kwok-local-1c-1')).ready, 'True');
+    await recoverRealNodeOf(info, spec, kc, 90_000);
   });
 
   void it('stops without leaving anything behind', async () => {
