@@ -53,7 +53,7 @@ test-unit: build
 # Two test files at a time: each starts its own Temporal server, worker and control plane on
 # kernel-chosen ports, and most of their time is spent waiting on them, not on the CPU.
 test-integration: build tools
-	node --test --test-concurrency=2 --test-timeout=600000 'dist/test/integration/**/*.test.js'
+	node --test --test-concurrency=2 --test-timeout=1200000 'dist/test/integration/**/*.test.js'
 
 bench: build tools
 	node dist/bench/deploy.js

@@ -68,6 +68,23 @@ export function isOurProcess(pid: number, id: ProcessIdentity): boolean {
   return basename(argv[0] ?? '') === id.executable && argv.slice(1).some((a) => a.includes(id.marker));
 }
 
+/**
+ * True while `pid` runs (zombies count as dead). For a child just spawned, where
+ * `isOurProcess` can still see the parent's command line in the moment before exec.
+ */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
 /** SIGTERM, wait up to `graceMs`, then SIGKILL. Resolves once the process is gone. */
 export async function stopProcess(
   pid: number,

@@ -11,16 +11,18 @@ import { binaryPaths, ensureBinaries } from './binaries';
 import { ComponentContext, componentArgs, DEFAULT_TIMING, healthUrl, Timing } from './components';
 import { waitHealthy } from './health';
 import { writeAdminKubeconfig } from './kubeconfig-file';
-import { ClusterInfo, clusterPaths, Component, componentIdentity } from './layout';
+import { ClusterInfo, clusterPaths, Component } from './layout';
 import { withDirLock } from './lock';
 import { DEFAULT_LAYOUT, ensureNodes } from './nodes';
 import { freePorts } from './ports';
 import { ensurePki } from './pki';
-import { isOurProcess, logTail, spawnDetached } from './process';
+import { isRunning, logTail, spawnDetached } from './process';
 import { ensureKwokStages } from './stages';
 import { removeClusterInfo, writeClusterInfo } from './state';
 import { clusterStatus } from './status';
 import { stopCluster } from './stop';
+import { startCsiStack } from './csi/csi-stack';
+import { ensureCsiTools } from './csi/csi-tools';
 import { checkRealNodeHost } from './real-nodes/preflight';
 import { ensureRealNodeTools } from './real-nodes/real-node-tools';
 import {
@@ -83,7 +85,10 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
   const realNodeCount = opts.realNodes ?? 0;
   // Before anything starts: a machine that cannot run real nodes fails here with nothing to undo.
   if (realNodeCount > 0) checkRealNodeHost(`${realNodePrefix(dir)}-probe`);
-  const realTools = realNodeCount > 0 ? await ensureRealNodeTools((c) => say(c.trimEnd())) : undefined;
+  const [realTools, csiTools] = await Promise.all([
+    realNodeCount > 0 ? ensureRealNodeTools((c) => say(c.trimEnd())) : undefined,
+    ensureCsiTools((c) => say(c.trimEnd())),
+  ]);
   const binDir = await ensureBinaries({
     binDir: opts.binDir,
     build: opts.build,
@@ -125,6 +130,7 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
     binDir: realTools.binDir,
     images: realTools.images,
     nodeLeaseSeconds: ctx.timing.nodeLeaseSeconds,
+    csi: csiTools,
   };
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const ca = readFileSync(pki.caCert);
@@ -138,11 +144,10 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
       cwd: dir,
     });
     pids[c] = pid;
-    const id = componentIdentity(c, dir);
     await waitHealthy(c, healthUrl(c, ports), {
       timeoutMs,
       ca: c === 'kube-apiserver' ? ca : undefined,
-      alive: () => isOurProcess(pid, id),
+      alive: () => isRunning(pid),
       logTail: () => logTail(paths.logFile(c)),
     });
     say(`${c} up (pid ${pid})`);
@@ -161,6 +166,8 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
     const layout = { region, zones, nodesPerZone: opts.nodesPerZone ?? DEFAULT_LAYOUT.nodesPerZone };
     const kc = loadKubeConfig({ path: paths.kubeconfig });
     const nodes = await ensureNodes(kc, layout, opts.timeoutMs ?? 120_000);
+    await startCsiStack(dir, csiTools, kc, paths.kubeconfig, nodes);
+    say('CSI stack up (plugin, provisioner, attacher, snapshotter, snapshot-controller)');
     if (realNodes) {
       say(`starting ${realNodes.nodes.length} real nodes (${realNodes.nodes.map((n) => n.name).join(', ')})`);
       await bootRealNodes({

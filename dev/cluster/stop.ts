@@ -7,6 +7,7 @@ import { isListening } from './ports';
 import { readPidFile, removePidFile, stopProcess } from './process';
 import { readClusterInfo } from './state';
 import { removeRealNodes } from './real-nodes/real-nodes';
+import { stopCsiStack } from './csi/csi-stack';
 
 export interface StopResult {
   dir: string;
@@ -19,6 +20,7 @@ export async function stopCluster(dirIn: string, opts: { graceMs?: number } = {}
   const stopped: StopResult['stopped'] = [];
   // Nodes first, while the apiserver still answers their last calls.
   await removeRealNodes(dir);
+  await stopCsiStack(dir);
   for (const component of [...COMPONENTS].reverse()) {
     const pidFile = paths.pidFile(component);
     const pid = readPidFile(pidFile);

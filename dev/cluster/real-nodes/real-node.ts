@@ -27,6 +27,8 @@ import {
 } from './node-config';
 import { unmountAll } from './node-mounts';
 import { ensureNodeNetwork, ip, NodeAddress, netnsPath } from './node-network';
+import { csiStateDir } from '../csi/csi-stack';
+import type { CsiTools } from '../csi/csi-tools';
 
 /** The pool real nodes form; an app runs on them when its KOM lists this pool. */
 export const REAL_NODE_POOL = 'real';
@@ -51,9 +53,11 @@ export interface RealNodeContext {
   /** Docker-archive tars to import into every node's containerd. */
   images: string[];
   nodeLeaseSeconds: number;
+  /** The CSI stack's tools, when the cluster runs it: each node then runs the node plugin. */
+  csi?: CsiTools;
 }
 
-type NodeProcess = 'api-forward' | 'containerd' | 'kubelet';
+type NodeProcess = 'api-forward' | 'containerd' | 'kubelet' | 'csi-node';
 
 export const apiSocket = (clusterDir: string): string => join(clusterDir, 'run', 'apiserver.sock');
 const relayScript = (): string => join(__dirname, 'socket-relay.js');
@@ -64,6 +68,7 @@ const runDir = (ctx: RealNodeContext, spec: RealNodeSpec): string =>
 
 function identity(proc: NodeProcess, ctx: RealNodeContext, paths: RealNodePaths): ProcessIdentity {
   if (proc === 'api-forward') return { executable: 'node', marker: `${ctx.clusterDir}${sep}` };
+  if (proc === 'csi-node') return { executable: 'node', marker: `${paths.dir}${sep}` };
   return { executable: proc, marker: `${paths.dir}${sep}` };
 }
 
@@ -191,6 +196,33 @@ export async function bootRealNode(ctx: RealNodeContext, spec: RealNodeSpec): Pr
     // Every boot: cheap when the content is there, and a node's store may predate a new image.
     for (const tar of ctx.images) ctr(ctx, paths, ['images', 'import', tar]);
   }
+  if (ctx.csi && !alive('csi-node', ctx, paths)) {
+    // Runs in the machine's namespaces: its bind mounts must land where the kubelet looks.
+    const registry = join(paths.kubeletRoot, 'plugins_registry');
+    mkdirSync(registry, { recursive: true });
+    spawnDetached(
+      process.execPath,
+      [
+        join(__dirname, '..', 'csi', 'csi-plugin.js'),
+        'node',
+        '--endpoint',
+        join(runDir(ctx, spec), 'csi.sock'),
+        '--state',
+        csiStateDir(ctx.clusterDir),
+        '--csi-proto',
+        ctx.csi.csiProto,
+        '--registration-proto',
+        ctx.csi.registrationProto,
+        '--registration-socket',
+        join(registry, 'kompox.sock'),
+        '--node-id',
+        spec.name,
+        '--zone',
+        spec.zone,
+      ],
+      { log: paths.logFile('csi-node'), pid: paths.pidFile('csi-node'), cwd: paths.dir },
+    );
+  }
   if (!alive('kubelet', ctx, paths)) {
     rmSync(paths.logFile('kubelet'), { force: true });
     spawnInNode('kubelet', addr, paths, [
@@ -253,6 +285,9 @@ export async function failRealNode(
   const kubelet = alive('kubelet', ctx, paths);
   if (kubelet !== undefined) killAll([kubelet]);
   if (mode === 'unreachable') return;
+  // The node plugin runs outside the node's namespace and cgroups (see bootRealNode).
+  const csiNode = alive('csi-node', ctx, paths);
+  if (csiNode !== undefined) killAll([csiNode]);
   const netns = `${ctx.prefix}-${spec.index}`;
   for (let i = 0; i < 50; i++) {
     const pids = [...netnsPids(netns), ...cgroupPids(cgroupRoot(ctx, spec))];
@@ -260,7 +295,8 @@ export async function failRealNode(
     killAll(pids);
     await sleep(100);
   }
-  for (const p of ['api-forward', 'containerd', 'kubelet'] as const) removePidFile(paths.pidFile(p));
+  for (const p of ['api-forward', 'containerd', 'kubelet', 'csi-node'] as const)
+    removePidFile(paths.pidFile(p));
   const stuck = unmountAll(paths.dir);
   if (stuck.length > 0) throw new Error(`node ${spec.name}: cannot unmount ${stuck.join(', ')}`);
   rmSync(join(paths.dir, 'containerd', 'state'), { recursive: true, force: true });
@@ -285,6 +321,7 @@ export function realNodeRunning(
     'api-forward': alive('api-forward', ctx, paths),
     containerd: alive('containerd', ctx, paths),
     kubelet: alive('kubelet', ctx, paths),
+    'csi-node': alive('csi-node', ctx, paths),
   };
 }
 

@@ -27,6 +27,7 @@ import {
   removeRealNode,
 } from './real-node';
 import type { ClusterInfo } from '../layout';
+import type { CsiTools } from '../csi/csi-tools';
 import { readClusterInfo } from '../state';
 
 /** What a cluster records about its real nodes in cluster.json. */
@@ -37,6 +38,8 @@ export interface RealNodesInfo {
   images: string[];
   /** How long the kubelets' node Leases last (the cluster's timing). */
   nodeLeaseSeconds: number;
+  /** The CSI stack's tools, when the cluster runs it. */
+  csi?: CsiTools;
 }
 
 /** Unique per cluster dir, short enough for interface and namespace names. */
@@ -140,6 +143,7 @@ function context(
     binDir: info.binDir,
     images: info.images,
     nodeLeaseSeconds,
+    ...(info.csi ? { csi: info.csi } : {}),
   };
 }
 
