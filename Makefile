@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/bin:$(PATH)
 NODE_STAMP := node_modules/.install-stamp
 SOURCES := $(shell find api dev kom kube drivers activities workflows client workers cli test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all install tools tools-temporal tools-k8s tools-real-node build lint test test-unit test-integration bench demo demo-down clean
+.PHONY: all install tools tools-temporal tools-k8s tools-real-node tools-csi build lint test test-unit test-integration bench demo demo-down clean
 
 all: build
 
@@ -29,12 +29,17 @@ tools-k8s:
 tools-real-node:
 	@scripts/real-node-tools.sh >/dev/null && scripts/local-images.sh >/dev/null
 
-# The three are independent Go builds; running them together shortens a cold start. Each is
+# The CSI sidecars, the snapshot-controller, the VolumeSnapshot CRDs and the CSI protos.
+tools-csi:
+	@scripts/csi-tools.sh >/dev/null
+
+# The four are independent Go builds; running them together shortens a cold start. Each is
 # waited for, so a failure never leaves a build running behind make.
 tools:
 	@scripts/temporal-cli.sh >/dev/null & t=$$!; scripts/k8s-binaries.sh >/dev/null & k=$$!; \
+	  scripts/csi-tools.sh >/dev/null & c=$$!; \
 	  { scripts/real-node-tools.sh >/dev/null && scripts/local-images.sh >/dev/null; }; r=$$?; \
-	  wait $$t; t=$$?; wait $$k; k=$$?; exit $$(( t || k || r ))
+	  wait $$t; t=$$?; wait $$k; k=$$?; wait $$c; c=$$?; exit $$(( t || k || c || r ))
 
 dist/.build-stamp: $(NODE_STAMP) $(SOURCES) tsconfig.json
 	tsc -p tsconfig.json
