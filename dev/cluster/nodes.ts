@@ -41,8 +41,13 @@ export function nodeManifests(layout: NodeLayout): V1Node[] {
             'kompox.dev/node-zone': zone,
             [KWOK_MANAGED_LABEL]: 'true',
           },
-          // Tells tools the node has no real kubelet.
-          annotations: { 'kwok.x-k8s.io/node': 'fake' },
+          annotations: {
+            // Tells tools the node has no real kubelet.
+            'kwok.x-k8s.io/node': 'fake',
+            // What a kubelet sets when it registers: the attach/detach controller attaches
+            // volumes only for nodes that carry it.
+            'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
+          },
         },
         // No status: kwok's node-initialize stage fills in Ready, addresses and (ample) capacity.
       };

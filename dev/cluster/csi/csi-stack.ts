@@ -80,7 +80,13 @@ function argv(p: CsiProcess, dir: string, tools: CsiTools, kubeconfig: string): 
     case 'csi-snapshotter':
       return [join(tools.binDir, p), ...sidecar, '--extra-create-metadata'];
     case 'snapshot-controller':
-      return [join(tools.binDir, p), `--kubeconfig=${kubeconfig}`, '--leader-election=false'];
+      // Group snapshots are on by default; without their CRDs the controller waits ~30 s for them.
+      return [
+        join(tools.binDir, p),
+        `--kubeconfig=${kubeconfig}`,
+        '--leader-election=false',
+        '--feature-gates=CSIVolumeGroupSnapshot=false',
+      ];
   }
 }
 

@@ -9,16 +9,28 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
   StorageV1Api,
   V1PersistentVolume,
   V1Pod,
 } from '@kubernetes/client-node';
-import { ClusterInfo, startCluster, stopCluster } from '../../../dev/cluster';
+import {
+  ClusterInfo,
+  failNode,
+  failRealNodeOf,
+  recoverNode,
+  recoverRealNodeOf,
+  startCluster,
+  stopCluster,
+  waitForNodeReady,
+} from '../../../dev/cluster';
 import { CSI_DRIVER_NAME } from '../../../dev/cluster/csi/csi-plugin';
 import { csiStateDir } from '../../../dev/cluster/csi/csi-stack';
 import { applyObject } from '../../../kube/apply';
@@ -151,9 +163,10 @@ void describe('the CSI stack', () => {
         ).items.find((e) => e.reason === 'FailedAttachVolume'),
       { timeoutMs: 60_000, intervalMs: 500 },
     );
+    // Kubernetes 1.36 words it "Waiting for detach" (older releases: "Multi-Attach error").
     assert.match(
       event.message ?? '',
-      /Multi-Attach error for volume .* Volume is already used by pod\(s\) one/,
+      /^(Waiting for detach|Multi-Attach error) for volume "pvc-[^"]+" Volume is already used by pod\(s\) one$/,
     );
     await core.deleteNamespacedPod({ namespace: NS, name: 'two', gracePeriodSeconds: 0 });
   });
@@ -224,5 +237,72 @@ void describe('the CSI stack', () => {
       { timeoutMs: 30_000, intervalMs: 500 },
     );
     assert.match(inUse, new RegExp(`^kubernetes.io/csi/${CSI_DRIVER_NAME.replace(/\./g, '\\.')}\\^`));
+  });
+
+  const detached = (pvName: string, node: string) =>
+    pollUntil(
+      `VolumeAttachment of ${pvName} to ${node} gone`,
+      async () =>
+        (await storage.listVolumeAttachment()).items.some(
+          (a) => a.spec.source.persistentVolumeName === pvName && a.spec.nodeName === node,
+        )
+          ? undefined
+          : true,
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+
+  void it('kwok reports no volume in use, so a silent kwok node’s volume detaches at once', async (t) => {
+    const node = 'kwok-local-1b-1';
+    assert.deepEqual((await core.readNode({ name: node })).status?.volumesInUse ?? [], []);
+    await failNode(kc, node, 'unreachable', { waitMs: 60_000 });
+    t.after(() => recoverNode(kc, node, { waitMs: 60_000 }).then(() => undefined));
+    const t0 = Date.now();
+    await core.deleteNamespacedPod({ namespace: NS, name: 'one', gracePeriodSeconds: 0 });
+    await detached(firstPv.metadata!.name!, node);
+    const seconds = (Date.now() - t0) / 1000;
+    t.diagnostic(`kwok node unreachable: detached ${seconds.toFixed(1)}s after the pod was deleted`);
+    // No 6-minute maxWaitForUnmountDuration: the controller never saw the volume in use.
+    assert.ok(seconds < 30, `took ${seconds}s`);
+  });
+
+  void it('a powered-off real node keeps its volume attached until the out-of-service taint', async (t) => {
+    const spec = info.realNodes!.nodes[0]!;
+    const pv = await boundPv('real');
+    await failRealNodeOf(info, spec, 'poweroff');
+    t.after(async () => {
+      await core
+        .patchNode(
+          { name: spec.name, body: [{ op: 'remove', path: '/spec/taints' }] },
+          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+        )
+        .catch(() => undefined);
+      await recoverRealNodeOf(info, spec, kc, 90_000);
+    });
+    await waitForNodeReady(kc, spec.name, 'Unknown', { timeoutMs: 60_000 });
+    await core.deleteNamespacedPod({ namespace: NS, name: 'real', gracePeriodSeconds: 0 });
+    // The node last reported the volume in use: the controller will not detach it now.
+    await sleep(20_000);
+    const still = (await storage.listVolumeAttachment()).items.some(
+      (a) => a.spec.source.persistentVolumeName === pv.metadata!.name && a.spec.nodeName === spec.name,
+    );
+    assert.equal(still, true, 'detached before the 6-minute wait and without the taint');
+    const t0 = Date.now();
+    await core.patchNode(
+      {
+        name: spec.name,
+        body: {
+          spec: {
+            taints: [
+              { key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' },
+            ],
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await detached(pv.metadata!.name!, spec.name);
+    t.diagnostic(
+      `real node powered off: force-detached ${((Date.now() - t0) / 1000).toFixed(1)}s after the out-of-service taint`,
+    );
   });
 });
