@@ -11,6 +11,7 @@
 # The sidecars' go.mod files carry `replace` directives, so `go install` refuses them: each is
 # built inside a throwaway wrapper module that requires it and copies its replaces.
 set -euo pipefail
+. "$(dirname "$0")/lib/build-parts.sh"
 
 provisioner_version="${KOMPOX_CSI_PROVISIONER_VERSION:-v6.4.0}"
 attacher_version="${KOMPOX_CSI_ATTACHER_VERSION:-v4.13.0}"
@@ -115,17 +116,6 @@ build_snapshotter() {
   wrapper_build snapshotter "$snapshotter_module" "$snapshotter_version" csi-snapshotter snapshot-controller
 }
 
-# part NAME FILE...: unless every FILE is in $bin, runs build_NAME in the background and logs
-# its elapsed time; a part that fails stops the script after the others finish.
-pids=() names=()
-part() {
-  local name="$1" f missing=; shift
-  for f in "$@"; do [ -x "$bin/$f" ] || missing=1; done
-  [ -n "$missing" ] || return 0
-  log "building $name"
-  ( "build_$name"; log "$name ready after $(( $(date +%s) - start ))s" ) &
-  pids+=($!) names+=("$name")
-}
 
 for b in "${binaries[@]}"; do
   [ -x "$bin/$b" ] && continue
@@ -135,9 +125,7 @@ done
 part provisioner csi-provisioner
 part attacher csi-attacher
 part snapshotter csi-snapshotter snapshot-controller
-failed=()
-for i in "${!pids[@]}"; do wait "${pids[$i]}" || failed+=("${names[$i]}"); done
-[ ${#failed[@]} -eq 0 ] || { log "failed to build: ${failed[*]}"; exit 1; }
+wait_parts
 
 # The CSI spec the plugin speaks is the one the sidecars were built with: the newest version
 # any of them embeds (they normally agree).

@@ -5,6 +5,7 @@
 # CNI plugins, a static busybox for the local busybox image). Reuses cached binaries.
 set -euo pipefail
 . "$(dirname "$0")/lib/k8s-wrapper-module.sh"
+. "$(dirname "$0")/lib/build-parts.sh"
 
 k8s_version="${KOMPOX_K8S_VERSION:-v1.36.4}"
 containerd_version="${KOMPOX_CONTAINERD_VERSION:-v2.4.2}"
@@ -92,17 +93,6 @@ build_pause() {
   mv "$bin/pause.tmp" "$bin/pause"
 }
 
-# part NAME FILE...: unless every FILE is in $bin, runs build_NAME in the background and logs
-# its elapsed time; a part that fails stops the script after the others finish.
-pids=() names=()
-part() {
-  local name="$1" f missing=; shift
-  for f in "$@"; do [ -x "$bin/$f" ] || missing=1; done
-  [ -n "$missing" ] || return 0
-  log "building $name"
-  ( "build_$name"; log "$name ready after $(( $(date +%s) - start ))s" ) &
-  pids+=($!) names+=("$name")
-}
 
 log "building kubelet $k8s_version and containerd $containerd_version into $cache; a cold build takes several minutes"
 # A kubelet that does not report $k8s_version (have_all failed on it) is rebuilt.
@@ -110,8 +100,6 @@ if ! "$bin/kubelet" --version 2>/dev/null | grep -q "Kubernetes $k8s_version\$";
 part kubelet kubelet
 part containerd containerd containerd-shim-runc-v2 ctr
 part pause pause
-failed=()
-for i in "${!pids[@]}"; do wait "${pids[$i]}" || failed+=("${names[$i]}"); done
-[ ${#failed[@]} -eq 0 ] || { log "failed to build: ${failed[*]}"; exit 1; }
+wait_parts
 have_all || { log "build finished but $bin is incomplete or kubelet is not $k8s_version"; exit 1; }
 echo "$bin"
