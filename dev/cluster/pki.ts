@@ -64,40 +64,13 @@ export function ensurePki(dir: string): ClusterPki {
       dir,
     );
   }
-  if (!existsSync(p.serverCert)) {
-    writeKey(p.serverKey);
-    openssl(
-      ['req', '-new', '-key', 'apiserver.key', '-subj', '/CN=kube-apiserver', '-out', 'apiserver.csr'],
-      dir,
-    );
+  if (!existsSync(p.serverCert))
     // In-cluster names too, so a pod that talks to the "kubernetes" service would verify as well.
-    const ext = [
+    issueCert(dir, 'apiserver', '/CN=kube-apiserver', [
       'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc',
       'extendedKeyUsage=serverAuth',
       'keyUsage=critical,digitalSignature,keyEncipherment',
-    ].join('\n');
-    writeFileSync(join(dir, 'apiserver.ext'), `${ext}\n`);
-    openssl(
-      [
-        'x509',
-        '-req',
-        '-in',
-        'apiserver.csr',
-        '-CA',
-        'ca.crt',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-days',
-        days,
-        '-extfile',
-        'apiserver.ext',
-        '-out',
-        'apiserver.crt',
-      ],
-      dir,
-    );
-  }
+    ]);
   if (!existsSync(p.saKey)) writeKey(p.saKey);
   if (!existsSync(p.tokensCsv)) {
     const token = randomBytes(24).toString('hex');
@@ -128,13 +101,19 @@ export function ensureClientCert(
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
   if (existsSync(cert) && existsSync(key)) return { cert, key };
-  writeKey(key);
   const subj = `${(subject.groups ?? []).map((g) => `/O=${g}`).join('')}/CN=${subject.cn}`;
-  openssl(['req', '-new', '-key', `${name}.key`, '-subj', subj, '-out', `${name}.csr`], dir);
-  writeFileSync(
-    join(dir, `${name}.ext`),
-    'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n',
-  );
+  issueCert(dir, name, subj, [
+    'extendedKeyUsage=clientAuth',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+  ]);
+  return { cert, key };
+}
+
+/** A new key and a certificate for it, signed by the dev CA: `<name>.key`, `<name>.crt` in `dir`. */
+function issueCert(dir: string, name: string, subject: string, extensions: string[]): void {
+  writeKey(join(dir, `${name}.key`));
+  openssl(['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`], dir);
+  writeFileSync(join(dir, `${name}.ext`), `${extensions.join('\n')}\n`);
   openssl(
     [
       'x509',
@@ -155,5 +134,4 @@ export function ensureClientCert(
     ],
     dir,
   );
-  return { cert, key };
 }
