@@ -865,6 +865,16 @@ export class K3sDriver implements ProviderDriver {
         MERGE,
       ),
     );
+    // The PV carries the claim's labels too (settlePv): keep its assigned label in step.
+    const pvName = patched.spec?.volumeName;
+    if (pvName) {
+      await maybe(`label PV ${pvName}`, () =>
+        core.patchPersistentVolume(
+          { name: pvName, body: { metadata: { labels: { [TAG.assigned]: assignedTagValue(assigned) } } } },
+          MERGE,
+        ),
+      );
+    }
     return this.toDisk(patched, await this.settlePv(patched));
   }
 

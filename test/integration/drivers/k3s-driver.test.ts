@@ -296,6 +296,12 @@ void describe('the k3s driver on the dev CSI stack', () => {
   void it('refuses to delete the assigned disk; deletes snapshots and disks for real', async () => {
     const d2 = await driver.setDiskAssigned({ ...vol, name: 'd2' }, true);
     assert.equal(d2.assigned, true);
+    const d2Pvc = (await core.listNamespacedPersistentVolumeClaim({ namespace: NS })).items.find(
+      (c) => c.metadata?.labels?.[TAG.diskName] === 'd2',
+    );
+    assert.equal(d2Pvc?.metadata?.labels?.[TAG.assigned], 'true');
+    const d2Pv = await core.readPersistentVolume({ name: d2Pvc!.spec!.volumeName! });
+    assert.equal(d2Pv.metadata?.labels?.[TAG.assigned], 'true');
     await assert.rejects(driver.beginDeleteDisk({ ...vol, name: 'd2' }), {
       code: 'InUse',
       details: { reason: 'assigned' },
