@@ -5,6 +5,7 @@ import type { ProviderDriver } from '../drivers/driver';
 import { createDriver } from '../drivers/registry';
 import type { AppTarget } from '../api/app-target';
 import type { ActivityDeps } from './deps';
+import { kubeConfigFor } from './cluster-access';
 import { checkLocalRoot } from './worker-access';
 
 /** `onProgress`: called while one driver call does long work (heartbeat there). */
@@ -24,6 +25,8 @@ export function driverFor(
     providerSettings: target.provider.settings,
     clusterSettings: target.cluster.settings,
     stateDir: deps.stateDir,
+    // Lazily: only drivers that keep disks as Kubernetes objects reach the cluster.
+    kubeConfig: () => kubeConfigFor(deps, target),
     ...(deps.devCluster ? { powerOffNode: (node: string) => deps.devCluster!.powerOffNode(node) } : {}),
   });
 }

@@ -14,6 +14,7 @@
 //   resumes from; `poll` advances it. Nothing blocks for minutes inside one call.
 // - Errors are DriverErrors with a code (errors.ts).
 
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { JsonObject, OperationHandle, OperationKind, PollResult } from './long-operation';
 import type { Tags } from './tags';
 
@@ -38,6 +39,11 @@ export interface DriverContext {
    * nodes), as a cloud stops a VM to fence it; false for a node it has no machine for.
    */
   powerOffNode?: (nodeName: string) => Promise<boolean>;
+  /**
+   * Drivers that keep disks as Kubernetes objects (`k3s`): the Cluster's kubeconfig, as the
+   * worker configuration routes it. Called only when the driver needs the cluster.
+   */
+  kubeConfig?: () => Promise<KubeConfig>;
 }
 
 export interface Capabilities {

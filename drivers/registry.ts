@@ -50,10 +50,10 @@ function notImplementedYet(name: string, sdk: string): DriverLoader {
     );
 }
 
-// Built-in drivers. Only `local` exists so far; the others are reserved names that fail clearly.
+// Built-in drivers: `local` and `k3s` exist; the others are reserved names that fail clearly.
 registerDriver('local', async () => (await import('./local/local-driver')).createLocalDriver);
 registerDriver('eks', notImplementedYet('eks', '@aws-sdk/client-ec2'));
 registerDriver('aks', notImplementedYet('aks', '@azure/arm-compute and @azure/identity'));
 registerDriver('gke', notImplementedYet('gke', '@google-cloud/compute'));
 registerDriver('oke', notImplementedYet('oke', 'oci-core and oci-common'));
-registerDriver('k3s', notImplementedYet('k3s', 'the Kubernetes VolumeSnapshot API'));
+registerDriver('k3s', async () => (await import('./k3s/k3s-driver')).createK3sDriver);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createDriver, registerDriver, registeredDrivers } from '../../../drivers/registry';
 
-const loadedLocal = (): boolean => Object.keys(require.cache).some((k) => k.endsWith('local-driver.js'));
+const loaded = (file: string): boolean => Object.keys(require.cache).some((k) => k.endsWith(file));
+const loadedLocal = (): boolean => loaded('local-driver.js');
 const ctx = {
   workspace: 'ws',
   provider: 'p',
@@ -23,7 +24,7 @@ void describe('driver registry', () => {
   });
 
   void it('fails clearly for providers that are not implemented yet and for unknown names', async () => {
-    for (const name of ['eks', 'aks', 'gke', 'oke', 'k3s']) {
+    for (const name of ['eks', 'aks', 'gke', 'oke']) {
       await assert.rejects(createDriver(name, ctx), (err: Error & { code?: string }) => {
         assert.equal(err.code, 'NotImplemented');
         assert.match(err.message, new RegExp(`"${name}" is not implemented yet`));
@@ -31,6 +32,31 @@ void describe('driver registry', () => {
       });
     }
     await assert.rejects(createDriver('azure', ctx), { code: 'InvalidArgument' });
+  });
+
+  void it('loads k3s only when asked; without a kubeconfig or with an unknown K3S_ setting it says so', async () => {
+    assert.equal(loaded('k3s-driver.js'), false);
+    const driver = await createDriver('k3s', ctx);
+    assert.equal(loaded('k3s-driver.js'), true);
+    assert.equal(driver.driverName, 'k3s');
+    assert.equal(driver.capabilities.forceDetach, false);
+    await assert.rejects(driver.listRegions(), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'InvalidArgument');
+      assert.match(err.message, /kubeconfig/);
+      return true;
+    });
+    await assert.rejects(
+      createDriver('k3s', { ...ctx, providerSettings: { K3S_STORAGECLASS: 'x' } }),
+      (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'InvalidArgument');
+        assert.match(err.message, /unknown k3s setting K3S_STORAGECLASS/);
+        return true;
+      },
+    );
+    await assert.rejects(driver.beginForceDetach({ disk: { app: 'a', volume: 'v', name: 'd' } }), {
+      code: 'Unsupported',
+      message: /out-of-service/,
+    });
   });
 
   void it('lets tests register a replacement and retries a failed load', async () => {
