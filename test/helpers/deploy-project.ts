@@ -311,3 +311,12 @@ volumes:
   );
   return finishProject(dir, app, []);
 }
+
+/** Points a test project's Provider at the `k3s` driver (the cluster's default CSI classes). */
+export function useK3sProvider(project: TestProject): void {
+  replaceOnce(
+    join(project.dir, '.kompox', 'kom', 'infra.yml'),
+    /^ {2}driver: local\n {2}settings: \{.*\}$/m,
+    '  driver: k3s',
+  );
+}

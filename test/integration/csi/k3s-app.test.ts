@@ -1,0 +1,117 @@
+// An app on the k3s provider end to end, on the dev cluster's CSI stack and a real node: deploy
+// provisions its disk as a CSI volume in the app's zone and the pod gets it through a
+// VolumeAttachment; the app writes its own data there; a snapshot is a ReadyToUse VolumeSnapshot;
+// a restore brings the app's file back, byte for byte, on a new CSI volume the new pod mounts.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CoreV1Api, CustomObjectsApi, StorageV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { AppStatus } from '../../../cli/commands/app';
+import type { DiskView } from '../../../api/messages';
+import type { OperationRecord } from '../../../api/operation';
+import { csiStateDir } from '../../../dev/cluster/csi/csi-stack';
+import { devClusterDir } from '../../../dev/dev-stack';
+import { execInContainer } from '../../../kube/exec';
+import { journalProject, kompoxopsJson, useK3sProvider } from '../../helpers/deploy-project';
+import { type TestStack, startTestStack } from '../../helpers/dev-stack';
+import { eventually, kubeConfigOf } from '../../helpers/kube-app';
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+void describe('an app on the k3s provider (CSI)', () => {
+  let stack: TestStack;
+  let kc: KubeConfig;
+  const project = journalProject(`k3sapp${process.pid}`);
+  useK3sProvider(project);
+  let payload = '';
+  let snapshotName = '';
+
+  before(async () => {
+    stack = await startTestStack({ realNodes: 1 });
+    kc = kubeConfigOf(stack.kubeconfig);
+  });
+  after(async () => {
+    await stack?.stop();
+    rmSync(project.dir, { recursive: true, force: true });
+  });
+
+  const json = <T>(...args: string[]) => kompoxopsJson<T>(stack, project.dir, ...args);
+  const dataDisk = async (): Promise<DiskView> => {
+    const d = (await json<DiskView[]>('disk', 'list')).find((x) => x.volumeName === 'data' && x.assigned);
+    assert.ok(d, 'no assigned data disk');
+    return d;
+  };
+  /** Where the dev CSI plugin keeps a volume's bytes. */
+  const volumeData = (handle: string): string =>
+    join(csiStateDir(devClusterDir(stack.dir)), 'volumes', handle, 'data');
+  const readyStatus = () =>
+    eventually('the app Ready', async () => {
+      const s = await json<AppStatus>('app', 'status');
+      return s.ready && s.pod ? s : undefined;
+    });
+  const inPod = async (s: AppStatus, script: string): Promise<string> => {
+    const r = await execInContainer(
+      kc,
+      { namespace: s.namespace, pod: s.pod!, container: 'journal' },
+      ['sh', '-c', script],
+      15_000,
+    );
+    assert.equal(r.exitCode, 0, r.stderr);
+    return r.stdout;
+  };
+
+  void it('deploys onto a CSI volume in its zone, attached to the pod’s node', async () => {
+    const deployed = await json<OperationRecord>('app', 'deploy', '--bootstrap-disks');
+    assert.equal(deployed.phase, 'Completed', JSON.stringify(deployed.failure));
+    const s = await readyStatus();
+    assert.equal(s.zone, 'local-1a');
+    const disk = await dataDisk();
+    assert.equal(disk.zone, 'local-1a');
+    const attachments = (await kc.makeApiClient(StorageV1Api).listVolumeAttachment()).items;
+    const pvs = (await kc.makeApiClient(CoreV1Api).listPersistentVolume()).items.filter(
+      (pv) => pv.spec?.csi?.volumeHandle === disk.handle,
+    );
+    assert.ok(
+      attachments.some(
+        (a) =>
+          a.spec.nodeName === s.node &&
+          pvs.some((pv) => pv.metadata?.name === a.spec.source.persistentVolumeName) &&
+          a.status?.attached,
+      ),
+      `no attached VolumeAttachment of ${disk.handle} to ${s.node}`,
+    );
+    const bytes = readFileSync(join(volumeData(disk.handle), 'payload.bin'));
+    assert.equal(bytes.length, 262144);
+    payload = sha256(bytes);
+    assert.equal((await inPod(s, 'sha256sum /data/payload.bin')).split(' ')[0], payload);
+  });
+
+  void it('takes a snapshot as a ReadyToUse VolumeSnapshot', async () => {
+    const snap = await json<OperationRecord>('snapshot', 'create');
+    assert.equal(snap.phase, 'Completed', JSON.stringify(snap.failure));
+    snapshotName = String(snap.figures?.['volume.data']);
+    const list = (await kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+      group: 'snapshot.storage.k8s.io',
+      version: 'v1',
+      namespace: 'kompox-disks',
+      plural: 'volumesnapshots',
+    })) as { items: { status?: { readyToUse?: boolean } }[] };
+    assert.equal(list.items.length, 1);
+    assert.equal(list.items[0]?.status?.readyToUse, true);
+  });
+
+  void it('restores the app’s file byte for byte on a new CSI volume', async () => {
+    const s = await readyStatus();
+    const old = await dataDisk();
+    await inPod(s, 'head -c 1000 /dev/urandom > /data/payload.bin; sync');
+    const restored = await json<OperationRecord>('snapshot', 'restore', '-V', 'data', '-N', snapshotName);
+    assert.equal(restored.phase, 'Completed', JSON.stringify(restored.failure));
+    const fresh = await dataDisk();
+    assert.notEqual(fresh.handle, old.handle);
+    assert.equal(sha256(readFileSync(join(volumeData(fresh.handle), 'payload.bin'))), payload);
+    const after = await readyStatus();
+    assert.equal((await inPod(after, 'sha256sum /data/payload.bin')).split(' ')[0], payload);
+  });
+});
