@@ -2,7 +2,7 @@
 // nothing and starts no workflow.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,8 +13,12 @@ import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 /** The example's app key (ws/prv/app): its controller's. */
 const APP_KEY = 'demo/local/wiki';
 
+/** Copies made by this file, removed when it ends. */
+const copies: string[] = [];
+
 function exampleCopy(edit: (dir: string) => void): string {
   const dir = mkdtempSync(join(tmpdir(), 'kompox-bad-'));
+  copies.push(dir);
   cpSync(join(repoRoot(), 'examples', 'wiki'), dir, { recursive: true });
   // Keep the local provider's disks inside this copy so the test can see that none appear.
   const infra = join(dir, '.kompox', 'kom', 'infra.yml');
@@ -42,6 +46,7 @@ describe('kompoxops on bad input', () => {
   });
   after(async () => {
     await stack?.stop();
+    for (const dir of copies) rmSync(dir, { recursive: true, force: true });
   });
 
   const kompoxops = (cwd: string, ...args: string[]) =>
