@@ -4,6 +4,7 @@
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { LABEL } from '../kube/convert/labels';
 import { isNotFound, withKubeError } from '../kube/errors';
+import { podProblems } from '../kube/pod-problems';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { renderYaml } from '../kube/convert/render-yaml';
@@ -24,6 +25,8 @@ export interface AppRuntime {
   node?: string;
   zone?: string;
   images: string[];
+  /** What keeps the app's pod from running (pull errors, a disk held on another node, ...). */
+  problems: string[];
 }
 
 export function appRuntimeActivities(deps: ActivityDeps) {
@@ -36,6 +39,7 @@ export function appRuntimeActivities(deps: ActivityDeps) {
           deployment: names.componentName,
           ready: false,
           images: [],
+          problems: [],
         };
         const kc = await kubeConfigFor(deps, target);
         try {
@@ -64,6 +68,7 @@ export function appRuntimeActivities(deps: ActivityDeps) {
           pods.items.find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp) ??
           pods.items[0];
         if (pod?.metadata?.name) status.pod = pod.metadata.name;
+        if (pod && !status.ready) status.problems = await podProblems(kc, pod);
         if (pod?.spec?.nodeName) {
           status.node = pod.spec.nodeName;
           const node = await withKubeError(`read Node ${pod.spec.nodeName}`, () =>

@@ -4,6 +4,7 @@
 // does a ReplicaFailure whose pods the apiserver rejects as invalid.
 import { AppsV1Api, CoreV1Api, KubeConfig, V1Deployment } from '@kubernetes/client-node';
 import { withKubeError } from './errors';
+import { podProblems } from './pod-problems';
 import { pollUntil } from './poll';
 
 export interface RolloutProgress {
@@ -102,11 +103,7 @@ export async function waitForRollout(kc: KubeConfig, opts: WaitForRolloutOptions
   );
 }
 
-/** Reasons a container waits that mean it will not start by itself soon. */
-const STUCK =
-  /ErrImagePull|ImagePullBackOff|ErrImageNeverPull|InvalidImageName|CrashLoopBackOff|CreateContainer(Config)?Error|RunContainerError/;
-
-/** The first pod of the Deployment whose container is stuck, in the kubelet's words. */
+/** The first pod of the Deployment that is stuck, and why. */
 async function podProblem(kc: KubeConfig, d: V1Deployment): Promise<string | undefined> {
   const labels = d.spec?.selector?.matchLabels;
   if (!labels || !d.metadata?.namespace) return undefined;
@@ -118,12 +115,9 @@ async function podProblem(kc: KubeConfig, d: V1Deployment): Promise<string | und
     .listNamespacedPod({ namespace: d.metadata.namespace, labelSelector: selector })
     .catch(() => undefined);
   for (const pod of pods?.items ?? []) {
-    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
-    for (const c of statuses) {
-      const w = c.state?.waiting;
-      if (w?.reason && STUCK.test(w.reason))
-        return `pod ${pod.metadata?.name}: container ${c.name} ${w.reason}${w.message ? `: ${w.message}` : ''}`;
-    }
+    if (pod.metadata?.deletionTimestamp) continue;
+    const problems = await podProblems(kc, pod);
+    if (problems.length > 0) return `pod ${pod.metadata?.name}: ${problems.join('; ')}`;
   }
   return undefined;
 }

@@ -57,6 +57,7 @@ function renderStatus(s: AppStatus): string {
     `namespace:   ${s.namespace}`,
     `pod:         ${s.pod ?? '-'}${s.node ? ` on ${s.node}` : ''}${s.zone ? ` (zone ${s.zone})` : ''}`,
     `images:      ${s.images.join(', ') || '-'}`,
+    ...s.problems.map((p) => `problem:     ${p}`),
     'volumes:',
     ...s.volumes.map(
       (v) =>

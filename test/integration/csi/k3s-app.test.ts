@@ -7,14 +7,24 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, CustomObjectsApi, StorageV1Api, type KubeConfig } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  StorageV1Api,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import type { AppStatus } from '../../../cli/commands/app';
 import type { DiskView } from '../../../api/messages';
 import type { OperationRecord } from '../../../api/operation';
+import { CSI_DRIVER_NAME } from '../../../dev/cluster/csi/csi-plugin';
 import { csiStateDir } from '../../../dev/cluster/csi/csi-stack';
+import { applyObject } from '../../../kube/apply';
 import { devClusterDir } from '../../../dev/dev-stack';
 import { execInContainer } from '../../../kube/exec';
-import { journalProject, kompoxopsJson, useK3sProvider } from '../../helpers/deploy-project';
+import { journalProject, kompoxops, kompoxopsJson, useK3sProvider } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 import { eventually, kubeConfigOf } from '../../helpers/kube-app';
 
@@ -113,5 +123,84 @@ void describe('an app on the k3s provider (CSI)', () => {
     assert.equal(sha256(readFileSync(join(volumeData(fresh.handle), 'payload.bin'))), payload);
     const after = await readyStatus();
     assert.equal((await inPod(after, 'sha256sum /data/payload.bin')).split(' ')[0], payload);
+  });
+
+  void it('says in app status when its disk is held by a pod on another node (Multi-Attach)', async (t) => {
+    const s = await readyStatus();
+    const disk = await dataDisk();
+    const apps = kc.makeApiClient(AppsV1Api);
+    const core = kc.makeApiClient(CoreV1Api);
+    const scale = (replicas: number) =>
+      apps.patchNamespacedDeploymentScale(
+        { namespace: s.namespace, name: s.deployment, body: { spec: { replicas } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    // Another pod on another node of the zone takes the disk while the app is scaled to 0.
+    await scale(0);
+    await applyObject(kc, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'intruder' } });
+    await applyObject(kc, {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'intruder-held' },
+      spec: {
+        capacity: { storage: '1Gi' },
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: '',
+        csi: { driver: CSI_DRIVER_NAME, volumeHandle: disk.handle },
+        claimRef: { namespace: 'intruder', name: 'held' },
+      },
+    });
+    await applyObject(kc, {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'held', namespace: 'intruder' },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: '',
+        volumeName: 'intruder-held',
+        resources: { requests: { storage: '1Gi' } },
+      },
+    });
+    await applyObject(kc, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'intruder', namespace: 'intruder' },
+      spec: {
+        nodeName: 'kwok-local-1a-1',
+        containers: [{ name: 'main', image: 'busybox:1.36', volumeMounts: [{ name: 'd', mountPath: '/d' }] }],
+        volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'held' } }],
+      },
+    });
+    t.after(async () => {
+      await core.deleteNamespace({ name: 'intruder' }).catch(() => undefined);
+      await core.deletePersistentVolume({ name: 'intruder-held' }).catch(() => undefined);
+    });
+    await eventually(
+      'the disk attached to the intruder’s node',
+      async () =>
+        (await kc.makeApiClient(StorageV1Api).listVolumeAttachment()).items.some(
+          (a) =>
+            a.spec.nodeName === 'kwok-local-1a-1' &&
+            a.spec.source.persistentVolumeName === 'intruder-held' &&
+            a.status?.attached,
+        ) || undefined,
+    );
+    await scale(1);
+    const blocked = await eventually('app status naming the Multi-Attach', async () => {
+      const st = await json<AppStatus>('app', 'status');
+      return st.problems.some((p) => /Multi-Attach/.test(p)) ? st : undefined;
+    });
+    assert.equal(blocked.ready, false);
+    assert.match(
+      blocked.problems.join('\n'),
+      /the disk of PersistentVolume \S+ is still attached to another node, used by 1 pod\(s\) in different namespaces \(Multi-Attach\): a ReadWriteOnce disk is on one node at a time/,
+    );
+    // The table output says it too.
+    const table = await kompoxops(stack, project.dir, 'app', 'status');
+    assert.match(table.stdout, /^problem: {5}the disk of PersistentVolume .*Multi-Attach/m);
+    // Once the other pod is gone, the app gets its disk back.
+    await core.deleteNamespacedPod({ namespace: 'intruder', name: 'intruder', gracePeriodSeconds: 0 });
+    const back = await readyStatus();
+    assert.deepEqual(back.problems, []);
   });
 });
