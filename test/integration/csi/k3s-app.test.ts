@@ -27,6 +27,7 @@ import { execInContainer } from '../../../kube/exec';
 import { journalProject, kompoxops, kompoxopsJson, useK3sProvider } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 import { eventually, kubeConfigOf } from '../../helpers/kube-app';
+import { setWikiSnapshots } from '../../helpers/snapshots';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -123,6 +124,23 @@ void describe('an app on the k3s provider (CSI)', () => {
     assert.equal(sha256(readFileSync(join(volumeData(fresh.handle), 'payload.bin'))), payload);
     const after = await readyStatus();
     assert.equal((await inPod(after, 'sha256sum /data/payload.bin')).split(' ')[0], payload);
+  });
+
+  void it('applies retention through the snapshot API: keepLast 1 deletes the older VolumeSnapshot', async () => {
+    setWikiSnapshots(project, ['consistency: crash', 'retention: { keepLast: 1 }']);
+    const snap = await json<OperationRecord>('snapshot', 'create');
+    assert.equal(snap.phase, 'Completed', JSON.stringify(snap.failure));
+    const newest = String(snap.figures?.['volume.data']);
+    const names = (await json<{ name: string }[]>('snapshot', 'list')).map((x) => x.name);
+    assert.deepEqual(names, [newest]);
+    const list = (await kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+      group: 'snapshot.storage.k8s.io',
+      version: 'v1',
+      namespace: 'kompox-disks',
+      plural: 'volumesnapshots',
+    })) as { items: { status?: { readyToUse?: boolean } }[] };
+    assert.equal(list.items.length, 1, 'the older VolumeSnapshot is still there');
+    assert.equal(list.items[0]?.status?.readyToUse, true);
   });
 
   void it('says in app status when its disk is held by a pod on another node (Multi-Attach)', async (t) => {
