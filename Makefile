@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/bin:$(PATH)
 NODE_STAMP := node_modules/.install-stamp
 SOURCES := $(shell find api dev kom kube drivers activities workflows client workers cli test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all install tools tools-temporal tools-k8s tools-real-node tools-csi build lint test test-unit test-integration bench demo demo-down clean
+.PHONY: all install tools tools-temporal tools-k8s tools-real-node tools-csi build lint test test-unit test-integration bench demo demo-k3s demo-down clean
 
 all: build
 
@@ -69,6 +69,10 @@ test: lint test-unit test-integration
 
 demo: build tools
 	scripts/demo.sh
+
+# The same tour on the k3s driver: disks as CSI volumes, snapshots as VolumeSnapshots.
+demo-k3s: build tools
+	KOMPOX_DEMO_PROVIDER=k3s scripts/demo.sh
 
 demo-down: build
 	kompoxops dev down

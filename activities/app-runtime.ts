@@ -48,7 +48,11 @@ export function appRuntimeActivities(deps: ActivityDeps) {
               .makeApiClient(AppsV1Api)
               .readNamespacedDeployment({ name: names.componentName, namespace: names.namespace }),
           );
-          status.images = (dep.spec?.template.spec?.containers ?? []).map((c) => c.image ?? '');
+          // Sidecars (compose services the app waits for) run as native sidecars: init containers.
+          const podSpec = dep.spec?.template.spec;
+          status.images = [...(podSpec?.initContainers ?? []), ...(podSpec?.containers ?? [])].map(
+            (c) => c.image ?? '',
+          );
           status.ready =
             (dep.status?.readyReplicas ?? 0) >= 1 &&
             (dep.status?.updatedReplicas ?? 0) >= 1 &&

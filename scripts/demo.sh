@@ -3,10 +3,25 @@
 # one pod, two volumes): Temporal + worker + a local Kubernetes control plane, disks
 # bootstrapped, the app deployed into its disks' zone, a snapshot taken, the snapshot schedule
 # applied. Safe to run again: every step is idempotent.
+#
+# KOMPOX_DEMO_PROVIDER=k3s (`make demo-k3s`) runs the same tour with a Provider on the `k3s`
+# driver: disks are CSI volumes of the dev cluster's CSI stack, snapshots are VolumeSnapshots.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="$root/node_modules/.bin:$root/bin:$PATH"
-cd "$root/examples/wiki"
+provider="${KOMPOX_DEMO_PROVIDER:-local}"
+case "$provider" in
+  local) cd "$root/examples/wiki" ;;
+  k3s)
+    # The wiki example with its Provider named and driven k3s, in a copy inside the dev directory.
+    dev_dir="${KOMPOX_DEV_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/kompox/dev}"
+    copy="$dev_dir/demo-k3s"
+    rm -rf "$copy" && mkdir -p "$copy" && cp -r "$root/examples/wiki/." "$copy/"
+    sed -i -e 's#/prv/local#/prv/k3s#g' -e 's#^  name: local$#  name: k3s#' -e 's#driver: local#driver: k3s#' \
+      "$copy"/kompoxapp.yml "$copy"/.kompox/kom/*.yml
+    cd "$copy" ;;
+  *) echo "KOMPOX_DEMO_PROVIDER=$provider: use local or k3s" >&2; exit 2 ;;
+esac
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 json() { node -e "const o=JSON.parse(require('fs').readFileSync(0,'utf8')); console.log($1 ?? '')"; }
