@@ -17,15 +17,14 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import type { AppStatus } from '../../../cli/commands/app';
-import type { DiskView } from '../../../api/messages';
 import type { OperationRecord } from '../../../api/operation';
 import { CSI_DRIVER_NAME } from '../../../dev/cluster/csi/csi-plugin';
 import { csiStateDir } from '../../../dev/cluster/csi/csi-stack';
 import { applyObject } from '../../../kube/apply';
 import { devClusterDir } from '../../../dev/dev-stack';
-import { execInContainer } from '../../../kube/exec';
-import { journalProject, kompoxops, kompoxopsJson, useK3sProvider } from '../../helpers/deploy-project';
+import { journalProject, kompoxops, useK3sProvider } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
+import { journalApp } from '../../helpers/journal-app';
 import { eventually, kubeConfigOf } from '../../helpers/kube-app';
 import { setWikiSnapshots } from '../../helpers/snapshots';
 
@@ -48,30 +47,15 @@ void describe('an app on the k3s provider (CSI)', () => {
     rmSync(project.dir, { recursive: true, force: true });
   });
 
-  const json = <T>(...args: string[]) => kompoxopsJson<T>(stack, project.dir, ...args);
-  const dataDisk = async (): Promise<DiskView> => {
-    const d = (await json<DiskView[]>('disk', 'list')).find((x) => x.volumeName === 'data' && x.assigned);
-    assert.ok(d, 'no assigned data disk');
-    return d;
-  };
+  const { json, dataDisk, readyStatus, inPod } = journalApp(
+    () => stack,
+    () => kc,
+    project,
+  );
+
   /** Where the dev CSI plugin keeps a volume's bytes. */
   const volumeData = (handle: string): string =>
     join(csiStateDir(devClusterDir(stack.dir)), 'volumes', handle, 'data');
-  const readyStatus = () =>
-    eventually('the app Ready', async () => {
-      const s = await json<AppStatus>('app', 'status');
-      return s.ready && s.pod ? s : undefined;
-    });
-  const inPod = async (s: AppStatus, script: string): Promise<string> => {
-    const r = await execInContainer(
-      kc,
-      { namespace: s.namespace, pod: s.pod!, container: 'journal' },
-      ['sh', '-c', script],
-      15_000,
-    );
-    assert.equal(r.exitCode, 0, r.stderr);
-    return r.stdout;
-  };
 
   void it('deploys onto a CSI volume in its zone, attached to the pod’s node', async () => {
     const deployed = await json<OperationRecord>('app', 'deploy', '--bootstrap-disks');

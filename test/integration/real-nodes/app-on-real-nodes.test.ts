@@ -10,12 +10,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { AppStatus } from '../../../cli/commands/app';
-import type { DiskView } from '../../../api/messages';
 import type { OperationRecord } from '../../../api/operation';
-import { execInContainer } from '../../../kube/exec';
-import { journalProject, kompoxops, kompoxopsJson } from '../../helpers/deploy-project';
+import { journalProject, kompoxops } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
-import { eventually, kubeConfigOf } from '../../helpers/kube-app';
+import { journalApp } from '../../helpers/journal-app';
+import { kubeConfigOf } from '../../helpers/kube-app';
 import { setWikiSnapshots } from '../../helpers/snapshots';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -37,29 +36,14 @@ void describe('an app on real nodes', () => {
     rmSync(project.dir, { recursive: true, force: true });
   });
 
-  const json = <T>(...args: string[]) => kompoxopsJson<T>(stack, project.dir, ...args);
-  const dataDisk = async (): Promise<DiskView> => {
-    const d = (await json<DiskView[]>('disk', 'list')).find((x) => x.volumeName === 'data' && x.assigned);
-    assert.ok(d, 'no assigned data disk');
-    return d;
-  };
-  const readyStatus = () =>
-    eventually('the app Ready', async () => {
-      const s = await json<AppStatus>('app', 'status');
-      return s.ready && s.pod ? s : undefined;
-    });
+  const { json, dataDisk, readyStatus, inPod } = journalApp(
+    () => stack,
+    () => kc,
+    project,
+  );
+
   const pod = async (s: AppStatus): Promise<V1Pod> =>
     kc.makeApiClient(CoreV1Api).readNamespacedPod({ namespace: s.namespace, name: s.pod! });
-  const inPod = async (s: AppStatus, script: string): Promise<string> => {
-    const r = await execInContainer(
-      kc,
-      { namespace: s.namespace, pod: s.pod!, container: 'journal' },
-      ['sh', '-c', script],
-      15_000,
-    );
-    assert.equal(r.exitCode, 0, r.stderr);
-    return r.stdout;
-  };
 
   void it('deploys onto a real node of its zone, Ready only once healthy, and the app writes its disk', async () => {
     const deployed = await json<OperationRecord>('app', 'deploy', '--bootstrap-disks');
