@@ -1,6 +1,7 @@
 // Object names and quantities for the k3s provider: Kompox names (app, volume, disk or snapshot)
 // turned into one DNS label, and Kubernetes quantities read back as bytes.
 import { createHash } from 'node:crypto';
+import { parseByteQuantity } from '../../kom/quantity';
 
 const HASH_CHARS = 8;
 const MAX = 63;
@@ -24,27 +25,12 @@ export function objectName(app: string, volume: string, name: string): string {
   return readable === '' ? `k-${hash}` : `${readable}-${hash}`;
 }
 
-const SUFFIX: Record<string, number> = {
-  '': 1,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-};
-
-/** A Kubernetes quantity (`1Gi`, `500M`, `1073741824`, `1e9`) in bytes, rounded up; undefined if unreadable. */
+/** A Kubernetes quantity (`1Gi`, `500M`, `1073741824`) in bytes; undefined if unreadable or zero. */
 export function quantityBytes(q: string | number | undefined): number | undefined {
   if (q === undefined) return undefined;
-  if (typeof q === 'number') return Math.ceil(q);
-  const m = /^([0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)([KMGTPE]i|[kMGTPE])?$/.exec(q.trim());
-  if (!m) return undefined;
-  return Math.ceil(Number(m[1]) * SUFFIX[m[2] ?? '']!);
+  try {
+    return parseByteQuantity(q);
+  } catch {
+    return undefined;
+  }
 }
