@@ -127,6 +127,50 @@ void describe('an app on the k3s provider (CSI)', () => {
     assert.equal(list.items[0]?.status?.readyToUse, true);
   });
 
+  void it('takes scheduled snapshots as VolumeSnapshots and prunes them with keepLast 2', async (t) => {
+    setWikiSnapshots(project, ["schedule: '@every 3s'", 'consistency: crash', 'retention: { keepLast: 2 }']);
+    // Scheduled runs act on the deployed revision: deploy the new policy first.
+    const deployed = await json<OperationRecord>('app', 'deploy');
+    assert.equal(deployed.phase, 'Completed', JSON.stringify(deployed.failure));
+    const applied = await kompoxops(stack, project.dir, 'schedule', 'apply');
+    assert.equal(applied.status, 0, applied.stderr);
+    let deleted = false;
+    const stop = async () => {
+      if (deleted) return;
+      deleted = true;
+      const r = await kompoxops(stack, project.dir, 'schedule', 'delete');
+      assert.equal(r.status, 0, r.stderr);
+    };
+    t.after(stop);
+    const scheduled = () =>
+      json<OperationRecord[]>('op', 'list').then((ops) =>
+        ops.filter((o) => o.kind === 'snapshot.create' && o.requester.via === 'schedule'),
+      );
+    await eventually('three scheduled snapshots completed', async () =>
+      (await scheduled()).filter((o) => o.phase === 'Completed').length >= 3 ? true : undefined,
+    );
+    await stop();
+    // Let a run the schedule started before its deletion finish.
+    await eventually('no scheduled snapshot running', async () =>
+      (await scheduled()).every((o) => o.phase === 'Completed' || o.phase === 'Failed') ? true : undefined,
+    );
+    const runs = await scheduled();
+    assert.ok(
+      runs.every((o) => o.phase === 'Completed'),
+      JSON.stringify(runs.map((o) => o.failure)),
+    );
+    const names = (await json<{ name: string }[]>('snapshot', 'list')).map((x) => x.name);
+    assert.equal(names.length, 2, `kept: ${names.join(', ')}`);
+    const list = (await kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+      group: 'snapshot.storage.k8s.io',
+      version: 'v1',
+      namespace: 'kompox-disks',
+      plural: 'volumesnapshots',
+    })) as { items: { status?: { readyToUse?: boolean } }[] };
+    assert.equal(list.items.length, 2, 'retention did not delete the older VolumeSnapshots');
+    assert.ok(list.items.every((v) => v.status?.readyToUse === true));
+  });
+
   void it('says in app status when its disk is held by a pod on another node (Multi-Attach)', async (t) => {
     const s = await readyStatus();
     const disk = await dataDisk();
