@@ -10,8 +10,19 @@ import { CliError, EXIT } from '../exit-codes';
 import { age, outputFormat, print } from '../output';
 import { type GlobalOptions, loadAppTarget } from '../project';
 import { connectClient } from '../temporal';
+import type { AppTarget } from '../../api/app-target';
+import { canonicalJson } from '../app-revision';
+import { appControllerWorkflowId } from '../../api/ids';
+import { deployedRevisionQuery } from '../../api/messages';
 
 type Format = ReturnType<typeof outputFormat>;
+
+/** What a scheduled run takes from the deployed revision (the timing is the Schedule's own). */
+const policyInForce = (p: AppTarget['snapshots']) => ({
+  consistency: p?.consistency ?? 'crash',
+  hook: p?.hook ?? null,
+  retention: p?.retention ?? null,
+});
 
 async function withClient<T>(
   globals: GlobalOptions,
@@ -46,7 +57,23 @@ export function scheduleCommand(program: Command, globals: () => GlobalOptions):
   ).action(async (opts: { output?: string }) => {
     const format = outputFormat(opts.output);
     const target = loadAppTarget(globals());
-    const result = await withClient(globals(), (client) => applySnapshotSchedule(client, target));
+    const result = await withClient(globals(), async (client) => {
+      const applied = await applySnapshotSchedule(client, target);
+      // Runs act on the deployed revision: a policy edited since the deploy is not in force yet.
+      const deployed = await client.workflow
+        .getHandle(appControllerWorkflowId(target.appKey))
+        .query(deployedRevisionQuery)
+        .catch(() => null);
+      if (
+        deployed &&
+        canonicalJson(policyInForce(deployed.target.snapshots)) !==
+          canonicalJson(policyInForce(target.snapshots))
+      )
+        process.stderr.write(
+          'warning: spec.snapshots (consistency, hook or retention) differs from the deployed revision; scheduled runs use the deployed one until kompoxops app deploy\n',
+        );
+      return applied;
+    });
     print(format, result, (r) => `schedule ${r.scheduleId} ${r.result}`);
   });
 

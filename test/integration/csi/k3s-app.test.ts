@@ -129,11 +129,18 @@ void describe('an app on the k3s provider (CSI)', () => {
 
   void it('takes scheduled snapshots as VolumeSnapshots and prunes them with keepLast 2', async (t) => {
     setWikiSnapshots(project, ["schedule: '@every 3s'", 'consistency: crash', 'retention: { keepLast: 2 }']);
-    // Scheduled runs act on the deployed revision: deploy the new policy first.
+    // Scheduled runs act on the deployed revision: apply says so until the new policy is deployed.
+    const early = await kompoxops(stack, project.dir, 'schedule', 'apply');
+    assert.equal(early.status, 0, early.stderr);
+    assert.match(
+      early.stderr,
+      /spec\.snapshots .* differs from the deployed revision; scheduled runs use the deployed one/,
+    );
     const deployed = await json<OperationRecord>('app', 'deploy');
     assert.equal(deployed.phase, 'Completed', JSON.stringify(deployed.failure));
     const applied = await kompoxops(stack, project.dir, 'schedule', 'apply');
     assert.equal(applied.status, 0, applied.stderr);
+    assert.doesNotMatch(applied.stderr, /differs from the deployed revision/);
     let deleted = false;
     const stop = async () => {
       if (deleted) return;
