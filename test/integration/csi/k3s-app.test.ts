@@ -36,6 +36,14 @@ void describe('an app on the k3s provider (CSI)', () => {
   const project = journalProject(`k3sapp${process.pid}`);
   useK3sProvider(project);
   let payload = '';
+  /** The k3s driver's VolumeSnapshots (in its default disk namespace). */
+  const volumeSnapshots = async () =>
+    (await kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+      group: 'snapshot.storage.k8s.io',
+      version: 'v1',
+      namespace: 'kompox-disks',
+      plural: 'volumesnapshots',
+    })) as { items: { status?: { readyToUse?: boolean } }[] };
   let snapshotName = '';
 
   before(async () => {
@@ -87,12 +95,7 @@ void describe('an app on the k3s provider (CSI)', () => {
     const snap = await json<OperationRecord>('snapshot', 'create');
     assert.equal(snap.phase, 'Completed', JSON.stringify(snap.failure));
     snapshotName = String(snap.figures?.['volume.data']);
-    const list = (await kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
-      group: 'snapshot.storage.k8s.io',
-      version: 'v1',
-      namespace: 'kompox-disks',
-      plural: 'volumesnapshots',
-    })) as { items: { status?: { readyToUse?: boolean } }[] };
+    const list = await volumeSnapshots();
     assert.equal(list.items.length, 1);
     assert.equal(list.items[0]?.status?.readyToUse, true);
   });
@@ -117,12 +120,7 @@ void describe('an app on the k3s provider (CSI)', () => {
     const newest = String(snap.figures?.['volume.data']);
     const names = (await json<{ name: string }[]>('snapshot', 'list')).map((x) => x.name);
     assert.deepEqual(names, [newest]);
-    const list = (await kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
-      group: 'snapshot.storage.k8s.io',
-      version: 'v1',
-      namespace: 'kompox-disks',
-      plural: 'volumesnapshots',
-    })) as { items: { status?: { readyToUse?: boolean } }[] };
+    const list = await volumeSnapshots();
     assert.equal(list.items.length, 1, 'the older VolumeSnapshot is still there');
     assert.equal(list.items[0]?.status?.readyToUse, true);
   });
@@ -168,12 +166,7 @@ void describe('an app on the k3s provider (CSI)', () => {
     );
     const names = (await json<{ name: string }[]>('snapshot', 'list')).map((x) => x.name);
     assert.equal(names.length, 2, `kept: ${names.join(', ')}`);
-    const list = (await kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
-      group: 'snapshot.storage.k8s.io',
-      version: 'v1',
-      namespace: 'kompox-disks',
-      plural: 'volumesnapshots',
-    })) as { items: { status?: { readyToUse?: boolean } }[] };
+    const list = await volumeSnapshots();
     assert.equal(list.items.length, 2, 'retention did not delete the older VolumeSnapshots');
     assert.ok(list.items.every((v) => v.status?.readyToUse === true));
   });
