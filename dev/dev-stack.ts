@@ -166,63 +166,74 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
   const procs = processes(dir);
   let stack = readStackFile(dir);
 
-  if (runningPid(procs.temporal, TEMPORAL_MATCH) === undefined || !stack) {
-    const cli = temporalCliPath();
-    const [port, uiPort, metricsPort, codecPort] = opts.ephemeralPorts
-      ? ((await freePorts(4)) as [number, number, number, number])
-      : await conventionalPorts();
-    stack = {
-      temporalAddress: `127.0.0.1:${port}`,
-      uiUrl: `http://127.0.0.1:${uiPort}`,
-      metricsAddress: `127.0.0.1:${metricsPort}`,
-      codecServerAddress: `127.0.0.1:${codecPort}`,
-    };
-    progress(`starting Temporal dev server on ${stack.temporalAddress} (UI ${stack.uiUrl})`);
-    startBackground(procs.temporal, {
-      command: cli,
-      args: [
-        'server',
-        'start-dev',
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--ui-port',
-        String(uiPort),
-        // The UI calls the worker's codec server from the browser to show decoded payloads.
-        '--ui-codec-endpoint',
-        `http://${stack.codecServerAddress}`,
-        '--namespace',
-        NAMESPACE,
-        '--db-filename',
-        join(dir, 'temporal.db'),
-        '--log-format',
-        'json',
-        '--log-level',
-        'warn',
-        // The same dynamic config the SDK's test server uses; the first keeps the server from
-        // calling out for version checks, which fails offline.
-        '--dynamic-config-value',
-        'frontend.enableServerVersionCheck=false',
-        '--dynamic-config-value',
-        'frontend.enableUpdateWorkflowExecution=true',
-        '--dynamic-config-value',
-        'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
-        // A worker that schedules an activity gets it back in the same response instead of
-        // polling for it: one round trip less per step of every operation.
-        '--dynamic-config-value',
-        'system.enableActivityEagerExecution=true',
-        // Schedules are run by the server's own per-namespace worker: with its two default
-        // pollers and 30 starts a second, a tick of hundreds of apps queues up there.
-        '--dynamic-config-value',
-        'worker.perNamespaceWorkerOptions={"MaxConcurrentWorkflowTaskPollers":16,"MaxConcurrentActivityTaskPollers":16}',
-        '--dynamic-config-value',
-        'worker.schedulerNamespaceStartWorkflowRPS=200',
-      ],
-    });
-    writeFileSync(join(dir, 'stack.json'), JSON.stringify(stack, null, 2) + '\n');
+  // Kernel-chosen ports are free when chosen, not when bound: a process started meanwhile may
+  // take one first. Then start again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    if (runningPid(procs.temporal, TEMPORAL_MATCH) === undefined || !stack) {
+      const cli = temporalCliPath();
+      const [port, uiPort, metricsPort, codecPort] = opts.ephemeralPorts
+        ? ((await freePorts(4)) as [number, number, number, number])
+        : await conventionalPorts();
+      stack = {
+        temporalAddress: `127.0.0.1:${port}`,
+        uiUrl: `http://127.0.0.1:${uiPort}`,
+        metricsAddress: `127.0.0.1:${metricsPort}`,
+        codecServerAddress: `127.0.0.1:${codecPort}`,
+      };
+      progress(`starting Temporal dev server on ${stack.temporalAddress} (UI ${stack.uiUrl})`);
+      startBackground(procs.temporal, {
+        command: cli,
+        args: [
+          'server',
+          'start-dev',
+          '--ip',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--ui-port',
+          String(uiPort),
+          // The UI calls the worker's codec server from the browser to show decoded payloads.
+          '--ui-codec-endpoint',
+          `http://${stack.codecServerAddress}`,
+          '--namespace',
+          NAMESPACE,
+          '--db-filename',
+          join(dir, 'temporal.db'),
+          '--log-format',
+          'json',
+          '--log-level',
+          'warn',
+          // The same dynamic config the SDK's test server uses; the first keeps the server from
+          // calling out for version checks, which fails offline.
+          '--dynamic-config-value',
+          'frontend.enableServerVersionCheck=false',
+          '--dynamic-config-value',
+          'frontend.enableUpdateWorkflowExecution=true',
+          '--dynamic-config-value',
+          'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+          // A worker that schedules an activity gets it back in the same response instead of
+          // polling for it: one round trip less per step of every operation.
+          '--dynamic-config-value',
+          'system.enableActivityEagerExecution=true',
+          // Schedules are run by the server's own per-namespace worker: with its two default
+          // pollers and 30 starts a second, a tick of hundreds of apps queues up there.
+          '--dynamic-config-value',
+          'worker.perNamespaceWorkerOptions={"MaxConcurrentWorkflowTaskPollers":16,"MaxConcurrentActivityTaskPollers":16}',
+          '--dynamic-config-value',
+          'worker.schedulerNamespaceStartWorkflowRPS=200',
+        ],
+      });
+      writeFileSync(join(dir, 'stack.json'), JSON.stringify(stack, null, 2) + '\n');
+    }
+    try {
+      await waitForTemporal(stack.temporalAddress, procs.temporal);
+      break;
+    } catch (err) {
+      if (!opts.ephemeralPorts || attempt >= 3 || !/address already in use/.test(String(err))) throw err;
+      progress(`a port was taken before the Temporal dev server bound it; starting it again on new ports`);
+      stack = undefined;
+    }
   }
-  await waitForTemporal(stack.temporalAddress, procs.temporal);
   await registerSearchAttributes(stack.temporalAddress);
 
   if (opts.cluster || opts.realNodes) {
