@@ -1,6 +1,7 @@
 // Snapshot activities: idempotent wrappers over the provider driver. A retried create finds the
 // snapshot its idempotency key already started; deletes of what is gone succeed.
 import { Context, heartbeat } from '@temporalio/activity';
+import { resumeIntent } from '../drivers/create-intent';
 import { resumeOperation, waitForOperation } from '../drivers/long-operation';
 import type { AppTarget } from '../api/app-target';
 import type { ActivityDeps } from './deps';
@@ -37,14 +38,18 @@ export function snapshotActivities(deps: ActivityDeps) {
         // The driver may stream a whole disk inside one call: beat during it, keeping the handle.
         const beat = resumableHeartbeat();
         const driver = await driverFor(deps, target, beat.progress);
+        const { heartbeatDetails, attempt } = Context.current().info;
         const op =
-          resumeOperation(Context.current().info.heartbeatDetails, 'createSnapshot') ??
-          (await driver.beginCreateSnapshot({
-            app: target.appName,
-            volume,
-            name,
-            idempotencyKey: input.idempotencyKey,
-          }));
+          resumeOperation(heartbeatDetails, 'createSnapshot') ??
+          (await driver.beginCreateSnapshot(
+            { app: target.appName, volume, name, idempotencyKey: input.idempotencyKey },
+            // Clouds without a create token record the intent first (a heartbeat), see create-intent.ts.
+            {
+              previous: resumeIntent(heartbeatDetails, 'createSnapshot'),
+              retried: attempt > 1,
+              record: (intent) => beat.details(intent),
+            },
+          ));
         beat.details(op);
         const snapshot = await waitForOperation(driver, op, {
           intervalMs: 200,

@@ -12,9 +12,15 @@
 //   caller has already checked (the check is cheap, the loss is not).
 // - Long operations return an OperationHandle (long-operation.ts) the activity heartbeats and
 //   resumes from; `poll` advances it. Nothing blocks for minutes inside one call.
-// - Errors are DriverErrors with a code (errors.ts).
+// - Errors are DriverErrors with a code (errors.ts): throttling and transient faults are
+//   retryable, everything else (bad zone, bad size, denied, missing credentials) fails fast.
+// - A create the cloud cannot make idempotent (no token, server-chosen ids) records its intent
+//   before the call and finds its resource by the operation-key tag after a retry
+//   (create-intent.ts), so a worker killed between the call and its first heartbeat never makes
+//   a second resource.
 
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { IntentLog } from './create-intent';
 import type { JsonObject, OperationHandle, OperationKind, PollResult } from './long-operation';
 import type { Tags } from './tags';
 
@@ -46,6 +52,10 @@ export interface DriverContext {
   kubeConfig?: () => Promise<KubeConfig>;
 }
 
+/**
+ * What the driver can do at all. What depends on the region or the disk SKU (zone-redundant
+ * SKUs, the zones a SKU is offered in) is asked with `diskOffering`.
+ */
 export interface Capabilities {
   /**
    * The cloud can detach a disk from a VM that does not answer (AWS Force, Azure ForceDetach).
@@ -57,12 +67,16 @@ export interface Capabilities {
   forceDetach: boolean;
   /** `beginFenceNode` can stop a node's VM so it cannot write to a disk any more. */
   fence: boolean;
-  /** Disks usable from every zone of a region (Azure ZRS, GCP regional PD). */
+  /** Some SKU somewhere gives disks usable from several zones (Azure ZRS, GCP regional PD). */
   zoneRedundantDisks: boolean;
   /** Snapshots store only the blocks changed since the previous one. */
   incrementalSnapshots: boolean;
   /** `beginCopySnapshot` to another region works (GCP: snapshots are global, the copy is a no-op record). */
   crossRegionCopy: boolean;
+  /** A disk can be created from another disk (a clone) without a snapshot in between. */
+  diskFromDisk: boolean;
+  /** `getInstanceState` can tell whether the VM behind a node is running or stopped. */
+  instanceState: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -82,6 +96,15 @@ export interface ZoneInfo {
 
 export interface RegionInfo {
   name: string;
+  zones: ZoneInfo[];
+}
+
+/** Where a disk with given options can live in one region. */
+export interface DiskOffering {
+  region: string;
+  /** A disk of these options spans `zones` (Azure ZRS: all of them; GCP regional PD: two). */
+  zoneRedundant: boolean;
+  /** Zones a disk of these options can be placed in (or, when zone-redundant, spans). */
   zones: ZoneInfo[];
 }
 
@@ -141,6 +164,8 @@ export interface Disk {
   size: number;
   /** KOM zone name; empty for a zone-redundant disk. */
   zone: string;
+  /** KOM names of every zone the disk can attach in: one for a zonal disk, more when zone-redundant. */
+  zones: string[];
   region: string;
   zoneRedundant: boolean;
   /** The provider's identifier, used as the PV's volumeHandle (local: absolute path of the data dir). */
@@ -233,6 +258,25 @@ export interface PvSource {
   topology?: { key: string; values: string[] };
 }
 
+/** What the cloud says about the VM behind a node; `unknown` when it cannot tell. */
+export type InstanceState = 'running' | 'stopping' | 'stopped' | 'terminated' | 'unknown';
+
+export interface InstanceRef {
+  nodeName: string;
+  /** Node `spec.providerID`; the driver derives the instance from it where it can. */
+  providerId?: string;
+}
+
+/** A resource whose tags `updateTags` changes. */
+export type TaggedResource = { kind: 'disk'; ref: DiskRef } | { kind: 'snapshot'; ref: SnapshotRef };
+
+export interface TagChange {
+  /** Values to set (raw; the driver sanitises them like every tag it writes). */
+  set?: Tags;
+  /** Keys to remove. */
+  remove?: string[];
+}
+
 export interface FenceRequest {
   nodeName: string;
   /** Node `spec.providerID` (aws:///us-east-1a/i-..., azure:///subscriptions/..., gce://...). */
@@ -260,6 +304,11 @@ export interface ProviderDriver {
   readonly capabilities: Capabilities;
 
   listRegions(): Promise<RegionInfo[]>;
+  /**
+   * Where disks of `options` can live in `region` (the home region when omitted).
+   * InvalidArgument for an unknown region or an option value the cloud does not offer.
+   */
+  diskOffering(req: { region?: string; options?: DiskOptions }): Promise<DiskOffering>;
   /** Accepts a KOM, provider or topology zone name; InvalidArgument if the zone is unknown. */
   resolveZone(zone: string): Promise<ZoneInfo>;
 
@@ -281,18 +330,34 @@ export interface ProviderDriver {
   /** See Capabilities.forceDetach for what this does on each cloud. */
   beginForceDetach(req: ForceDetachRequest): Promise<OperationHandle<'forceDetach'>>;
 
-  beginCreateSnapshot(req: CreateSnapshotRequest): Promise<OperationHandle<'createSnapshot'>>;
+  /**
+   * Starts (or, with the same idempotency key, finds) a snapshot. Drivers whose cloud has no
+   * token for it record an intent in `intents` before the call (see create-intent.ts).
+   */
+  beginCreateSnapshot(
+    req: CreateSnapshotRequest,
+    intents?: IntentLog,
+  ): Promise<OperationHandle<'createSnapshot'>>;
   getSnapshot(ref: SnapshotRef): Promise<Snapshot>;
   /** Snapshots of a volume (or app), all regions, newest first (ties: name ascending). */
   listSnapshots(filter: VolumeFilter): Promise<Snapshot[]>;
   /** InUse while a copy or a disk creation reads it; done at once if it does not exist. */
   beginDeleteSnapshot(ref: SnapshotRef): Promise<OperationHandle<'deleteSnapshot'>>;
-  beginCopySnapshot(req: CopySnapshotRequest): Promise<OperationHandle<'copySnapshot'>>;
+  /** Copies a ready snapshot into another region; same idempotency rules as beginCreateSnapshot. */
+  beginCopySnapshot(req: CopySnapshotRequest, intents?: IntentLog): Promise<OperationHandle<'copySnapshot'>>;
+
+  /**
+   * Sets and removes tags on a disk or snapshot: user keys and the lineage keys (`MUTABLE_TAGS`
+   * in tags.ts). Keys that identify the resource (app, volume, name, operation key) are refused.
+   */
+  updateTags(resource: TaggedResource, change: TagChange): Promise<Tags>;
 
   pvSource(disk: Disk): PvSource;
 
-  /** Unsupported unless capabilities.fence. */
+  /** Unsupported unless capabilities.fence. Stopping an already stopped VM is done at once. */
   beginFenceNode(req: FenceRequest): Promise<OperationHandle<'fenceNode'>>;
+  /** `unknown` unless capabilities.instanceState; a VM the cloud no longer has is `terminated`. */
+  getInstanceState(ref: InstanceRef): Promise<InstanceState>;
 
   /** Advances any operation this driver started, also one restored from a heartbeat. */
   poll<K extends OperationKind>(op: OperationHandle<K>): Promise<PollResult<K>>;

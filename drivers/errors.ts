@@ -9,12 +9,18 @@ export type DriverErrorCode =
   | 'Conflict'
   | 'InvalidArgument'
   | 'Transient'
+  /** The cloud asked us to slow down (AWS RequestLimitExceeded, Azure 429): retried with backoff. */
+  | 'Throttled'
+  /** No credentials could be found or they were refused: fix the configuration, a retry cannot. */
+  | 'Unauthenticated'
+  /** The credentials work but may not do this (AWS UnauthorizedOperation, Azure AuthorizationFailed). */
+  | 'PermissionDenied'
   | 'NotImplemented'
   | 'Unsupported'
   | 'Corrupted';
 
 /** Codes an activity should retry. Everything else needs a different request or a human. */
-const RETRYABLE: ReadonlySet<DriverErrorCode> = new Set<DriverErrorCode>(['Transient']);
+const RETRYABLE: ReadonlySet<DriverErrorCode> = new Set<DriverErrorCode>(['Transient', 'Throttled']);
 
 export interface DriverErrorOptions {
   /** Machine-readable facts for operation records (e.g. `{ reason: 'assigned' }`). */

@@ -1,6 +1,7 @@
 // Public surface of drivers/: the contract, helpers shared by all providers and the registry.
 // Provider implementations are not re-exported, so importing this never loads a cloud SDK.
 
+export * from './create-intent';
 export * from './driver';
 export * from './errors';
 export * from './idempotency';

@@ -4,6 +4,7 @@
 // within the strictest cloud rules (GCP labels: lowercase, digits, `-`, `_`, at most 63 chars),
 // and the names follow the Go reference (kompox-reference.md §4.5) so both tools see the same disks.
 // Values go through tagValue (tag-value.ts) on the way in and in every lookup.
+import { invalidArgument } from './errors';
 import { sanitizeTagValues, tagValue } from './tag-value';
 
 export const TAG = {
@@ -22,7 +23,22 @@ export const TAG = {
   /** Digest of the idempotency key (see idempotency.ts): how a retried create finds what it already made. */
   operationKey: 'kompox-operation-key',
   createdBy: 'kompox-created-by',
+  /** Lineage: the migration (or other operation) that made or kept this resource. */
+  lineageOperation: 'kompox-lineage-operation',
+  /** Lineage: where the resource came from and went to (`<region>/<zone>` or a cluster name). */
+  lineageSource: 'kompox-lineage-source',
+  lineageTarget: 'kompox-lineage-target',
+  /** Retention: the resource may be pruned after this instant (epoch seconds, a valid label value). */
+  keepUntil: 'kompox-keep-until',
 } as const;
+
+/** The Kompox keys `updateTags` may change; the others identify a resource and never change after create. */
+export const MUTABLE_TAGS: readonly string[] = [
+  TAG.lineageOperation,
+  TAG.lineageSource,
+  TAG.lineageTarget,
+  TAG.keepUntil,
+];
 
 export type TagKey = (typeof TAG)[keyof typeof TAG];
 
@@ -60,6 +76,25 @@ export function userTagKeyProblem(key: string): string | undefined {
   if (!TAG_KEY.test(key))
     return `tag key "${key}" must start with a lowercase letter and hold only lowercase letters, digits, _ and - (at most 63), as GCP labels require`;
   return undefined;
+}
+
+/** Why `updateTags` may not set or remove `key`, or undefined when it may. */
+export function tagChangeProblem(key: string): string | undefined {
+  if (MUTABLE_TAGS.includes(key)) return undefined;
+  if (key === TAG.assigned) return `tag "${key}" changes only through setDiskAssigned`;
+  return userTagKeyProblem(key);
+}
+
+/** The tags after `change`, raw values sanitised; InvalidArgument naming the first key it may not touch. */
+export function applyTagChange(tags: Tags, change: { set?: Tags; remove?: string[] }): Tags {
+  for (const key of [...Object.keys(change.set ?? {}), ...(change.remove ?? [])]) {
+    const problem = tagChangeProblem(key);
+    if (problem !== undefined) throw invalidArgument(problem);
+  }
+  const next = { ...tags };
+  for (const key of change.remove ?? []) delete next[key];
+  Object.assign(next, tagsToWrite(change.set ?? {}));
+  return next;
 }
 
 /** User tags must not overwrite the keys Kompox relies on. */

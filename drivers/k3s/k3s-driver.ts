@@ -38,16 +38,21 @@ import type {
   CreateDiskRequest,
   CreateSnapshotRequest,
   Disk,
+  DiskOffering,
   DiskOptions,
   DiskRef,
   DriverContext,
   FenceRequest,
   ForceDetachRequest,
+  InstanceRef,
+  InstanceState,
   ProviderDriver,
   PvSource,
   RegionInfo,
   Snapshot,
   SnapshotRef,
+  TagChange,
+  TaggedResource,
   VolumeFilter,
   ZoneInfo,
 } from '../driver';
@@ -59,6 +64,7 @@ import {
   MANAGED_BY_VALUE,
   TAG,
   type Tags,
+  applyTagChange,
   assignedTagValue,
   isAssignedTag,
   tagsMatch,
@@ -223,6 +229,9 @@ export class K3sDriver implements ProviderDriver {
     zoneRedundantDisks: false,
     incrementalSnapshots: false,
     crossRegionCopy: false,
+    // A PVC with a PVC dataSource needs CLONE_VOLUME, which not every CSI driver has.
+    diskFromDisk: false,
+    instanceState: false,
   };
 
   readonly settings: K3sSettings;
@@ -430,6 +439,24 @@ export class K3sDriver implements ProviderDriver {
 
   async resolveZone(zone: string): Promise<ZoneInfo> {
     return this.resolveIn(zone, await this.nodes());
+  }
+
+  /** Zonal disks in the zones the cluster's nodes are in; the StorageClass decides everything else. */
+  async diskOffering(req: { region?: string; options?: DiskOptions }): Promise<DiskOffering> {
+    if (req.options?.zoneRedundant === true) {
+      throw new DriverError('Unsupported', 'the k3s provider has no zone-redundant disks');
+    }
+    const regions = await this.listRegions();
+    const region = req.region === undefined ? regions[0] : regions.find((r) => r.name === req.region);
+    if (region === undefined) {
+      throw invalidArgument(
+        regions.length === 0
+          ? `the cluster's nodes carry no ${ZONE_LABEL} label, so disks have no zone to go to`
+          : `unknown region "${req.region}" (the nodes' regions: ${regions.map((r) => r.name).join(', ')})`,
+        { reason: 'region' },
+      );
+    }
+    return { region: region.name, zoneRedundant: false, zones: region.zones };
   }
 
   private resolveIn(zone: string, nodes: V1Node[]): ZoneInfo {
@@ -729,6 +756,7 @@ export class K3sDriver implements ProviderDriver {
         quantityBytes(pvc.spec?.resources?.requests?.storage) ??
         0,
       zone: zoneExpr?.values?.[0] ?? ann[ANN.zone] ?? '',
+      zones: [zoneExpr?.values?.[0] ?? ann[ANN.zone] ?? ''].filter((z) => z !== ''),
       region: regionExpr?.values?.[0] ?? ann[ANN.region] ?? '',
       zoneRedundant: false,
       handle: csi?.volumeHandle ?? '',
@@ -843,6 +871,47 @@ export class K3sDriver implements ProviderDriver {
       ),
     );
     return op;
+  }
+
+  /** Tags are labels: on the claim and its PV for a disk, on the VolumeSnapshot for a snapshot. */
+  async updateTags(resource: TaggedResource, change: TagChange): Promise<Tags> {
+    const { core, custom } = await this.kube();
+    // A merge patch removes a label given as null.
+    const next = applyTagChange({}, change);
+    const labels: Record<string, string | null> = {
+      ...Object.fromEntries((change.remove ?? []).map((k) => [k, null])),
+      ...next,
+    };
+    const body = { metadata: { labels, annotations: { [ANN.updatedAt]: new Date().toISOString() } } };
+    const ref = resource.ref;
+    if (resource.kind === 'snapshot') {
+      const vs = await this.readVolumeSnapshot(ref);
+      if (vs === undefined || vs.metadata?.deletionTimestamp)
+        throw notFound(`snapshot ${ref.app}/${ref.volume}/${ref.name}`);
+      const patched = (await call(`label VolumeSnapshot ${vs.metadata!.name}`, () =>
+        custom.patchNamespacedCustomObject(
+          { ...SNAP, namespace: this.namespace, plural: 'volumesnapshots', name: vs.metadata!.name!, body },
+          MERGE,
+        ),
+      )) as VolumeSnapshotObject;
+      return { ...patched.metadata?.labels };
+    }
+    const pvc = await this.readClaim(ref);
+    if (pvc === undefined || pvc.metadata?.deletionTimestamp)
+      throw notFound(`disk ${ref.app}/${ref.volume}/${ref.name}`);
+    const patched = await call(`label claim ${pvc.metadata!.name}`, () =>
+      core.patchNamespacedPersistentVolumeClaim(
+        { namespace: this.namespace, name: pvc.metadata!.name!, body },
+        MERGE,
+      ),
+    );
+    const pvName = patched.spec?.volumeName;
+    if (pvName) {
+      await maybe(`label PV ${pvName}`, () =>
+        core.patchPersistentVolume({ name: pvName, body: { metadata: { labels } } }, MERGE),
+      );
+    }
+    return { ...patched.metadata?.labels };
   }
 
   async setDiskAssigned(ref: DiskRef, assigned: boolean): Promise<Disk> {
@@ -1223,6 +1292,11 @@ export class K3sDriver implements ProviderDriver {
         'the k3s provider cannot stop nodes: it knows no machines, only Kubernetes',
       ),
     );
+  }
+
+  getInstanceState(_ref: InstanceRef): Promise<InstanceState> {
+    // Kubernetes knows nodes, not the machines behind them.
+    return Promise.resolve('unknown');
   }
 
   // -------------------------------------------------------------------------------------------

@@ -26,15 +26,21 @@ import type {
   CreateDiskRequest,
   CreateSnapshotRequest,
   Disk,
+  DiskOffering,
+  DiskOptions,
   DiskRef,
   DriverContext,
   FenceRequest,
   ForceDetachRequest,
+  InstanceRef,
+  InstanceState,
   ProviderDriver,
   PvSource,
   RegionInfo,
   Snapshot,
   SnapshotRef,
+  TagChange,
+  TaggedResource,
   VolumeFilter,
   ZoneInfo,
 } from '../driver';
@@ -46,6 +52,7 @@ import {
   MANAGED_BY_VALUE,
   TAG,
   type Tags,
+  applyTagChange,
   assignedTagValue,
   isAssignedTag,
   tagsMatch,
@@ -110,6 +117,8 @@ export class LocalDriver implements ProviderDriver {
     zoneRedundantDisks: false,
     incrementalSnapshots: false,
     crossRegionCopy: true,
+    diskFromDisk: true,
+    instanceState: true,
   };
 
   /** `<root>/<workspace>/<provider>`: everything this driver reads and writes. */
@@ -189,6 +198,15 @@ export class LocalDriver implements ProviderDriver {
   async resolveZone(zone: string): Promise<ZoneInfo> {
     await this.enter('resolveZone');
     return { ...this.zones.resolve(zone) };
+  }
+
+  async diskOffering(req: { region?: string; options?: DiskOptions }): Promise<DiskOffering> {
+    await this.enter('diskOffering');
+    if (req.options?.zoneRedundant === true) {
+      throw new DriverError('Unsupported', 'the local provider has no zone-redundant disks');
+    }
+    const region = req.region === undefined ? this.zones.home : this.zones.region(req.region);
+    return { region: region.name, zoneRedundant: false, zones: region.zones.map((z) => ({ ...z })) };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -387,6 +405,24 @@ export class LocalDriver implements ProviderDriver {
           });
     if (updated === undefined) throw notFound(`disk ${ref.app}/${ref.volume}/${ref.name}`);
     return diskToDto(updated, this.disks.dirOf(updated));
+  }
+
+  async updateTags(resource: TaggedResource, change: TagChange): Promise<Tags> {
+    await this.enter('updateTags');
+    if (resource.kind === 'disk') {
+      return (await this.changeDisk(resource.ref, (r) => (r.tags = applyTagChange(r.tags, change)))).tags;
+    }
+    const ref = resource.ref;
+    const rec = await this.settledSnapshot(ref);
+    const updated =
+      rec === undefined || rec.state === 'deleting'
+        ? undefined
+        : await this.snapshots.mutate(ref, (r) => {
+            r.tags = applyTagChange(r.tags, change);
+            r.updatedAt = new Date().toISOString();
+          });
+    if (updated === undefined) throw notFound(`snapshot ${ref.app}/${ref.volume}/${ref.name}`);
+    return { ...updated.tags };
   }
 
   async setDiskAssigned(ref: DiskRef, assigned: boolean): Promise<Disk> {
@@ -677,6 +713,12 @@ export class LocalDriver implements ProviderDriver {
   /** Local only: whether a node was fenced (what a stopped VM would look like). */
   async isFenced(nodeName: string): Promise<boolean> {
     return (await readJsonFile(join(this.scopeDir, 'fenced', `${nodeName}.json`))) !== undefined;
+  }
+
+  /** The local cloud's machines run until it fences them; a fenced node's machine is stopped. */
+  async getInstanceState(ref: InstanceRef): Promise<InstanceState> {
+    await this.enter('getInstanceState');
+    return (await this.isFenced(ref.nodeName)) ? 'stopped' : 'running';
   }
 
   // -------------------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ export function diskToDto(rec: DiskRecord, dir: string): Disk {
     assigned: isAssignedTag(rec.tags),
     size: rec.sizeBytes,
     zone: rec.zone,
+    zones: [rec.zone],
     region: rec.region,
     zoneRedundant: false,
     handle: join(dir, DATA_DIR),
