@@ -62,9 +62,10 @@ test-unit: build
 
 # Three test files at a time: each starts its own Temporal server, worker and control plane on
 # kernel-chosen ports, and most of their time is spent waiting on them, not on the CPU. The
-# longest (Kubernetes' own recovery from a dead node) mostly waits out Kubernetes' timers.
+# longest (Kubernetes' own recovery from a dead node) mostly waits out Kubernetes' timers. The
+# driver contract suite (test/contract) runs here too: its fixtures start clusters and emulators.
 test-integration: build tools
-	node --test --test-concurrency=3 --test-timeout=1200000 'dist/test/integration/**/*.test.js'
+	node --test --test-concurrency=3 --test-timeout=1200000 'dist/test/integration/**/*.test.js' 'dist/test/contract/**/*.test.js'
 
 bench: build tools
 	node dist/bench/deploy.js
