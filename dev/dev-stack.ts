@@ -145,6 +145,9 @@ export interface DevStackUpOptions {
   realNodes?: number;
   /** Zones the real nodes are spread over; default the cluster's zones. */
   realNodeZones?: string[];
+  /** Zones (and their region) of the cluster's kwok nodes, e.g. a cloud's (us-east-1a, …); default local-1a/b/c. */
+  zones?: string[];
+  region?: string;
 }
 
 /** Where the dev stack keeps its Kubernetes control plane. */
@@ -244,6 +247,8 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
       onProgress: progress,
       ...(opts.realNodes ? { realNodes: opts.realNodes } : {}),
       ...(opts.realNodeZones ? { realNodeZones: opts.realNodeZones } : {}),
+      ...(opts.zones ? { zones: opts.zones } : {}),
+      ...(opts.region ? { region: opts.region } : {}),
     });
   }
 

@@ -31,6 +31,30 @@ function render(s: DevStackStatus): string {
 
 const progress = (message: string) => process.stderr.write(`${message}\n`);
 
+const ZONE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** `--zones` and `--region` of `dev up`: zones that name one region, as a cloud's do. */
+export function zoneLayout(zonesText: string, regionText?: string): { zones: string[]; region: string } {
+  const zones = zonesText
+    .split(',')
+    .map((z) => z.trim())
+    .filter((z) => z !== '');
+  const bad = zones.find((z) => !ZONE.test(z));
+  if (zones.length === 0 || bad !== undefined)
+    throw usageError(
+      `--zones ${zonesText}: give zone names (lowercase letters, digits, -) separated by commas`,
+    );
+  if (new Set(zones).size !== zones.length) throw usageError(`--zones ${zonesText}: a zone is named twice`);
+  const region = regionText ?? zones[0]!.replace(/[a-z]$/, '');
+  if (!ZONE.test(region))
+    throw usageError(`--region ${region}: give a region name (lowercase letters, digits, -)`);
+  if (regionText === undefined && zones.some((z) => z.replace(/[a-z]$/, '') !== region || z === region))
+    throw usageError(
+      `--zones ${zonesText}: the zones do not share a region name followed by a letter (us-east-1a, us-east-1b); give --region`,
+    );
+  return { zones, region };
+}
+
 export function devCommand(program: Command): void {
   const dev = program
     .command('dev')
@@ -47,22 +71,38 @@ export function devCommand(program: Command): void {
       '--real-nodes <n>',
       'also run n real nodes (kubelet + containerd, in node pool "real") beside the kwok nodes; implies --cluster and needs root',
     )
+    .option(
+      '--zones <list>',
+      "the kwok nodes' zones, comma-separated, e.g. a cloud's us-east-1a,us-east-1b (default local-1a,local-1b,local-1c); implies --cluster",
+    )
+    .option('--region <name>', "the nodes' region (default: the zones' common name without the last letter)")
     .option('-o, --output <format>', 'table, json or yaml')
-    .action(async (opts: { output?: string; cluster?: boolean; realNodes?: string }) => {
-      const format = outputFormat(opts.output);
-      const realNodes = opts.realNodes === undefined ? 0 : Number(opts.realNodes);
-      if (!Number.isInteger(realNodes) || realNodes < 0 || realNodes > 20)
-        throw usageError(`--real-nodes ${opts.realNodes}: give a whole number from 0 to 20`);
-      // Start-up failures already say what failed and how (log tails included): one message, no stack.
-      const status = await devStackUp(devDir(), {
-        progress,
-        ...(opts.cluster ? { cluster: true } : {}),
-        ...(realNodes > 0 ? { realNodes } : {}),
-      }).catch((err: unknown) => {
-        throw new CliError(err instanceof Error ? err.message : String(err));
-      });
-      print(format, status, render);
-    });
+    .action(
+      async (opts: {
+        output?: string;
+        cluster?: boolean;
+        realNodes?: string;
+        zones?: string;
+        region?: string;
+      }) => {
+        const format = outputFormat(opts.output);
+        const layout = opts.zones === undefined ? undefined : zoneLayout(opts.zones, opts.region);
+        if (opts.region !== undefined && layout === undefined) throw usageError('--region needs --zones');
+        const realNodes = opts.realNodes === undefined ? 0 : Number(opts.realNodes);
+        if (!Number.isInteger(realNodes) || realNodes < 0 || realNodes > 20)
+          throw usageError(`--real-nodes ${opts.realNodes}: give a whole number from 0 to 20`);
+        // Start-up failures already say what failed and how (log tails included): one message, no stack.
+        const status = await devStackUp(devDir(), {
+          progress,
+          ...(opts.cluster ? { cluster: true } : {}),
+          ...(realNodes > 0 ? { realNodes } : {}),
+          ...(layout ? { cluster: true, zones: layout.zones, region: layout.region } : {}),
+        }).catch((err: unknown) => {
+          throw new CliError(err instanceof Error ? err.message : String(err));
+        });
+        print(format, status, render);
+      },
+    );
 
   dev
     .command('down')
