@@ -1,22 +1,8 @@
 // kompoxops: a thin CLI that starts and queries Kompox workflows.
 import { Command, CommanderError } from 'commander';
-
-type Register = (program: Command, globals: () => GlobalOptions) => Promise<void>;
-
-// Each command's module is loaded only when it runs (or for the full help): `validate` must not
-// pay for the Temporal and Kubernetes clients it never uses.
-const COMMANDS: Record<string, Register> = {
-  dev: async (p) => (await import('./commands/dev')).devCommand(p),
-  validate: async (p, g) => (await import('./commands/validate')).validateCommand(p, g),
-  app: async (p, g) => (await import('./commands/app')).appCommand(p, g),
-  disk: async (p, g) => (await import('./commands/disk')).diskCommand(p, g),
-  snapshot: async (p, g) => (await import('./commands/snapshot')).snapshotCommand(p, g),
-  schedule: async (p, g) => (await import('./commands/schedule')).scheduleCommand(p, g),
-  op: async (p, g) => (await import('./commands/op')).opCommand(p, g),
-  worker: async (p, g) => (await import('./commands/worker')).workerCommand(p, g),
-  'codec-server': async (p) => (await import('./commands/codec-server')).codecServerCommand(p),
-  version: async (p) => (await import('./commands/version')).versionCommand(p),
-};
+import { COMMANDS } from './command-index';
+import { CliError, EXIT } from './exit-codes';
+import type { GlobalOptions } from './project';
 
 /** Global options that take a value, so the word after them is not the command. */
 const VALUE_OPTIONS = new Set([
@@ -38,13 +24,13 @@ const VALUE_OPTIONS = new Set([
 function commandOf(args: string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
+    // `kompoxops help app` is `kompoxops app --help`.
+    if (arg === 'help' && i + 1 < args.length) continue;
     if (!arg.startsWith('-')) return Object.hasOwn(COMMANDS, arg) ? arg : undefined;
     if (VALUE_OPTIONS.has(arg)) i++;
   }
   return undefined;
 }
-import { CliError, EXIT } from './exit-codes';
-import type { GlobalOptions } from './project';
 
 async function buildProgram(args: string[]): Promise<Command> {
   const program = new Command('kompoxops')
@@ -84,9 +70,11 @@ async function buildProgram(args: string[]): Promise<Command> {
     }
   });
   const named = commandOf(args);
-  // One command's module when a command is named; all of them for help and unknown commands.
-  for (const [name, register] of Object.entries(COMMANDS))
-    if (named === undefined || name === named) await register(program, globals);
+  // The named command's module only; for help and unknown commands, the summaries alone.
+  for (const [name, { summary, register }] of Object.entries(COMMANDS)) {
+    if (name === named) await register(program, globals);
+    else if (named === undefined) program.command(name).description(summary);
+  }
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError();
   return program;
 }

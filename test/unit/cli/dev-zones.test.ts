@@ -21,11 +21,14 @@ void describe('dev up --zones', () => {
       ['1,2', undefined, /give --region/],
       ['a,b', 'Bad Region', /--region Bad Region/],
     ] as const) {
-      assert.throws(() => zoneLayout(zones, region), (err: Error & { exitCode?: number }) => {
-        assert.match(err.message, message);
-        assert.equal(err.exitCode, 2);
-        return true;
-      });
+      assert.throws(
+        () => zoneLayout(zones, region),
+        (err: Error & { exitCode?: number }) => {
+          assert.match(err.message, message);
+          assert.equal(err.exitCode, 2);
+          return true;
+        },
+      );
     }
   });
 });
