@@ -20,6 +20,13 @@ export interface Injection {
   error?: { code: string; status: number; message?: string; times?: number };
   /** The next N calls reach moto, which does them, and then lose their reply. */
   dropReply?: number;
+  /**
+   * Every call reaches moto, which does it, and its reply is held this long: the caller has
+   * made the change but does not know it yet (the window a killed worker dies in). `onHeld` is
+   * told once the call is done and the reply held.
+   */
+  holdReplyMs?: number;
+  onHeld?: () => void;
 }
 
 export type Outcome = 'forwarded' | 'throttled' | 'error' | 'dropped';
@@ -144,6 +151,11 @@ export async function startEc2FaultShim(motoEndpoint: string): Promise<Ec2FaultS
       return ec2Error(res, status, code, message ?? `${code} (injected by the Kompox EC2 fault shim)`);
     }
     const reply = await forward(target, req, body);
+    for (const i of mine) {
+      if (!i.holdReplyMs) continue;
+      i.onHeld?.();
+      await sleep(i.holdReplyMs);
+    }
     const dropping = mine.find((i) => (i.dropReply ?? 0) > 0);
     if (dropping) {
       dropping.dropReply = (dropping.dropReply ?? 0) - 1;

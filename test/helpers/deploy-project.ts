@@ -312,6 +312,19 @@ volumes:
   return finishProject(dir, app, []);
 }
 
+/**
+ * Points a test project's Provider at the `eks` driver in `region`, and its app at `zone`. The
+ * driver finds credentials and the EC2 endpoint (moto, in tests) in the worker's environment.
+ */
+export function useEksProvider(project: TestProject, region: string, zone: string): void {
+  replaceOnce(
+    join(project.dir, '.kompox', 'kom', 'infra.yml'),
+    /^ {2}driver: local$/m,
+    `  driver: eks\n  settings: { AWS_REGION: ${region} }`,
+  );
+  replaceOnce(join(project.dir, 'kompoxapp.yml'), /zone: local-1a/, `zone: ${zone}`);
+}
+
 /** Points a test project's Provider at the `k3s` driver (the cluster's default CSI classes). */
 export function useK3sProvider(project: TestProject): void {
   replaceOnce(

@@ -29,6 +29,9 @@ export interface TestStackOptions {
   /** Real nodes (kubelet + containerd, pool `real`) in the cluster; implies `cluster`. */
   realNodes?: number;
   realNodeZones?: string[];
+  /** Zones and region of the kwok nodes (a cloud's, for a cloud provider's app); implies `cluster`. */
+  zones?: string[];
+  region?: string;
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
@@ -42,6 +45,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       ...(opts.cluster ? { cluster: true } : {}),
       ...(opts.realNodes ? { realNodes: opts.realNodes } : {}),
       ...(opts.realNodeZones ? { realNodeZones: opts.realNodeZones } : {}),
+      ...(opts.zones ? { cluster: true, zones: opts.zones } : {}),
+      ...(opts.region ? { region: opts.region } : {}),
     });
   } catch (err) {
     // Leave nothing running from a half-started stack; the test fails with the reason.
@@ -49,7 +54,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     throw err;
   }
   if (!status.temporalAddress) throw new Error(`dev stack in ${dir} reports no Temporal address`);
-  if ((opts.cluster || opts.realNodes) && !status.kubeconfig)
+  if ((opts.cluster || opts.realNodes || opts.zones) && !status.kubeconfig)
     throw new Error(`dev stack in ${dir} started no Kubernetes control plane`);
   const connection = await Connection.connect({ address: status.temporalAddress });
   const client = new Client({
