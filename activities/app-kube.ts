@@ -13,7 +13,6 @@ import { listAppPods } from '../kube/app-pods';
 import { convertApp } from '../kube/convert/convert';
 import { LABEL } from '../kube/convert/labels';
 import { persistentVolumeName } from '../kube/convert/names';
-import { placeholderDisks } from '../kube/convert/placeholder-disks';
 import { instanceSelector } from '../kube/convert/labels';
 import { ConvertError, type AssignedDisk, type ConvertResult } from '../kube/convert/types';
 import { isNotFound, withKubeError } from '../kube/errors';
@@ -43,36 +42,55 @@ export interface AppliedRender {
  * Renders the app revision against its assigned disks. `placeholders` (for `app render`)
  * stands in a clearly marked placeholder for a volume that has no disk yet.
  */
-export async function renderTarget(
+/**
+ * The assigned disk of each of `volumes`, as the converter takes it (the driver's PV source
+ * included). A volume with no assigned disk is left out; one with several is refused.
+ */
+export async function assignedDisks(
   deps: ActivityDeps,
   target: AppTarget,
-  revision: AppRevision,
-  opts: { placeholders?: boolean } = {},
-): Promise<ConvertResult & { disks: Record<string, AssignedDisk> }> {
-  const { context } = revision;
+  volumes: readonly string[],
+): Promise<Record<string, AssignedDisk>> {
   const driver = await driverFor(deps, target);
   const disks: Record<string, AssignedDisk> = {};
-  for (const volume of context.app.volumes) {
-    const list = await driver.listDisks({ app: target.appName, volume: volume.name });
-    const assigned = list.filter((d) => d.assigned);
-    if (assigned.length === 0 && opts.placeholders) {
-      disks[volume.name] = placeholderDisks(context)[volume.name]!;
-      continue;
-    }
-    if (assigned.length !== 1) {
+  for (const volume of volumes) {
+    const assigned = (await driver.listDisks({ app: target.appName, volume })).filter((d) => d.assigned);
+    if (assigned.length > 1) {
       refuse(
-        `volume "${volume.name}" has ${assigned.length} assigned disks (need exactly one): run kompoxops disk create --bootstrap or disk assign`,
-        assigned.length ? 'DisksConflict' : 'DisksNotAssigned',
+        `volume "${volume}" has ${assigned.length} assigned disks (need exactly one): run kompoxops disk assign`,
+        'DisksConflict',
       );
     }
-    const disk = assigned[0]!;
-    disks[volume.name] = {
+    const disk = assigned[0];
+    if (disk === undefined) continue;
+    disks[volume] = {
       diskName: disk.name,
       handle: disk.handle,
       zone: disk.zone,
       sizeBytes: disk.size,
       pvSource: driver.pvSource(disk),
     };
+  }
+  return disks;
+}
+
+export async function renderTarget(
+  deps: ActivityDeps,
+  target: AppTarget,
+  revision: AppRevision,
+): Promise<ConvertResult & { disks: Record<string, AssignedDisk> }> {
+  const { context } = revision;
+  const disks = await assignedDisks(
+    deps,
+    target,
+    context.app.volumes.map((v) => v.name),
+  );
+  const missing = context.app.volumes.find((v) => disks[v.name] === undefined);
+  if (missing) {
+    refuse(
+      `volume "${missing.name}" has no assigned disk: run kompoxops disk create --bootstrap or disk assign`,
+      'DisksNotAssigned',
+    );
   }
   try {
     return { ...convertApp({ context, disks, values: revisionValues(revision) }), disks };

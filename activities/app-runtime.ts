@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { renderYaml } from '../kube/convert/render-yaml';
 import type { AppRevision } from '../api/app-revision';
 import type { AppTarget } from '../api/app-target';
-import { renderTarget } from './app-kube';
+import { assignedDisks, renderTarget } from './app-kube';
+import type { AssignedDisk } from '../kube/convert/types';
 import { targetNames } from './app-context';
 import { kubeConfigFor } from './cluster-access';
 import type { ActivityDeps } from './deps';
@@ -100,6 +101,20 @@ export function appRuntimeActivities(deps: ActivityDeps) {
         const rendered = await renderTarget(deps, target, revision);
         return renderYaml(rendered.objects.map(maskSecret));
       });
+    },
+
+    /**
+     * The assigned disk of each volume with its PV source, for `app render` to convert on the
+     * CLI's side: the CLI needs no cloud credentials, the worker has them.
+     */
+    async assignedDisks({
+      target,
+      volumes,
+    }: {
+      target: AppTarget;
+      volumes: string[];
+    }): Promise<Record<string, AssignedDisk>> {
+      return asActivityFailure(() => assignedDisks(deps, target, volumes));
     },
 
     /** A zone the provider knows, as KOM and topology names; InvalidArgument otherwise. */

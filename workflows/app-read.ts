@@ -8,6 +8,7 @@ import type { ZoneInfo } from '../drivers/driver';
 import type { AppRevision } from '../api/app-revision';
 import type { AppTarget } from '../api/app-target';
 import type { DiskView } from '../api/messages';
+import type { AssignedDisk } from '../kube/convert/types';
 import { readActivities } from './activity-proxies';
 
 export interface AppReadRequest {
@@ -17,6 +18,8 @@ export interface AppReadRequest {
   snapshots?: { volume?: string };
   runtime?: boolean;
   zone?: string;
+  /** The assigned disk (with its PV source) of each of these volumes; volumes with none are left out. */
+  assignedDisks?: { volumes: string[] };
   /** Render these revisions (the local one and the deployed one, for `app diff`). */
   render?: AppRevision[];
 }
@@ -26,13 +29,14 @@ export interface AppReadResult {
   snapshots?: SnapshotView[];
   runtime?: AppRuntime;
   zone?: ZoneInfo;
+  assignedDisks?: Record<string, AssignedDisk>;
   /** YAML per revision in `render`, in the same order, Secret values masked. */
   rendered?: string[];
 }
 
 export async function appReadWorkflow(request: AppReadRequest): Promise<AppReadResult> {
   const { target } = request;
-  const [disks, snapshots, runtime, zone, rendered] = await Promise.all([
+  const [disks, snapshots, runtime, zone, rendered, assignedDisks] = await Promise.all([
     request.disks ? readActivities.listDisks({ target, ...request.disks }) : undefined,
     request.snapshots ? readActivities.listSnapshots({ target, ...request.snapshots }) : undefined,
     request.runtime ? readActivities.appRuntime({ target }) : undefined,
@@ -40,6 +44,7 @@ export async function appReadWorkflow(request: AppReadRequest): Promise<AppReadR
     request.render
       ? Promise.all(request.render.map((revision) => readActivities.renderRevision({ target, revision })))
       : undefined,
+    request.assignedDisks ? readActivities.assignedDisks({ target, ...request.assignedDisks }) : undefined,
   ]);
   return {
     ...(disks ? { disks } : {}),
@@ -47,5 +52,6 @@ export async function appReadWorkflow(request: AppReadRequest): Promise<AppReadR
     ...(runtime ? { runtime } : {}),
     ...(zone ? { zone } : {}),
     ...(rendered ? { rendered } : {}),
+    ...(assignedDisks ? { assignedDisks } : {}),
   };
 }

@@ -1,14 +1,9 @@
 // `kompoxops app render|deploy|status|destroy`. Deploy and destroy run as operations of the
 // app controller; render and status only read.
-import { ApplicationFailure } from '@temporalio/common';
 import type { Command } from 'commander';
-import { renderTarget } from '../../activities/app-kube';
-import { renderYaml } from '../../kube/convert/render-yaml';
-import { cliDeps } from '../cli-deps';
 import { CliError, EXIT } from '../exit-codes';
 import { age, outputFormat, print } from '../output';
 import { type GlobalOptions, appTargetOf, loadAppContext, loadAppRevision } from '../project';
-import { buildRevision } from '../app-revision';
 import { runOperation } from '../run-operation';
 import { renderOperation } from './op';
 import { appDiffCommand } from './app-diff';
@@ -20,16 +15,6 @@ import { isControllerMissing } from '../controller-errors';
 import { connectClient } from '../temporal';
 import { readThroughWorker } from '../app-read';
 import type { AppRuntime } from '../../activities/app-runtime';
-
-/** Errors raised by the shared activity code become CLI errors with their message. */
-async function cliErrors<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof ApplicationFailure) throw new CliError(err.message, EXIT.failed);
-    throw err;
-  }
-}
 
 /** What runs in the cluster (namespace, Deployment, readiness, pod, node, zone, images), and more. */
 export interface AppStatus extends AppRuntime {
@@ -100,16 +85,7 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
   app
     .command('render')
     .description('print the Kubernetes objects of the app as multi-document YAML (no cluster needed)')
-    .action(async () => {
-      const context = loadAppContext(globals());
-      const target = appTargetOf(context);
-      // Volumes without a disk yet render with placeholders, marked as such: no cluster is needed.
-      const rendered = await cliErrors(() =>
-        renderTarget(cliDeps(target), target, buildRevision(context), { placeholders: true }),
-      );
-      for (const w of rendered.warnings) process.stderr.write(`warning: ${w}\n`);
-      process.stdout.write(renderYaml(rendered.objects));
-    });
+    .action(async () => (await import('./app-render')).renderApp(globals()));
 
   app
     .command('deploy')

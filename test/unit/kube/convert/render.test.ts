@@ -73,3 +73,28 @@ void describe('renderYaml', () => {
     assert.deepEqual(container(result, 'wiki').envFrom, [{ secretRef: { name: 'wiki-app-wiki-base' } }]);
   });
 });
+
+void describe('renderYaml against the Kubernetes client serializer', () => {
+  void it('reads back as the same objects as client-node dumpYaml gives, and quotes YAML 1.1 booleans', async () => {
+    const { dumpYaml } = await import('@kubernetes/client-node');
+    const { parse } = await import('yaml');
+    const objects = convertApp(wikiInput()).objects;
+    const ours = parseAllDocuments(renderYaml(objects)).map((d) => d.toJS() as unknown);
+    const theirs = objects.map((o) => parse(dumpYaml(o), { version: '1.1' }) as unknown);
+    assert.deepEqual(ours, theirs);
+    const text = renderYaml([
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'c' },
+        data: { a: 'yes', b: 'on', c: '0755' },
+      } as never,
+    ]);
+    assert.deepEqual(parse(text, { version: '1.1' }), {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c' },
+      data: { a: 'yes', b: 'on', c: '0755' },
+    });
+  });
+});
