@@ -5,6 +5,7 @@
 // a snapshot is an EBS snapshot; a worker killed while CreateSnapshot's reply is on its way leaves
 // exactly one snapshot in moto's own list; a restore into another zone moves the app there.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ import { kompoxops, kompoxopsJson, useEksProvider, wikiProject } from '../../hel
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 import { eventually, kubeConfigOf } from '../../helpers/kube-app';
 import { killAndRestartWorker } from '../../helpers/snapshots';
+import { repoRoot } from '../../../workers/repo-root';
 
 const REGION = 'us-east-1';
 const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
@@ -123,6 +125,20 @@ void describe('an app on the eks provider (EBS on moto)', () => {
         JSON.stringify(keys),
       );
     }
+  });
+
+  void it('renders the EBS PVs with a CLI that holds no AWS credentials (the worker reads the disks)', async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+    const r = spawnSync(join(repoRoot(), 'bin', 'kompoxops'), ['app', 'render'], {
+      cwd: project.dir,
+      encoding: 'utf8',
+      env: { ...env, KOMPOX_DEV_DIR: stack.dir, TEMPORAL_ADDRESS: stack.address },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const handles = (await motoVolumes()).map((v) => v.VolumeId!);
+    for (const handle of handles) assert.ok(r.stdout.includes(`volumeHandle: ${handle}`), handle);
+    assert.match(r.stdout, /driver: ebs\.csi\.aws\.com/);
+    assert.doesNotMatch(r.stdout + r.stderr, /PLACEHOLDER|placeholder/);
   });
 
   let snapshotName = '';
