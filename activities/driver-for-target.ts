@@ -6,7 +6,7 @@ import { createDriver } from '../drivers/registry';
 import type { AppTarget } from '../api/app-target';
 import type { ActivityDeps } from './deps';
 import { kubeConfigFor } from './cluster-access';
-import { checkLocalRoot } from './worker-access';
+import { awsAccess, checkLocalRoot } from './worker-access';
 
 /** `onProgress`: called while one driver call does long work (heartbeat there). */
 export function driverFor(
@@ -28,5 +28,7 @@ export function driverFor(
     // Lazily: only drivers that keep disks as Kubernetes objects reach the cluster.
     kubeConfig: () => kubeConfigFor(deps, target),
     ...(deps.devCluster ? { powerOffNode: (node: string) => deps.devCluster!.powerOffNode(node) } : {}),
+    // Cloud credentials are the worker's to give: refused for a Provider it was not configured for.
+    ...(target.provider.driver === 'eks' ? { aws: awsAccess(deps.access, target) } : {}),
   });
 }

@@ -22,6 +22,25 @@ export interface WorkerAccess {
   clusters: Record<string, ClusterRoute>;
   /** By Provider Resource ID (`*` for the rest): directories LOCAL_ROOT may be in; `*` for any. */
   localRoots: Record<string, string[]>;
+  /** By Provider Resource ID (`*` for the rest): the AWS credentials an eks Provider uses. */
+  aws: Record<string, AwsAccess>;
+}
+
+/** Which of the AWS SDK's standard credentials the worker uses: a profile, or the default chain. */
+export interface AwsAccess {
+  profile?: string;
+}
+
+/** The AWS credentials this worker gives the target's Provider; refused when it has none for it. */
+export function awsAccess(access: WorkerAccess, target: AppTarget): AwsAccess {
+  const found = access.aws[target.provider.id] ?? access.aws['*'];
+  if (found === undefined) {
+    refuse(
+      `this worker has no AWS credentials for provider ${target.provider.id}; add aws: {} (the default chain) or aws: { profile: NAME } under providers in ${access.source}`,
+      'NotConfigured',
+    );
+  }
+  return found;
 }
 
 export function clusterRoute(access: WorkerAccess, target: AppTarget): ClusterRoute {

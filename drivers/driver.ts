@@ -50,6 +50,11 @@ export interface DriverContext {
    * worker configuration routes it. Called only when the driver needs the cluster.
    */
   kubeConfig?: () => Promise<KubeConfig>;
+  /**
+   * `eks`: which credentials of the AWS SDK's standard chain to use, as the worker configuration
+   * says (a shared-config profile, or the default chain when `profile` is absent).
+   */
+  aws?: { profile?: string };
 }
 
 /**

@@ -1,6 +1,9 @@
 // The worker configuration file (`kompoxops worker --config`): which Clusters this worker may
-// reach and how, and which local provider roots it may use. The dev stack writes one that
-// routes every Cluster to the dev cluster and allows any local root, and says so.
+// reach and how, which local provider roots it may use, and which cloud credentials each Provider
+// uses. Credentials always come from the cloud's standard chain in the worker's environment; the
+// configuration only picks within it (an AWS profile) and allows the Provider at all. The dev
+// stack writes one that routes every Cluster to the dev cluster, allows any local root and the
+// default AWS chain, and says so.
 //
 //   clusters:
 //     /ws/acme/prv/aks/cls/prod: { kubeconfig: /etc/kompox/prod.kubeconfig, context: prod }
@@ -8,10 +11,12 @@
 //     "*": { dev: true }                  # every other Cluster: the dev cluster (dev stack only)
 //   providers:
 //     /ws/acme/prv/local: { localRoots: [/var/lib/kompox/disks] }
+//     /ws/acme/prv/aws: { aws: { profile: prod } }   # a profile of the worker's ~/.aws
+//     /ws/acme/prv/aws-irsa: { aws: {} }             # the default chain (env, IRSA, IMDS)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
-import type { ClusterRoute, WorkerAccess } from '../activities/worker-access';
+import type { AwsAccess, ClusterRoute, WorkerAccess } from '../activities/worker-access';
 
 export class WorkerConfigError extends Error {
   override readonly name = 'WorkerConfigError';
@@ -66,29 +71,52 @@ export function parseWorkerConfig(doc: unknown, file: string): WorkerAccess {
     }
   }
   const localRoots: Record<string, string[]> = {};
+  const aws: Record<string, AwsAccess> = {};
   const rawProviders = doc.providers ?? {};
   if (!isObject(rawProviders)) fail('providers', 'expected a mapping of Provider Resource IDs');
   for (const [id, raw] of Object.entries(rawProviders as Record<string, unknown>)) {
-    const where = `providers["${id}"].localRoots`;
-    const roots = isObject(raw) ? (raw as Record<string, unknown>).localRoots : undefined;
-    if (!Array.isArray(roots) || roots.some((r) => typeof r !== 'string' || r === ''))
-      fail(where, 'expected a list of directories (or "*" for any)');
-    localRoots[id] = (roots as string[]).map((r) => (r === '*' || isAbsolute(r) ? r : resolve(base, r)));
+    const where = `providers["${id}"]`;
+    if (!isObject(raw) || Object.keys(raw).length === 0)
+      fail(where, 'expected { localRoots: [...] } and/or { aws: { profile } }');
+    const r = raw as Record<string, unknown>;
+    for (const key of Object.keys(r))
+      if (key !== 'localRoots' && key !== 'aws')
+        fail(`${where}.${key}`, 'unknown key (expected localRoots, aws)');
+    if (r.localRoots !== undefined) {
+      const roots = r.localRoots;
+      if (!Array.isArray(roots) || roots.some((x) => typeof x !== 'string' || x === ''))
+        fail(`${where}.localRoots`, 'expected a list of directories (or "*" for any)');
+      localRoots[id] = (roots as string[]).map((x) => (x === '*' || isAbsolute(x) ? x : resolve(base, x)));
+    }
+    if (r.aws !== undefined) aws[id] = parseAws(r.aws, `${where}.aws`, fail);
   }
-  return { source: file, clusters, localRoots };
+  return { source: file, clusters, localRoots, aws };
 }
 
-/** The dev stack's configuration: every Cluster to the dev cluster, any local root. */
+const PROFILE = /^[A-Za-z0-9_.+@-]{1,128}$/;
+
+function parseAws(raw: unknown, where: string, fail: (where: string, what: string) => never): AwsAccess {
+  if (!isObject(raw)) return fail(where, 'expected {} (the default chain) or { profile: NAME }');
+  for (const key of Object.keys(raw))
+    if (key !== 'profile') fail(`${where}.${key}`, 'unknown key (expected profile)');
+  if (raw.profile === undefined) return {};
+  if (typeof raw.profile !== 'string' || !PROFILE.test(raw.profile))
+    fail(`${where}.profile`, 'expected the name of a profile in the worker’s AWS config files');
+  return { profile: raw.profile as string };
+}
+
+/** The dev stack's configuration: every Cluster to the dev cluster, any local root, the default AWS chain. */
 export function devAccess(source: string): WorkerAccess {
-  return { source, clusters: { '*': { kind: 'dev' } }, localRoots: { '*': ['*'] } };
+  return { source, clusters: { '*': { kind: 'dev' } }, localRoots: { '*': ['*'] }, aws: { '*': {} } };
 }
 
 export function writeDevWorkerConfig(file: string): void {
   writeFileSync(
     file,
-    '# Written by kompoxops dev up: this worker routes every Cluster to the dev cluster and\n' +
-      '# accepts any local provider root. A production worker lists its Clusters and roots.\n' +
-      stringify({ clusters: { '*': { dev: true } }, providers: { '*': { localRoots: ['*'] } } }),
+    '# Written by kompoxops dev up: this worker routes every Cluster to the dev cluster,\n' +
+      '# accepts any local provider root, and gives eks Providers the default AWS chain of its\n' +
+      '# environment. A production worker lists its Clusters, roots and credentials.\n' +
+      stringify({ clusters: { '*': { dev: true } }, providers: { '*': { localRoots: ['*'], aws: {} } } }),
   );
 }
 
@@ -110,6 +138,10 @@ export function describeAccess(access: WorkerAccess): string[] {
     ),
     ...Object.entries(access.localRoots).map(
       ([id, roots]) => `${provider(id)}: local roots ${roots.includes('*') ? 'any' : roots.join(', ')}`,
+    ),
+    ...Object.entries(access.aws).map(
+      ([id, a]) =>
+        `${provider(id)}: AWS credentials from ${a.profile ? `profile ${a.profile}` : 'the default chain'}`,
     ),
   ];
 }

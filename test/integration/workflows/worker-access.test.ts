@@ -1,6 +1,6 @@
 // The worker reaches only what its configuration lists: a request naming another cluster, a
-// kubeconfig the worker was not given, or a local root outside its roots fails with
-// NotConfigured and touches nothing; what is listed works.
+// kubeconfig the worker was not given, a local root outside its roots, or a cloud Provider it has
+// no credentials for fails with NotConfigured and touches nothing; what is listed works.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,6 +63,21 @@ describe('worker configuration refuses what it does not list', () => {
     assert.match(
       done.failure?.message ?? '',
       /not configured for cluster \/ws\/test\/prv\/local\/cls\/elsewhere/,
+    );
+  });
+
+  it('refuses an eks Provider it has no AWS credentials for, before any AWS call', async () => {
+    const base = localAppTarget({ localRoot: join(allowed, 'aws') });
+    const target = {
+      ...base,
+      provider: { ...base.provider, driver: 'eks', settings: { AWS_REGION: 'us-east-1' } },
+    };
+    const done = await runOperation(stack.client, { kind: 'disk.create', target, volume: 'db' });
+    assert.equal(done.phase, 'Failed');
+    assert.equal(done.failure?.reason, 'NotConfigured');
+    assert.match(
+      done.failure?.message ?? '',
+      /no AWS credentials for provider \/ws\/test\/prv\/local; add aws: \{\}/,
     );
   });
 

@@ -26,6 +26,20 @@ describe('worker config', () => {
     assert.ok(describeAccess(access).includes('every other Cluster → the dev cluster'));
   });
 
+  it('reads which AWS credentials each Provider uses: a profile or the default chain', () => {
+    const access = parse({
+      providers: { '/ws/a/prv/aws': { aws: { profile: 'prod' } }, '*': { aws: {}, localRoots: ['*'] } },
+    });
+    assert.deepEqual(access.aws, { '/ws/a/prv/aws': { profile: 'prod' }, '*': {} });
+    assert.deepEqual(access.localRoots, { '*': ['*'] });
+    const words = describeAccess(access);
+    assert.ok(words.includes('Provider /ws/a/prv/aws: AWS credentials from profile prod'), words.join('\n'));
+    assert.ok(
+      words.includes('every other Provider: AWS credentials from the default chain'),
+      words.join('\n'),
+    );
+  });
+
   for (const [name, doc, message] of [
     ['an unknown key', { clusterz: {} }, /clusterz: unknown key/],
     ['two routes for one cluster', { clusters: { x: { dev: true, inCluster: true } } }, /exactly one of/],
@@ -42,6 +56,18 @@ describe('worker config', () => {
       /providers\["p"\]\.localRoots/,
     ],
     ['a list at the top', [], /expected a mapping/],
+    ['an unknown provider key', { providers: { p: { azure: {} } } }, /providers\["p"\]\.azure: unknown key/],
+    ['an empty provider entry', { providers: { p: {} } }, /providers\["p"\]: expected/],
+    [
+      'a bad AWS profile',
+      { providers: { p: { aws: { profile: 'a b' } } } },
+      /providers\["p"\]\.aws\.profile/,
+    ],
+    [
+      'an unknown AWS key',
+      { providers: { p: { aws: { roleArn: 'x' } } } },
+      /providers\["p"\]\.aws\.roleArn: unknown key/,
+    ],
   ] as const) {
     it(`refuses ${name}, naming the file`, () => {
       assert.throws(
