@@ -56,6 +56,7 @@ import type {
   VolumeFilter,
   ZoneInfo,
 } from '../driver';
+import { checkName, checkUserTags, newestFirst, pollString as str } from '../common';
 import { DriverError, invalidArgument, notFound } from '../errors';
 import { keyDigest, keyName, requestFingerprint, validateIdempotencyKey } from '../idempotency';
 import type { JsonObject, OperationHandle, OperationKind, PollResult } from '../long-operation';
@@ -69,7 +70,6 @@ import {
   isAssignedTag,
   tagsMatch,
   tagsToWrite,
-  userTagKeyProblem,
 } from '../tags';
 import { tagValue } from '../tag-value';
 import { toKubeError } from '../../kube/errors';
@@ -113,7 +113,6 @@ const OPT = {
   volumeMode: 'volumeMode',
 } as const;
 
-const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 interface VolumeSnapshotObject {
@@ -155,25 +154,6 @@ interface Api {
   custom: CustomObjectsApi;
 }
 
-function checkName(what: string, name: string): void {
-  if (!NAME.test(name))
-    throw invalidArgument(`${what} "${name}" must be a lowercase DNS label (a-z, 0-9, -; at most 63)`);
-}
-
-function checkUserTags(tags: Tags | undefined): Tags {
-  for (const key of Object.keys(tags ?? {})) {
-    const problem = userTagKeyProblem(key);
-    if (problem !== undefined) throw invalidArgument(problem);
-  }
-  return { ...tags };
-}
-
-function str(state: JsonObject, key: string): string {
-  const v = state[key];
-  if (typeof v !== 'string') throw invalidArgument(`operation poll state lacks "${key}"`);
-  return v;
-}
-
 const iso = (t: string | Date | undefined): string =>
   t === undefined ? new Date(0).toISOString() : new Date(t).toISOString();
 
@@ -206,11 +186,6 @@ async function maybe<T>(action: string, fn: () => Promise<T>): Promise<T | undef
     if (e.code === 'NotFound') return undefined;
     throw e;
   }
-}
-
-function newestFirst<T extends { createdAt: string; name: string }>(a: T, b: T): number {
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 function nodeReady(n: V1Node): boolean {

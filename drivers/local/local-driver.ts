@@ -44,6 +44,7 @@ import type {
   VolumeFilter,
   ZoneInfo,
 } from '../driver';
+import { checkName, checkUserTags, newestFirst, pollNumber as num, pollString as str } from '../common';
 import { DriverError, invalidArgument, notFound } from '../errors';
 import { keyDigest, keyName, requestFingerprint, validateIdempotencyKey } from '../idempotency';
 import type { JsonObject, OperationHandle, OperationKind, PollResult } from '../long-operation';
@@ -57,7 +58,6 @@ import {
   isAssignedTag,
   tagsMatch,
   tagsToWrite,
-  userTagKeyProblem,
 } from '../tags';
 import { jsonText, readJsonFile, writeFileAtomic } from './atomic-file';
 import { FaultInjector } from './fault-injection';
@@ -69,7 +69,6 @@ import {
   type SnapshotRecord,
   diskToDto,
   failureError,
-  newestFirst,
   progressOf,
   snapshotToDto,
 } from './records';
@@ -81,33 +80,7 @@ import type { LocalZones } from './zones';
 export const LOCAL_DRIVER_NAME = 'local';
 export const LOCAL_TOPOLOGY_KEY = 'topology.kubernetes.io/zone';
 
-const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const SCOPE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-function checkName(what: string, name: string): void {
-  if (!NAME.test(name))
-    throw invalidArgument(`${what} "${name}" must be a lowercase DNS label (a-z, 0-9, -; at most 63)`);
-}
-
-function checkUserTags(tags: Tags | undefined): Tags {
-  for (const key of Object.keys(tags ?? {})) {
-    const problem = userTagKeyProblem(key);
-    if (problem !== undefined) throw invalidArgument(problem);
-  }
-  return { ...tags };
-}
-
-function str(state: JsonObject, key: string): string {
-  const v = state[key];
-  if (typeof v !== 'string') throw invalidArgument(`operation poll state lacks "${key}"`);
-  return v;
-}
-
-function num(state: JsonObject, key: string): number {
-  const v = state[key];
-  if (typeof v !== 'number') throw invalidArgument(`operation poll state lacks "${key}"`);
-  return v;
-}
 
 export class LocalDriver implements ProviderDriver {
   readonly driverName = LOCAL_DRIVER_NAME;
