@@ -22,6 +22,12 @@ export const TAG = {
   assigned: 'kompox-disk-assigned',
   /** Digest of the idempotency key (see idempotency.ts): how a retried create finds what it already made. */
   operationKey: 'kompox-operation-key',
+  /**
+   * Fingerprint of the create request (requestFingerprint in idempotency.ts), on clouds where a
+   * retried create finds its resource by the operation-key tag: the same key with another
+   * fingerprint is a Conflict, not the same resource.
+   */
+  requestHash: 'kompox-request-hash',
   createdBy: 'kompox-created-by',
   /** Lineage: the migration (or other operation) that made or kept this resource. */
   lineageOperation: 'kompox-lineage-operation',
