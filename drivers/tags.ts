@@ -57,6 +57,31 @@ export function assignedTagValue(assigned: boolean): string {
   return assigned ? 'true' : 'false';
 }
 
+/**
+ * The tags every disk or snapshot Kompox creates carries: who made it, whose it is (workspace,
+ * provider, app, volume), its Kompox name under `nameTag`, and the digest of the operation key.
+ * Raw values: write them through tagsToWrite.
+ */
+export function systemTags(
+  scope: { workspace: string; provider: string; cluster: string },
+  ref: { app: string; volume: string },
+  nameTag: string,
+  name: string,
+  digest: string,
+): Tags {
+  return {
+    [TAG.managedBy]: MANAGED_BY_VALUE,
+    [TAG.workspace]: scope.workspace,
+    [TAG.provider]: scope.provider,
+    [TAG.cluster]: scope.cluster,
+    [TAG.app]: ref.app,
+    [TAG.volume]: ref.volume,
+    [nameTag]: name,
+    [TAG.operationKey]: digest,
+    [TAG.createdBy]: CREATED_BY_VALUE,
+  };
+}
+
 /** Reads the assigned tag; anything but the exact string `true` means not assigned. */
 export function isAssignedTag(tags: Tags): boolean {
   return tags[TAG.assigned] === 'true';

@@ -61,7 +61,6 @@ import { DriverError, invalidArgument, notFound } from '../errors';
 import { keyDigest, keyName, requestFingerprint, validateIdempotencyKey } from '../idempotency';
 import type { JsonObject, OperationHandle, OperationKind, PollResult } from '../long-operation';
 import {
-  CREATED_BY_VALUE,
   MANAGED_BY_VALUE,
   TAG,
   type Tags,
@@ -69,6 +68,7 @@ import {
   assignedTagValue,
   isAssignedTag,
   tagsMatch,
+  systemTags,
   tagsToWrite,
 } from '../tags';
 import { tagValue } from '../tag-value';
@@ -244,25 +244,6 @@ export class K3sDriver implements ProviderDriver {
 
   private handle<K extends OperationKind>(kind: K, id: string, pollState: JsonObject): OperationHandle<K> {
     return { kind, provider: K3S_DRIVER_NAME, id, pollState, startedAt: new Date().toISOString() };
-  }
-
-  private systemTags(
-    ref: { app: string; volume: string },
-    nameTag: string,
-    name: string,
-    digest: string,
-  ): Tags {
-    return {
-      [TAG.managedBy]: MANAGED_BY_VALUE,
-      [TAG.workspace]: this.ctx.workspace,
-      [TAG.provider]: this.ctx.provider,
-      [TAG.cluster]: this.ctx.cluster,
-      [TAG.app]: ref.app,
-      [TAG.volume]: ref.volume,
-      [nameTag]: name,
-      [TAG.operationKey]: digest,
-      [TAG.createdBy]: CREATED_BY_VALUE,
-    };
   }
 
   /** Label selector for this provider's objects of one app (and volume). */
@@ -601,7 +582,7 @@ export class K3sDriver implements ProviderDriver {
         namespace: this.namespace,
         labels: tagsToWrite({
           ...userTags,
-          ...this.systemTags(ref, TAG.diskName, name, digest),
+          ...systemTags(this.ctx, ref, TAG.diskName, name, digest),
           [TAG.assigned]: assignedTagValue(req.assigned === true),
         }),
         annotations: {
@@ -1037,7 +1018,7 @@ export class K3sDriver implements ProviderDriver {
       kind: 'VolumeSnapshot',
       metadata: {
         name: vsName,
-        labels: tagsToWrite({ ...userTags, ...this.systemTags(ref, TAG.snapshotName, name, digest) }),
+        labels: tagsToWrite({ ...userTags, ...systemTags(this.ctx, ref, TAG.snapshotName, name, digest) }),
         annotations: {
           [ANN.app]: req.app,
           [ANN.volume]: req.volume,

@@ -49,14 +49,13 @@ import { DriverError, invalidArgument, notFound } from '../errors';
 import { keyDigest, keyName, requestFingerprint, validateIdempotencyKey } from '../idempotency';
 import type { JsonObject, OperationHandle, OperationKind, PollResult } from '../long-operation';
 import {
-  CREATED_BY_VALUE,
-  MANAGED_BY_VALUE,
   TAG,
   type Tags,
   applyTagChange,
   assignedTagValue,
   isAssignedTag,
   tagsMatch,
+  systemTags,
   tagsToWrite,
 } from '../tags';
 import { jsonText, readJsonFile, writeFileAtomic } from './atomic-file';
@@ -139,25 +138,6 @@ export class LocalDriver implements ProviderDriver {
 
   private handle<K extends OperationKind>(kind: K, id: string, pollState: JsonObject): OperationHandle<K> {
     return { kind, provider: LOCAL_DRIVER_NAME, id, pollState, startedAt: new Date().toISOString() };
-  }
-
-  private systemTags(
-    ref: { app: string; volume: string },
-    nameTag: string,
-    name: string,
-    digest: string,
-  ): Tags {
-    return {
-      [TAG.managedBy]: MANAGED_BY_VALUE,
-      [TAG.workspace]: this.ctx.workspace,
-      [TAG.provider]: this.ctx.provider,
-      [TAG.cluster]: this.ctx.cluster,
-      [TAG.app]: ref.app,
-      [TAG.volume]: ref.volume,
-      [nameTag]: name,
-      [TAG.operationKey]: digest,
-      [TAG.createdBy]: CREATED_BY_VALUE,
-    };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -259,7 +239,7 @@ export class LocalDriver implements ProviderDriver {
       options: { ...req.options },
       tags: tagsToWrite({
         ...userTags,
-        ...this.systemTags(ref, TAG.diskName, claim.name, digest),
+        ...systemTags(this.ctx, ref, TAG.diskName, claim.name, digest),
         [TAG.assigned]: assignedTagValue(req.assigned === true),
       }),
       ...(resolvedSource === undefined ? {} : { source: resolvedSource }),
@@ -493,7 +473,7 @@ export class LocalDriver implements ProviderDriver {
       region: disk.region,
       incremental: false,
       sourceDisk: { name: disk.name, handle: join(this.disks.dirOf(disk), DATA_DIR) },
-      tags: tagsToWrite({ ...userTags, ...this.systemTags(ref, TAG.snapshotName, claim.name, digest) }),
+      tags: tagsToWrite({ ...userTags, ...systemTags(this.ctx, ref, TAG.snapshotName, claim.name, digest) }),
     };
     await claimRecord(this.snapshots, record);
     // The point in time is taken now, as clouds fix it when the create call returns.
@@ -641,7 +621,7 @@ export class LocalDriver implements ProviderDriver {
       },
       sha256: src.sha256!,
       dataBytes: src.dataBytes ?? 0,
-      tags: tagsToWrite({ ...src.tags, ...this.systemTags(ref, TAG.snapshotName, claim.name, digest) }),
+      tags: tagsToWrite({ ...src.tags, ...systemTags(this.ctx, ref, TAG.snapshotName, claim.name, digest) }),
     };
     await claimRecord(this.snapshots, record);
     this.faults.maybeFail('copySnapshot', 'after');
