@@ -22,7 +22,14 @@ import {
   type TagSpecification,
   type Volume,
 } from '@aws-sdk/client-ec2';
-import { checkName, checkUserTags, newestFirst } from '../common';
+import {
+  assignedDiskInUse,
+  attachedDiskInUse,
+  checkName,
+  checkUserTags,
+  newestFirst,
+  soleAssignedDisk,
+} from '../common';
 import { type IntentLog, findOrCreate } from '../create-intent';
 import type {
   Attachment,
@@ -318,18 +325,13 @@ export class EksDriver implements ProviderDriver {
     const op = this.handle('deleteDisk', disk.handle, { region, volumeId: disk.handle });
     if (disk.state === 'deleting') return op;
     if (disk.assigned) {
-      throw new DriverError(
-        'InUse',
-        `disk ${ref.name} is the assigned disk of ${ref.app}/${ref.volume}; assign another first`,
-        { details: { reason: 'assigned' } },
-      );
+      throw assignedDiskInUse(ref);
     }
     const attached = attachmentsOf(found.item);
     if (attached.length > 0) {
-      throw new DriverError(
-        'InUse',
-        `disk ${ref.name} (${disk.handle}) is attached to ${attached.map((a) => a.instanceId).join(', ')}`,
-        { details: { reason: 'attached' } },
+      throw attachedDiskInUse(
+        ref,
+        attached.map((a) => a.instanceId),
       );
     }
     if (disk.state === 'creating')
@@ -539,12 +541,8 @@ export class EksDriver implements ProviderDriver {
     const assigned = (await this.listDisks({ app: req.app, volume: req.volume })).filter(
       (d) => d.state === 'ready' && d.assigned,
     );
-    if (assigned.length !== 1) {
-      throw invalidArgument(
-        `volume ${req.app}/${req.volume} has ${assigned.length} assigned disks; name the disk to snapshot`,
-      );
-    }
-    return { region: assigned[0]!.region, disk: assigned[0]! };
+    const disk = soleAssignedDisk(req, assigned);
+    return { region: disk.region, disk };
   }
 
   async getSnapshot(ref: SnapshotRef): Promise<Snapshot> {

@@ -56,7 +56,15 @@ import type {
   VolumeFilter,
   ZoneInfo,
 } from '../driver';
-import { checkName, checkUserTags, newestFirst, pollString as str } from '../common';
+import {
+  assignedDiskInUse,
+  attachedDiskInUse,
+  checkName,
+  checkUserTags,
+  newestFirst,
+  pollString as str,
+  soleAssignedDisk,
+} from '../common';
 import { DriverError, invalidArgument, notFound } from '../errors';
 import { keyDigest, keyName, requestFingerprint, validateIdempotencyKey } from '../idempotency';
 import type { JsonObject, OperationHandle, OperationKind, PollResult } from '../long-operation';
@@ -766,18 +774,13 @@ export class K3sDriver implements ProviderDriver {
     const op = this.handle('deleteDisk', `disk:${ref.app}/${ref.volume}/${ref.name}`, { ...ref, pv: pvName });
     if (found === undefined || found.disk.state === 'deleting') return op;
     if (found.disk.assigned) {
-      throw new DriverError(
-        'InUse',
-        `disk ${ref.name} is the assigned disk of ${ref.app}/${ref.volume}; assign another first`,
-        { details: { reason: 'assigned' } },
-      );
+      throw assignedDiskInUse(ref);
     }
     const attachments = await this.attachmentsOf(found.disk);
     if (attachments.length > 0) {
-      throw new DriverError(
-        'InUse',
-        `disk ${ref.name} is attached to ${attachments.map((a) => a.instanceId).join(', ')}`,
-        { details: { reason: 'attached' } },
+      throw attachedDiskInUse(
+        ref,
+        attachments.map((a) => a.instanceId),
       );
     }
     const { core } = await this.kube();
@@ -1062,12 +1065,7 @@ export class K3sDriver implements ProviderDriver {
     const assigned = (await this.listDisks({ app: req.app, volume: req.volume })).filter(
       (d) => d.state === 'ready' && d.assigned,
     );
-    if (assigned.length !== 1) {
-      throw invalidArgument(
-        `volume ${req.app}/${req.volume} has ${assigned.length} assigned disks; name the disk to snapshot`,
-      );
-    }
-    return assigned[0]!;
+    return soleAssignedDisk(req, assigned);
   }
 
   /** The snapshot's content, patched to deletionPolicy Retain once it exists. */

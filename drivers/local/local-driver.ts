@@ -44,7 +44,16 @@ import type {
   VolumeFilter,
   ZoneInfo,
 } from '../driver';
-import { checkName, checkUserTags, newestFirst, pollNumber as num, pollString as str } from '../common';
+import {
+  assignedDiskInUse,
+  attachedDiskInUse,
+  checkName,
+  checkUserTags,
+  newestFirst,
+  pollNumber as num,
+  pollString as str,
+  soleAssignedDisk,
+} from '../common';
 import { DriverError, invalidArgument, notFound } from '../errors';
 import { keyDigest, keyName, requestFingerprint, validateIdempotencyKey } from '../idempotency';
 import type { JsonObject, OperationHandle, OperationKind, PollResult } from '../long-operation';
@@ -310,21 +319,12 @@ export class LocalDriver implements ProviderDriver {
     const rec = await this.settledDisk(ref);
     if (rec === undefined || rec.state === 'deleting') return op;
     if (isAssignedTag(rec.tags)) {
-      throw new DriverError(
-        'InUse',
-        `disk ${ref.name} is the assigned disk of ${ref.app}/${ref.volume}; assign another first`,
-        {
-          details: { reason: 'assigned' },
-        },
-      );
+      throw assignedDiskInUse(ref);
     }
     if (rec.attachments.length > 0) {
-      throw new DriverError(
-        'InUse',
-        `disk ${ref.name} is attached to ${rec.attachments.map((a) => a.instanceId).join(', ')}`,
-        {
-          details: { reason: 'attached' },
-        },
+      throw attachedDiskInUse(
+        ref,
+        rec.attachments.map((a) => a.instanceId),
       );
     }
     if (rec.state === 'creating')
@@ -493,12 +493,7 @@ export class LocalDriver implements ProviderDriver {
     const assigned = (await this.disks.list(req.app, req.volume)).filter(
       (d) => d.state === 'ready' && isAssignedTag(d.tags),
     );
-    if (assigned.length !== 1) {
-      throw invalidArgument(
-        `volume ${req.app}/${req.volume} has ${assigned.length} assigned disks; name the disk to snapshot`,
-      );
-    }
-    return assigned[0]!;
+    return soleAssignedDisk(req, assigned);
   }
 
   /** Writes the archive of the source disk into the snapshot directory and records its checksum. */
