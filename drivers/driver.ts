@@ -259,8 +259,14 @@ export interface PvSource {
   storageClassName?: string;
   csi?: { driver: string; fsType?: string; volumeAttributes: Record<string, string> };
   hostPath?: { path: string; type: 'Directory' | 'DirectoryOrCreate' };
-  /** Node affinity: `key In values` (e.g. topology.gke.io/zone In [a, b] for a regional disk). */
-  topology?: { key: string; values: string[] };
+  /**
+   * Node affinity: `key In values` (e.g. topology.gke.io/zone In [a, b] for a regional disk).
+   * `alsoKeys` are other labels that carry the same values on the nodes that can attach the
+   * disk (EBS: `topology.ebs.csi.aws.com/zone` besides `topology.kubernetes.io/zone`); the PV
+   * gets one node selector term per key, and terms are ORed, so a node with any of them
+   * matches. Pods are placed by `key` alone.
+   */
+  topology?: { key: string; values: string[]; alsoKeys?: string[] };
 }
 
 /** What the cloud says about the VM behind a node; `unknown` when it cannot tell. */

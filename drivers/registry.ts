@@ -50,9 +50,9 @@ function notImplementedYet(name: string, sdk: string): DriverLoader {
     );
 }
 
-// Built-in drivers: `local` and `k3s` exist; the others are reserved names that fail clearly.
+// Built-in drivers: `local`, `k3s` and `eks` exist; the others are reserved names that fail clearly.
 registerDriver('local', async () => (await import('./local/local-driver')).createLocalDriver);
-registerDriver('eks', notImplementedYet('eks', '@aws-sdk/client-ec2'));
+registerDriver('eks', async () => (await import('./eks/eks-driver')).createEksDriver);
 registerDriver('aks', notImplementedYet('aks', '@azure/arm-compute and @azure/identity'));
 registerDriver('gke', notImplementedYet('gke', '@google-cloud/compute'));
 registerDriver('oke', notImplementedYet('oke', 'oci-core and oci-common'));

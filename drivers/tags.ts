@@ -22,6 +22,12 @@ export const TAG = {
   assigned: 'kompox-disk-assigned',
   /** Digest of the idempotency key (see idempotency.ts): how a retried create finds what it already made. */
   operationKey: 'kompox-operation-key',
+  /**
+   * Fingerprint of the create request (requestFingerprint in idempotency.ts), on clouds where a
+   * retried create finds its resource by the operation-key tag: the same key with another
+   * fingerprint is a Conflict, not the same resource.
+   */
+  requestHash: 'kompox-request-hash',
   createdBy: 'kompox-created-by',
   /** Lineage: the migration (or other operation) that made or kept this resource. */
   lineageOperation: 'kompox-lineage-operation',
@@ -49,6 +55,31 @@ export type Tags = Record<string, string>;
 
 export function assignedTagValue(assigned: boolean): string {
   return assigned ? 'true' : 'false';
+}
+
+/**
+ * The tags every disk or snapshot Kompox creates carries: who made it, whose it is (workspace,
+ * provider, app, volume), its Kompox name under `nameTag`, and the digest of the operation key.
+ * Raw values: write them through tagsToWrite.
+ */
+export function systemTags(
+  scope: { workspace: string; provider: string; cluster: string },
+  ref: { app: string; volume: string },
+  nameTag: string,
+  name: string,
+  digest: string,
+): Tags {
+  return {
+    [TAG.managedBy]: MANAGED_BY_VALUE,
+    [TAG.workspace]: scope.workspace,
+    [TAG.provider]: scope.provider,
+    [TAG.cluster]: scope.cluster,
+    [TAG.app]: ref.app,
+    [TAG.volume]: ref.volume,
+    [nameTag]: name,
+    [TAG.operationKey]: digest,
+    [TAG.createdBy]: CREATED_BY_VALUE,
+  };
 }
 
 /** Reads the assigned tag; anything but the exact string `true` means not assigned. */

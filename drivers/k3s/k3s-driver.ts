@@ -56,11 +56,19 @@ import type {
   VolumeFilter,
   ZoneInfo,
 } from '../driver';
+import {
+  assignedDiskInUse,
+  attachedDiskInUse,
+  checkName,
+  checkUserTags,
+  newestFirst,
+  pollString as str,
+  soleAssignedDisk,
+} from '../common';
 import { DriverError, invalidArgument, notFound } from '../errors';
 import { keyDigest, keyName, requestFingerprint, validateIdempotencyKey } from '../idempotency';
 import type { JsonObject, OperationHandle, OperationKind, PollResult } from '../long-operation';
 import {
-  CREATED_BY_VALUE,
   MANAGED_BY_VALUE,
   TAG,
   type Tags,
@@ -68,8 +76,8 @@ import {
   assignedTagValue,
   isAssignedTag,
   tagsMatch,
+  systemTags,
   tagsToWrite,
-  userTagKeyProblem,
 } from '../tags';
 import { tagValue } from '../tag-value';
 import { toKubeError } from '../../kube/errors';
@@ -113,7 +121,6 @@ const OPT = {
   volumeMode: 'volumeMode',
 } as const;
 
-const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 interface VolumeSnapshotObject {
@@ -155,25 +162,6 @@ interface Api {
   custom: CustomObjectsApi;
 }
 
-function checkName(what: string, name: string): void {
-  if (!NAME.test(name))
-    throw invalidArgument(`${what} "${name}" must be a lowercase DNS label (a-z, 0-9, -; at most 63)`);
-}
-
-function checkUserTags(tags: Tags | undefined): Tags {
-  for (const key of Object.keys(tags ?? {})) {
-    const problem = userTagKeyProblem(key);
-    if (problem !== undefined) throw invalidArgument(problem);
-  }
-  return { ...tags };
-}
-
-function str(state: JsonObject, key: string): string {
-  const v = state[key];
-  if (typeof v !== 'string') throw invalidArgument(`operation poll state lacks "${key}"`);
-  return v;
-}
-
 const iso = (t: string | Date | undefined): string =>
   t === undefined ? new Date(0).toISOString() : new Date(t).toISOString();
 
@@ -206,11 +194,6 @@ async function maybe<T>(action: string, fn: () => Promise<T>): Promise<T | undef
     if (e.code === 'NotFound') return undefined;
     throw e;
   }
-}
-
-function newestFirst<T extends { createdAt: string; name: string }>(a: T, b: T): number {
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 function nodeReady(n: V1Node): boolean {
@@ -269,25 +252,6 @@ export class K3sDriver implements ProviderDriver {
 
   private handle<K extends OperationKind>(kind: K, id: string, pollState: JsonObject): OperationHandle<K> {
     return { kind, provider: K3S_DRIVER_NAME, id, pollState, startedAt: new Date().toISOString() };
-  }
-
-  private systemTags(
-    ref: { app: string; volume: string },
-    nameTag: string,
-    name: string,
-    digest: string,
-  ): Tags {
-    return {
-      [TAG.managedBy]: MANAGED_BY_VALUE,
-      [TAG.workspace]: this.ctx.workspace,
-      [TAG.provider]: this.ctx.provider,
-      [TAG.cluster]: this.ctx.cluster,
-      [TAG.app]: ref.app,
-      [TAG.volume]: ref.volume,
-      [nameTag]: name,
-      [TAG.operationKey]: digest,
-      [TAG.createdBy]: CREATED_BY_VALUE,
-    };
   }
 
   /** Label selector for this provider's objects of one app (and volume). */
@@ -626,7 +590,7 @@ export class K3sDriver implements ProviderDriver {
         namespace: this.namespace,
         labels: tagsToWrite({
           ...userTags,
-          ...this.systemTags(ref, TAG.diskName, name, digest),
+          ...systemTags(this.ctx, ref, TAG.diskName, name, digest),
           [TAG.assigned]: assignedTagValue(req.assigned === true),
         }),
         annotations: {
@@ -810,18 +774,13 @@ export class K3sDriver implements ProviderDriver {
     const op = this.handle('deleteDisk', `disk:${ref.app}/${ref.volume}/${ref.name}`, { ...ref, pv: pvName });
     if (found === undefined || found.disk.state === 'deleting') return op;
     if (found.disk.assigned) {
-      throw new DriverError(
-        'InUse',
-        `disk ${ref.name} is the assigned disk of ${ref.app}/${ref.volume}; assign another first`,
-        { details: { reason: 'assigned' } },
-      );
+      throw assignedDiskInUse(ref);
     }
     const attachments = await this.attachmentsOf(found.disk);
     if (attachments.length > 0) {
-      throw new DriverError(
-        'InUse',
-        `disk ${ref.name} is attached to ${attachments.map((a) => a.instanceId).join(', ')}`,
-        { details: { reason: 'attached' } },
+      throw attachedDiskInUse(
+        ref,
+        attachments.map((a) => a.instanceId),
       );
     }
     const { core } = await this.kube();
@@ -1062,7 +1021,7 @@ export class K3sDriver implements ProviderDriver {
       kind: 'VolumeSnapshot',
       metadata: {
         name: vsName,
-        labels: tagsToWrite({ ...userTags, ...this.systemTags(ref, TAG.snapshotName, name, digest) }),
+        labels: tagsToWrite({ ...userTags, ...systemTags(this.ctx, ref, TAG.snapshotName, name, digest) }),
         annotations: {
           [ANN.app]: req.app,
           [ANN.volume]: req.volume,
@@ -1106,12 +1065,7 @@ export class K3sDriver implements ProviderDriver {
     const assigned = (await this.listDisks({ app: req.app, volume: req.volume })).filter(
       (d) => d.state === 'ready' && d.assigned,
     );
-    if (assigned.length !== 1) {
-      throw invalidArgument(
-        `volume ${req.app}/${req.volume} has ${assigned.length} assigned disks; name the disk to snapshot`,
-      );
-    }
-    return assigned[0]!;
+    return soleAssignedDisk(req, assigned);
   }
 
   /** The snapshot's content, patched to deletionPolicy Retain once it exists. */

@@ -44,20 +44,28 @@ import type {
   VolumeFilter,
   ZoneInfo,
 } from '../driver';
+import {
+  assignedDiskInUse,
+  attachedDiskInUse,
+  checkName,
+  checkUserTags,
+  newestFirst,
+  pollNumber as num,
+  pollString as str,
+  soleAssignedDisk,
+} from '../common';
 import { DriverError, invalidArgument, notFound } from '../errors';
 import { keyDigest, keyName, requestFingerprint, validateIdempotencyKey } from '../idempotency';
 import type { JsonObject, OperationHandle, OperationKind, PollResult } from '../long-operation';
 import {
-  CREATED_BY_VALUE,
-  MANAGED_BY_VALUE,
   TAG,
   type Tags,
   applyTagChange,
   assignedTagValue,
   isAssignedTag,
   tagsMatch,
+  systemTags,
   tagsToWrite,
-  userTagKeyProblem,
 } from '../tags';
 import { jsonText, readJsonFile, writeFileAtomic } from './atomic-file';
 import { FaultInjector } from './fault-injection';
@@ -69,7 +77,6 @@ import {
   type SnapshotRecord,
   diskToDto,
   failureError,
-  newestFirst,
   progressOf,
   snapshotToDto,
 } from './records';
@@ -81,33 +88,7 @@ import type { LocalZones } from './zones';
 export const LOCAL_DRIVER_NAME = 'local';
 export const LOCAL_TOPOLOGY_KEY = 'topology.kubernetes.io/zone';
 
-const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const SCOPE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-function checkName(what: string, name: string): void {
-  if (!NAME.test(name))
-    throw invalidArgument(`${what} "${name}" must be a lowercase DNS label (a-z, 0-9, -; at most 63)`);
-}
-
-function checkUserTags(tags: Tags | undefined): Tags {
-  for (const key of Object.keys(tags ?? {})) {
-    const problem = userTagKeyProblem(key);
-    if (problem !== undefined) throw invalidArgument(problem);
-  }
-  return { ...tags };
-}
-
-function str(state: JsonObject, key: string): string {
-  const v = state[key];
-  if (typeof v !== 'string') throw invalidArgument(`operation poll state lacks "${key}"`);
-  return v;
-}
-
-function num(state: JsonObject, key: string): number {
-  const v = state[key];
-  if (typeof v !== 'number') throw invalidArgument(`operation poll state lacks "${key}"`);
-  return v;
-}
 
 export class LocalDriver implements ProviderDriver {
   readonly driverName = LOCAL_DRIVER_NAME;
@@ -166,25 +147,6 @@ export class LocalDriver implements ProviderDriver {
 
   private handle<K extends OperationKind>(kind: K, id: string, pollState: JsonObject): OperationHandle<K> {
     return { kind, provider: LOCAL_DRIVER_NAME, id, pollState, startedAt: new Date().toISOString() };
-  }
-
-  private systemTags(
-    ref: { app: string; volume: string },
-    nameTag: string,
-    name: string,
-    digest: string,
-  ): Tags {
-    return {
-      [TAG.managedBy]: MANAGED_BY_VALUE,
-      [TAG.workspace]: this.ctx.workspace,
-      [TAG.provider]: this.ctx.provider,
-      [TAG.cluster]: this.ctx.cluster,
-      [TAG.app]: ref.app,
-      [TAG.volume]: ref.volume,
-      [nameTag]: name,
-      [TAG.operationKey]: digest,
-      [TAG.createdBy]: CREATED_BY_VALUE,
-    };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -286,7 +248,7 @@ export class LocalDriver implements ProviderDriver {
       options: { ...req.options },
       tags: tagsToWrite({
         ...userTags,
-        ...this.systemTags(ref, TAG.diskName, claim.name, digest),
+        ...systemTags(this.ctx, ref, TAG.diskName, claim.name, digest),
         [TAG.assigned]: assignedTagValue(req.assigned === true),
       }),
       ...(resolvedSource === undefined ? {} : { source: resolvedSource }),
@@ -357,21 +319,12 @@ export class LocalDriver implements ProviderDriver {
     const rec = await this.settledDisk(ref);
     if (rec === undefined || rec.state === 'deleting') return op;
     if (isAssignedTag(rec.tags)) {
-      throw new DriverError(
-        'InUse',
-        `disk ${ref.name} is the assigned disk of ${ref.app}/${ref.volume}; assign another first`,
-        {
-          details: { reason: 'assigned' },
-        },
-      );
+      throw assignedDiskInUse(ref);
     }
     if (rec.attachments.length > 0) {
-      throw new DriverError(
-        'InUse',
-        `disk ${ref.name} is attached to ${rec.attachments.map((a) => a.instanceId).join(', ')}`,
-        {
-          details: { reason: 'attached' },
-        },
+      throw attachedDiskInUse(
+        ref,
+        rec.attachments.map((a) => a.instanceId),
       );
     }
     if (rec.state === 'creating')
@@ -520,7 +473,7 @@ export class LocalDriver implements ProviderDriver {
       region: disk.region,
       incremental: false,
       sourceDisk: { name: disk.name, handle: join(this.disks.dirOf(disk), DATA_DIR) },
-      tags: tagsToWrite({ ...userTags, ...this.systemTags(ref, TAG.snapshotName, claim.name, digest) }),
+      tags: tagsToWrite({ ...userTags, ...systemTags(this.ctx, ref, TAG.snapshotName, claim.name, digest) }),
     };
     await claimRecord(this.snapshots, record);
     // The point in time is taken now, as clouds fix it when the create call returns.
@@ -540,12 +493,7 @@ export class LocalDriver implements ProviderDriver {
     const assigned = (await this.disks.list(req.app, req.volume)).filter(
       (d) => d.state === 'ready' && isAssignedTag(d.tags),
     );
-    if (assigned.length !== 1) {
-      throw invalidArgument(
-        `volume ${req.app}/${req.volume} has ${assigned.length} assigned disks; name the disk to snapshot`,
-      );
-    }
-    return assigned[0]!;
+    return soleAssignedDisk(req, assigned);
   }
 
   /** Writes the archive of the source disk into the snapshot directory and records its checksum. */
@@ -668,7 +616,7 @@ export class LocalDriver implements ProviderDriver {
       },
       sha256: src.sha256!,
       dataBytes: src.dataBytes ?? 0,
-      tags: tagsToWrite({ ...src.tags, ...this.systemTags(ref, TAG.snapshotName, claim.name, digest) }),
+      tags: tagsToWrite({ ...src.tags, ...systemTags(this.ctx, ref, TAG.snapshotName, claim.name, digest) }),
     };
     await claimRecord(this.snapshots, record);
     this.faults.maybeFail('copySnapshot', 'after');

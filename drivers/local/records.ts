@@ -104,12 +104,6 @@ export function failureError(kind: string, rec: StoredRecord & LifecycleFields):
   });
 }
 
-/** Newest first, then name ascending (the reference's order for disk and snapshot lists). */
-export function newestFirst<T extends { createdAt: string; name: string }>(a: T, b: T): number {
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
 /** Fraction of a simulated operation's time that has passed. */
 export function progressOf(rec: { createdAt: string; readyAt: number }, now: number): number {
   const start = Date.parse(rec.createdAt);

@@ -106,15 +106,13 @@ export function buildPersistentVolume(
     spec.hostPath = { path: source.hostPath.path, type: source.hostPath.type };
   }
   if (source.topology !== undefined) {
+    const { key, values, alsoKeys = [] } = source.topology;
+    // One term per key: terms are ORed, so a node labelled with any of the keys matches.
     spec.nodeAffinity = {
       required: {
-        nodeSelectorTerms: [
-          {
-            matchExpressions: [
-              { key: source.topology.key, operator: 'In', values: [...source.topology.values] },
-            ],
-          },
-        ],
+        nodeSelectorTerms: [key, ...alsoKeys.filter((k) => k !== key)].map((k) => ({
+          matchExpressions: [{ key: k, operator: 'In', values: [...values] }],
+        })),
       },
     };
   }

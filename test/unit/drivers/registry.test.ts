@@ -24,7 +24,7 @@ void describe('driver registry', () => {
   });
 
   void it('fails clearly for providers that are not implemented yet and for unknown names', async () => {
-    for (const name of ['eks', 'aks', 'gke', 'oke']) {
+    for (const name of ['aks', 'gke', 'oke']) {
       await assert.rejects(createDriver(name, ctx), (err: Error & { code?: string }) => {
         assert.equal(err.code, 'NotImplemented');
         assert.match(err.message, new RegExp(`"${name}" is not implemented yet`));
@@ -56,6 +56,44 @@ void describe('driver registry', () => {
     await assert.rejects(driver.beginForceDetach({ disk: { app: 'a', volume: 'v', name: 'd' } }), {
       code: 'Unsupported',
       message: /out-of-service/,
+    });
+  });
+
+  void it('loads eks and the AWS SDK only when asked; refuses unknown AWS_ settings and credentials as settings', async () => {
+    const sdkLoaded = (): boolean => Object.keys(require.cache).some((k) => k.includes('@aws-sdk'));
+    assert.equal(loaded('eks-driver.js'), false);
+    assert.equal(sdkLoaded(), false);
+    const driver = await createDriver('eks', { ...ctx, clusterSettings: { AWS_REGION: 'us-east-1' } });
+    assert.equal(driver.driverName, 'eks');
+    assert.equal(loaded('eks-driver.js'), true);
+    assert.equal(sdkLoaded(), true);
+    assert.deepEqual(driver.capabilities, {
+      forceDetach: true,
+      fence: true,
+      zoneRedundantDisks: false,
+      incrementalSnapshots: true,
+      crossRegionCopy: true,
+      diskFromDisk: false,
+      instanceState: true,
+    });
+    for (const [key, message] of [
+      ['AWS_EBS_VOLUMETYPE', /unknown eks setting AWS_EBS_VOLUMETYPE \(known: AWS_REGION, /],
+      [
+        'AWS_SECRET_ACCESS_KEY',
+        /not an eks setting: credentials come only from the AWS SDK's standard chain/,
+      ],
+      ['AWS_ENDPOINT_URL_EC2', /not an eks setting: the EC2 endpoint comes from the worker's environment/],
+    ] as const) {
+      await assert.rejects(createDriver('eks', { ...ctx, providerSettings: { [key]: 'x' } }), {
+        code: 'InvalidArgument',
+        message,
+        details: { setting: key },
+      });
+    }
+    await assert.rejects(createDriver('eks', { ...ctx, clusterSettings: { AWS_EBS_VOLUME_TYPE: 'gp9' } }), {
+      code: 'InvalidArgument',
+      message:
+        /AWS_EBS_VOLUME_TYPE "gp9" is not an EBS volume type \(use one of gp3, gp2, io2, io1, st1, sc1, standard\)/,
     });
   });
 

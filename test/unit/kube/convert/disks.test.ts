@@ -102,6 +102,29 @@ void describe('convertApp: assigned disks', () => {
     });
   });
 
+  void it('gives the PV one node selector term per topology key (ORed), and places the pod by the first', () => {
+    const ebs = (volume: string): ReturnType<typeof csiDisk> => {
+      const disk = csiDisk(volume, 'd1', 'us-east-1a');
+      disk.pvSource.topology = {
+        key: 'topology.kubernetes.io/zone',
+        values: ['us-east-1a'],
+        alsoKeys: ['topology.ebs.csi.aws.com/zone'],
+      };
+      return disk;
+    };
+    const result = convertApp(wikiInput({ disks: { default: ebs('default'), db: ebs('db') } }));
+    assert.deepEqual(pvOf(result, 'db').spec?.nodeAffinity?.required?.nodeSelectorTerms, [
+      { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['us-east-1a'] }] },
+      {
+        matchExpressions: [{ key: 'topology.ebs.csi.aws.com/zone', operator: 'In', values: ['us-east-1a'] }],
+      },
+    ]);
+    assert.deepEqual(affinity(result), [
+      { key: 'kompox.dev/node-pool', operator: 'In', values: ['user'] },
+      { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['us-east-1a'] },
+    ]);
+  });
+
   void it('uses the given node pools', () => {
     const result = convertApp(wikiInput({ nodePools: ['db-pool', 'user'] }));
     assert.deepEqual((affinity(result) as unknown[])[0], {
