@@ -11,10 +11,10 @@
 //                        and disks in their zones. The home region is always included.
 //   AWS_EBS_VOLUME_TYPE  default volume type of new disks (gp3); a disk's `type` option wins.
 //   AWS_EBS_KMS_KEY_ID   when set, new disks are encrypted with this KMS key (id, alias or ARN).
-//   AWS_PROFILE          shared config profile for credentials (and region, see above).
 //
 // Credentials and the endpoint are never settings: they come only from the AWS SDK's standard
-// chain in the worker's environment (AWS_ACCESS_KEY_ID..., profiles, web identity, IMDS;
+// chain in the worker's environment, and the worker configuration picks within it (a profile of
+// the worker's AWS config files: DriverContext.aws) (AWS_ACCESS_KEY_ID..., profiles, web identity, IMDS;
 // AWS_ENDPOINT_URL_EC2 / AWS_ENDPOINT_URL), so tests point the driver at moto the same way users
 // point it at AWS.
 import type { DriverContext } from '../driver';
@@ -26,7 +26,6 @@ export const EKS_SETTING = {
   regions: 'AWS_REGIONS',
   volumeType: 'AWS_EBS_VOLUME_TYPE',
   kmsKeyId: 'AWS_EBS_KMS_KEY_ID',
-  profile: 'AWS_PROFILE',
 } as const;
 
 const KNOWN: readonly string[] = Object.values(EKS_SETTING);
@@ -59,7 +58,13 @@ export function readEksSettings(ctx: DriverContext): EksSettings {
     if (CREDENTIAL_KEYS.includes(key)) {
       refuse(
         key,
-        `${key} is not an eks setting: credentials come only from the AWS SDK's standard chain in the worker's environment (env, AWS_PROFILE and ~/.aws/credentials, web identity, instance metadata); remove it from the KOM settings`,
+        `${key} is not an eks setting: credentials come only from the AWS SDK's standard chain in the worker's environment (env, AWS_PROFILE and ~/.aws/credentials, web identity, instance metadata), picked by the worker configuration; remove it from the KOM settings`,
+      );
+    }
+    if (key === 'AWS_PROFILE') {
+      refuse(
+        key,
+        `${key} is not an eks setting: which credentials a Provider uses is the worker's choice; set aws: { profile: NAME } under providers in the worker configuration and remove it from the KOM settings`,
       );
     }
     if (key.startsWith('AWS_ENDPOINT_URL')) {
@@ -92,9 +97,9 @@ export function readEksSettings(ctx: DriverContext): EksSettings {
       `${EKS_SETTING.volumeType} "${volumeType}" is not an EBS volume type (use one of ${EBS_VOLUME_TYPES.join(', ')})`,
     );
   }
-  const profile = value(EKS_SETTING.profile);
+  const profile = ctx.aws?.profile;
   if (profile !== undefined && !PROFILE.test(profile)) {
-    refuse(EKS_SETTING.profile, `${EKS_SETTING.profile} "${profile}" is not a valid profile name`);
+    throw invalidArgument(`the worker configuration's AWS profile "${profile}" is not a valid profile name`);
   }
   const kmsKeyId = value(EKS_SETTING.kmsKeyId);
   return {

@@ -447,10 +447,31 @@ export function describeDriverContract(fixture: DriverFixture): void {
       faults.clear();
     });
 
-    void it('knows whether the machine behind a node runs, or says it cannot tell', async () => {
-      const state = await driver.getInstanceState({ nodeName: 'contract-node-1', providerId: undefined });
-      if (!driver.capabilities.instanceState) assert.equal(state, 'unknown');
-      else assert.ok(['running', 'stopping', 'stopped', 'terminated'].includes(state), state);
+    void it('knows whether the machine behind a node runs, fences it, or says it cannot', async (t) => {
+      const unknownNode = await driver.getInstanceState({ nodeName: 'no-such-node-9z' });
+      assert.ok(
+        ['unknown', 'running'].includes(unknownNode),
+        `a node the cloud cannot place: ${unknownNode}`,
+      );
+      if (!driver.capabilities.instanceState) {
+        assert.equal(unknownNode, 'unknown');
+        await assert.rejects(
+          (async () => wait(await driver.beginFenceNode({ nodeName: 'no-such-node-9z' })))(),
+          rejectsWith('Unsupported'),
+        );
+        return;
+      }
+      if (!env.machine) return t.skip(`${fixture.name} has no machines to start`);
+      const machine = await env.machine(env.homeZones[0]);
+      assert.equal(await driver.getInstanceState(machine), 'running');
+      if (!driver.capabilities.fence) return;
+      assert.equal(await wait(await driver.beginFenceNode(machine)), null);
+      assert.equal(await driver.getInstanceState(machine), 'stopped');
+      assert.equal(
+        await wait(await driver.beginFenceNode(machine)),
+        null,
+        'fencing a stopped machine is done at once',
+      );
     });
   });
 }

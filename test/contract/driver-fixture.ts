@@ -32,6 +32,8 @@ export interface FixtureEnv {
   otherRegionZone?: string;
   /** Attaches a disk to a machine (a VM, a node) and returns the instance id. */
   attach?(disk: Disk): Promise<string>;
+  /** Starts a machine in a zone and names the node it would be (a cloud VM; a local node name). */
+  machine?(zone: string): Promise<{ nodeName: string; providerId?: string }>;
   /** Present when the fixture can inject faults; `reason` says why not otherwise. */
   faults: FaultHooks | { reason: string };
   /** Counts snapshots carrying a tag in the cloud's own list, not through the driver. */

@@ -34,6 +34,8 @@ describeDriverContract({
         );
         return 'local-machine-1';
       },
+      // Any node name is a machine of the local cloud, running until fenced.
+      machine: async (zone) => ({ nodeName: `kwok-${zone}-9` }),
       faults: {
         reason:
           'local faults are probabilities fixed when the driver is built (LOCAL_FAULTS); test/unit/drivers/local-resilience.test.ts covers them',
