@@ -30,27 +30,37 @@ function laggingCloud(lagMs: number) {
   };
 }
 
+/** findOrCreate of key k1 in region r on `cloud`, with a 10 s consistency window. */
+function run(
+  cloud: ReturnType<typeof laggingCloud>,
+  previous: CreateIntent | undefined,
+  retried: boolean,
+  create: () => Promise<string> = cloud.create,
+): Promise<string> {
+  return findOrCreate({
+    kind: 'createSnapshot',
+    operationKey: 'k1',
+    region: 'r',
+    intents: cloud.log(previous, retried),
+    find: cloud.find,
+    create,
+    consistencyWindowMs: 10_000,
+    now: cloud.now,
+    sleep: cloud.sleep,
+  });
+}
+
 void describe('findOrCreate', () => {
   void it('creates once on a first attempt and records the intent before the call', async () => {
     const cloud = laggingCloud(0);
-    const id = await findOrCreate({
-      kind: 'createSnapshot',
-      operationKey: 'k1',
-      region: 'us-east-1',
-      intents: cloud.log(undefined, false),
-      find: cloud.find,
-      create: async () => {
-        assert.equal(cloud.recorded.length, 1, 'intent recorded before the cloud call');
-        return cloud.create();
-      },
-      consistencyWindowMs: 10_000,
-      now: cloud.now,
-      sleep: cloud.sleep,
+    const id = await run(cloud, undefined, false, async () => {
+      assert.equal(cloud.recorded.length, 1, 'intent recorded before the cloud call');
+      return cloud.create();
     });
     assert.equal(id, 'snap-1');
     assert.deepEqual(
       cloud.recorded.map((i) => [i.intent, i.operationKey, i.region]),
-      [['createSnapshot', 'k1', 'us-east-1']],
+      [['createSnapshot', 'k1', 'r']],
     );
   });
 
@@ -60,21 +70,11 @@ void describe('findOrCreate', () => {
     const intent: CreateIntent = {
       intent: 'createSnapshot',
       operationKey: 'k1',
-      region: 'us-east-1',
+      region: 'r',
       at: new Date(cloud.now()).toISOString(),
     };
     cloud.createAt(cloud.now());
-    const id = await findOrCreate({
-      kind: 'createSnapshot',
-      operationKey: 'k1',
-      region: 'us-east-1',
-      intents: cloud.log(intent, true),
-      find: cloud.find,
-      create: cloud.create,
-      consistencyWindowMs: 10_000,
-      now: cloud.now,
-      sleep: cloud.sleep,
-    });
+    const id = await run(cloud, intent, true);
     assert.equal(id, 'snap-1');
     assert.equal(cloud.created.length, 1);
   });
@@ -83,17 +83,7 @@ void describe('findOrCreate', () => {
     const cloud = laggingCloud(8_000);
     cloud.createAt(cloud.now());
     const start = cloud.now();
-    const id = await findOrCreate({
-      kind: 'createSnapshot',
-      operationKey: 'k1',
-      region: 'us-east-1',
-      intents: cloud.log(undefined, true),
-      find: cloud.find,
-      create: cloud.create,
-      consistencyWindowMs: 10_000,
-      now: cloud.now,
-      sleep: cloud.sleep,
-    });
+    const id = await run(cloud, undefined, true);
     assert.equal(id, 'snap-1');
     assert.equal(cloud.created.length, 1);
     assert.ok(cloud.now() - start >= 8_000);
@@ -105,20 +95,10 @@ void describe('findOrCreate', () => {
     const intent: CreateIntent = {
       intent: 'createSnapshot',
       operationKey: 'k1',
-      region: 'us-east-1',
+      region: 'r',
       at: new Date(start - 3_000).toISOString(),
     };
-    const id = await findOrCreate({
-      kind: 'createSnapshot',
-      operationKey: 'k1',
-      region: 'us-east-1',
-      intents: cloud.log(intent, true),
-      find: cloud.find,
-      create: cloud.create,
-      consistencyWindowMs: 10_000,
-      now: cloud.now,
-      sleep: cloud.sleep,
-    });
+    const id = await run(cloud, intent, true);
     assert.equal(id, 'snap-1');
     // The wait counts from the recorded intent, not from the retry.
     assert.equal(cloud.now() - start, 7_000);
@@ -134,17 +114,7 @@ void describe('findOrCreate', () => {
       region: 'r',
       at: new Date(start).toISOString(),
     };
-    await findOrCreate({
-      kind: 'createSnapshot',
-      operationKey: 'k1',
-      region: 'r',
-      intents: cloud.log(other, false),
-      find: cloud.find,
-      create: cloud.create,
-      consistencyWindowMs: 10_000,
-      now: cloud.now,
-      sleep: cloud.sleep,
-    });
+    await run(cloud, other, false);
     assert.equal(cloud.now(), start, 'no wait');
   });
 });
