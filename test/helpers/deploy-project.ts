@@ -319,7 +319,7 @@ volumes:
 export function useEksProvider(project: TestProject, region: string, zone: string): void {
   replaceOnce(
     join(project.dir, '.kompox', 'kom', 'infra.yml'),
-    /^ {2}driver: local$/m,
+    /^ {2}driver: local\n {2}settings: \{.*\}$/m,
     `  driver: eks\n  settings: { AWS_REGION: ${region} }`,
   );
   replaceOnce(join(project.dir, 'kompoxapp.yml'), /zone: local-1a/, `zone: ${zone}`);

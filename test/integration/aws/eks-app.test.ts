@@ -5,7 +5,8 @@
 // a snapshot is an EBS snapshot; a worker killed while CreateSnapshot's reply is on its way leaves
 // exactly one snapshot in moto's own list; a restore into another zone moves the app there.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ import { TAG } from '../../../drivers/tags';
 import { kompoxops, kompoxopsJson, useEksProvider, wikiProject } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 import { eventually, kubeConfigOf } from '../../helpers/kube-app';
-import { killAndRestartWorker } from '../../helpers/snapshots';
+import { activityAttempts, killAndRestartWorker } from '../../helpers/snapshots';
 import { repoRoot } from '../../../workers/repo-root';
 
 const REGION = 'us-east-1';
@@ -129,12 +130,12 @@ void describe('an app on the eks provider (EBS on moto)', () => {
 
   void it('renders the EBS PVs with a CLI that holds no AWS credentials (the worker reads the disks)', async () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-    const r = spawnSync(join(repoRoot(), 'bin', 'kompoxops'), ['app', 'render'], {
+    // Not spawnSync: the EC2 shim the worker calls runs in this process.
+    const r = await promisify(execFile)(join(repoRoot(), 'bin', 'kompoxops'), ['app', 'render'], {
       cwd: project.dir,
       encoding: 'utf8',
       env: { ...env, KOMPOX_DEV_DIR: stack.dir, TEMPORAL_ADDRESS: stack.address },
     });
-    assert.equal(r.status, 0, r.stderr);
     const handles = (await motoVolumes()).map((v) => v.VolumeId!);
     for (const handle of handles) assert.ok(r.stdout.includes(`volumeHandle: ${handle}`), handle);
     assert.match(r.stdout, /driver: ebs\.csi\.aws\.com/);
@@ -177,6 +178,13 @@ void describe('an app on the eks provider (EBS on moto)', () => {
     shim.clear();
     const done = await watchOperation(stack.client, project.appKey, id);
     assert.equal(done.phase, 'Completed', JSON.stringify(done.failure));
+    // The kill really interrupted the create: createSnapshot ran a second attempt, which found
+    // the snapshot by its operation-key tag instead of taking another.
+    const attempts = await activityAttempts(stack.client, done.workflowId!);
+    assert.ok(
+      attempts.createSnapshot?.some((n) => n >= 2),
+      `no createSnapshot attempt 2: ${JSON.stringify(attempts)}`,
+    );
     const inMoto = await motoSnapshots();
     assert.equal(
       inMoto.length,
