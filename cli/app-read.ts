@@ -5,11 +5,13 @@ import { CliError, EXIT } from './exit-codes';
 import type { GlobalOptions } from './project';
 import { connectClient } from './temporal';
 
+/** `connecting`: a connection the caller already started (to overlap it with its own work). */
 export async function readThroughWorker(
   globals: GlobalOptions,
   request: AppReadRequest,
+  connecting: ReturnType<typeof connectClient> = connectClient(globals),
 ): Promise<AppReadResult> {
-  const { client, close } = await connectClient(globals);
+  const { client, close } = await connecting;
   try {
     return await readApp(client, request);
   } catch (err) {

@@ -8,16 +8,20 @@ import { placeholderDisks } from '../../kube/convert/placeholder-disks';
 import { renderYaml } from '../../kube/convert/render-yaml';
 import { ConvertError } from '../../kube/convert/types';
 import { readThroughWorker } from '../app-read';
+import { connectClient } from '../temporal';
 import { CliError, EXIT } from '../exit-codes';
 import { type GlobalOptions, appTargetOf, loadAppContext } from '../project';
 
 export async function renderApp(globals: GlobalOptions): Promise<void> {
+  // The connection's handshake runs while the KOM and compose files load.
+  const connecting = connectClient(globals);
+  connecting.catch(() => undefined);
   const context = loadAppContext(globals);
   const target = appTargetOf(context);
   const volumes = context.app.volumes.map((v) => v.name);
   const disks = placeholderDisks(context);
   try {
-    const read = await readThroughWorker(globals, { target, assignedDisks: { volumes } });
+    const read = await readThroughWorker(globals, { target, assignedDisks: { volumes } }, connecting);
     Object.assign(disks, read.assignedDisks);
   } catch (err) {
     if (!(err instanceof CliError && err.exitCode === EXIT.unreachable)) throw err;
