@@ -47,13 +47,20 @@ const identity = (dir: string, p: CsiProcess): ProcessIdentity => ({
 
 function argv(p: CsiProcess, dir: string, tools: CsiTools, kubeconfig: string): string[] {
   const sock = csiControllerSocket(dir);
-  // Sidecars outside a cluster: the admin kubeconfig, no leader election, our socket.
+  // Sidecars outside a cluster: the admin kubeconfig, no leader election, our socket. A failed
+  // step (an update conflict on a loaded machine) is retried within seconds, not after the
+  // default backoff of up to 5 minutes.
+  const retry = ['--retry-interval-max=5s'];
   const sidecar = [
     `--kubeconfig=${kubeconfig}`,
     '--leader-election=false',
     `--csi-address=${sock}`,
     '--timeout=60s',
+    ...retry,
   ];
+  // The snapshot pair also looks at every object again every 30 s (default 15 min), so a watch
+  // event lost under load cannot leave a VolumeSnapshot's deletion waiting.
+  const resync = '--resync-period=30s';
   switch (p) {
     case 'csi-plugin':
       return [
@@ -78,7 +85,7 @@ function argv(p: CsiProcess, dir: string, tools: CsiTools, kubeconfig: string): 
     case 'csi-attacher':
       return [join(tools.binDir, p), ...sidecar];
     case 'csi-snapshotter':
-      return [join(tools.binDir, p), ...sidecar, '--extra-create-metadata'];
+      return [join(tools.binDir, p), ...sidecar, '--extra-create-metadata', resync];
     case 'snapshot-controller':
       // Group snapshots are on by default; without their CRDs the controller waits ~30 s for them.
       return [
@@ -86,6 +93,8 @@ function argv(p: CsiProcess, dir: string, tools: CsiTools, kubeconfig: string): 
         `--kubeconfig=${kubeconfig}`,
         '--leader-election=false',
         '--feature-gates=CSIVolumeGroupSnapshot=false',
+        ...retry,
+        resync,
       ];
   }
 }
