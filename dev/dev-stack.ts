@@ -19,8 +19,7 @@ import {
   stopBackground,
   tailLog,
 } from './background-process';
-import { preferredPort } from './free-port';
-import { freePorts } from './cluster/ports';
+import { freePorts, preferredPort } from './cluster/ports';
 
 /** 7233, 8233, 9464 and 8888 where free, else any free port each. */
 async function conventionalPorts(): Promise<[number, number, number, number]> {
