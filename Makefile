@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/bin:$(PATH)
 NODE_STAMP := node_modules/.install-stamp
 SOURCES := $(shell find api dev kom kube drivers activities workflows client workers cli test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all install tools tools-temporal tools-k8s tools-real-node tools-csi tools-moto build lint test test-unit test-integration bench demo demo-k3s demo-down clean
+.PHONY: all install tools tools-temporal tools-k8s tools-real-node tools-csi tools-moto tools-alertmanager build lint test test-unit test-integration bench demo demo-k3s demo-down clean
 
 all: build
 
@@ -37,14 +37,19 @@ tools-csi:
 tools-moto:
 	@scripts/moto-tools.sh >/dev/null
 
-# The four Go builds and the moto install are independent; running them together shortens a
+# Prometheus Alertmanager, which the failover tests alert through: a Go build.
+tools-alertmanager:
+	@scripts/alertmanager-tools.sh >/dev/null
+
+# The five Go builds and the moto install are independent; running them together shortens a
 # cold start. Each is waited for, so a failure never leaves a build running behind make.
 tools:
 	@scripts/temporal-cli.sh >/dev/null & t=$$!; scripts/k8s-binaries.sh >/dev/null & k=$$!; \
 	  scripts/csi-tools.sh >/dev/null & c=$$!; scripts/moto-tools.sh >/dev/null & m=$$!; \
+	  scripts/alertmanager-tools.sh >/dev/null & a=$$!; \
 	  { scripts/real-node-tools.sh >/dev/null && scripts/local-images.sh >/dev/null; }; r=$$?; \
-	  wait $$t; t=$$?; wait $$k; k=$$?; wait $$c; c=$$?; wait $$m; m=$$?; \
-	  exit $$(( t || k || c || m || r ))
+	  wait $$t; t=$$?; wait $$k; k=$$?; wait $$c; c=$$?; wait $$m; m=$$?; wait $$a; a=$$?; \
+	  exit $$(( t || k || c || m || a || r ))
 
 dist/.build-stamp: $(NODE_STAMP) $(SOURCES) tsconfig.json
 	tsc -p tsconfig.json
