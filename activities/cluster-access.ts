@@ -5,21 +5,30 @@ import { loadKubeConfig } from '../kube/kubeconfig';
 import type { AppTarget } from '../api/app-target';
 import type { ActivityDeps } from './deps';
 import { refuse } from './failures';
-import { clusterRoute, routeKubeConfig } from './worker-access';
+import { type ClusterRoute, clusterRoute, clusterRouteByRef, routeKubeConfig } from './worker-access';
 
-export async function kubeConfigFor(deps: ActivityDeps, target: AppTarget): Promise<KubeConfig> {
-  const route = clusterRoute(deps.access, target);
+export function kubeConfigFor(deps: ActivityDeps, target: AppTarget): Promise<KubeConfig> {
+  return kubeConfigForRoute(deps, target.cluster.id, clusterRoute(deps.access, target));
+}
+
+/** For a Cluster named by an alert rather than by an app target. */
+export function kubeConfigForClusterRef(deps: ActivityDeps, ref: string): Promise<KubeConfig> {
+  const { id, route } = clusterRouteByRef(deps.access, ref);
+  return kubeConfigForRoute(deps, id, route);
+}
+
+async function kubeConfigForRoute(deps: ActivityDeps, id: string, route: ClusterRoute): Promise<KubeConfig> {
   if (route.kind === 'dev') {
     const dev = await deps.devCluster?.kubeconfig();
     if (dev) return loadKubeConfig({ path: dev });
     return refuse(
-      `cluster ${target.cluster.id} is routed to the dev cluster, which is not running: start it with kompoxops dev up --cluster`,
+      `cluster ${id} is routed to the dev cluster, which is not running: start it with kompoxops dev up --cluster`,
       'NoCluster',
     );
   }
   try {
     return routeKubeConfig(route);
   } catch (err) {
-    return refuse(`cluster ${target.cluster.id}: ${(err as Error).message}`, 'NoCluster');
+    return refuse(`cluster ${id}: ${(err as Error).message}`, 'NoCluster');
   }
 }

@@ -1,8 +1,10 @@
 // All activities the worker registers, built from their dependencies once at start-up.
 import type { ActivityDeps } from './deps';
 import { appKubeActivities } from './app-kube';
+import { appFailoverActivities } from './app-failover';
 import { appRuntimeActivities } from './app-runtime';
 import { diskActivities } from './disks';
+import { nodeIncidentActivities } from './node-incident';
 import { snapshotActivities } from './snapshots';
 
 export function createActivities(deps: ActivityDeps) {
@@ -11,6 +13,8 @@ export function createActivities(deps: ActivityDeps) {
     ...appKubeActivities(deps),
     ...appRuntimeActivities(deps),
     ...snapshotActivities(deps),
+    ...appFailoverActivities(deps),
+    ...nodeIncidentActivities(deps),
   };
 }
 

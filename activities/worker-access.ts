@@ -64,6 +64,31 @@ export function clusterRoute(access: WorkerAccess, target: AppTarget): ClusterRo
   return route;
 }
 
+/**
+ * The route for a Cluster an alert names: by Resource ID, else by the one configured Cluster of
+ * that name (`…/cls/<name>`), else the `*` route. Two configured Clusters of one name are
+ * ambiguous: the alert must name the Resource ID.
+ */
+export function clusterRouteByRef(access: WorkerAccess, ref: string): { id: string; route: ClusterRoute } {
+  const exact = access.clusters[ref];
+  if (exact) return { id: ref, route: exact };
+  const named = Object.keys(access.clusters).filter((id) => id.endsWith(`/cls/${ref}`));
+  if (named.length > 1) {
+    refuse(
+      `cluster "${ref}" matches ${named.join(' and ')} in ${access.source}; name the Cluster Resource ID in the alert`,
+      'NotConfigured',
+    );
+  }
+  if (named.length === 1) return { id: named[0]!, route: access.clusters[named[0]!]! };
+  const fallback = access.clusters['*'];
+  if (!fallback)
+    refuse(
+      `this worker is not configured for cluster ${ref}; add it under clusters in ${access.source}`,
+      'NotConfigured',
+    );
+  return { id: ref, route: fallback };
+}
+
 export function routeKubeConfig(route: ClusterRoute & { kind: 'kubeconfig' | 'inCluster' }): KubeConfig {
   if (route.kind === 'kubeconfig')
     return loadKubeConfig({ path: route.path, ...(route.context ? { context: route.context } : {}) });

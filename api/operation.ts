@@ -108,6 +108,23 @@ export interface SnapshotPruneRequest extends RequestBase {
 }
 
 /**
+ * Brings the app back on another node after its node failed: force-delete its pod there, see
+ * its disks detached, wait until it is Ready in the disks' zone. The node incident hands it
+ * out once the node is verified down, fenced and tainted out-of-service; `app failover` by hand.
+ */
+export interface AppFailoverRequest extends RequestBase {
+  kind: 'app.failover';
+  /** The failed node. */
+  node: string;
+  /** The node incident's workflow id, when an alert started it. */
+  incidentId?: string;
+  /** When the first alert arrived, the node was verified down and fenced (ISO): RTO marks. */
+  alertReceivedAt?: string;
+  verifiedAt?: string;
+  fencedAt?: string;
+}
+
+/**
  * Holds its lane until cancelled or `seconds` pass: what tests use to exercise lanes,
  * preemption and cancel before failover and migration exist. Only requesters `via: 'test'`.
  */
@@ -128,6 +145,7 @@ export type OperationRequest =
   | DiskDeleteRequest
   | AppDeployRequest
   | AppDestroyRequest
+  | AppFailoverRequest
   | TestHoldRequest;
 
 export type OperationKind = OperationRequest['kind'];
@@ -226,6 +244,8 @@ export function summarize(request: OperationRequest): string {
       return `volume=${request.volume} name=${request.name}`;
     case 'snapshot.prune':
       return request.volume ? `volume=${request.volume}` : 'all volumes';
+    case 'app.failover':
+      return [`node=${request.node}`, request.incidentId ? 'alert' : 'by hand'].join(' ');
     case 'test.hold':
       return `lane=${request.lane} seconds=${request.seconds}`;
   }

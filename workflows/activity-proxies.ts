@@ -88,3 +88,14 @@ export function rolloutActivities(timeoutSeconds: number) {
     startToCloseTimeout: `${timeoutSeconds + 120} seconds`,
   });
 }
+
+/**
+ * Waits for a failed node to come back: as long as it takes (days, for a VM nobody repairs),
+ * heartbeating, and retried without end so a dead worker or apiserver never ends the wait.
+ */
+export const nodeWaitActivities = proxyActivities<KompoxActivities>({
+  startToCloseTimeout: '7 days',
+  heartbeatTimeout: '1 minute',
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});

@@ -7,6 +7,8 @@ export {
   diskDeleteWorkflow,
 } from './disk-operations';
 export { appDeployWorkflow, appDestroyWorkflow } from './app-deploy';
+export { appFailoverWorkflow } from './app-failover';
+export { nodeIncidentWorkflow } from './node-incident';
 export {
   snapshotCreateWorkflow,
   snapshotDeleteWorkflow,

@@ -4,6 +4,7 @@
 import { LANES, type Lane, type OperationKind, type OperationRequest } from '../api/operation';
 
 const LANE_OF: Record<Exclude<OperationKind, 'test.hold'>, Lane> = {
+  'app.failover': 'failover',
   'app.deploy': 'app',
   'app.destroy': 'app',
   'snapshot.restore': 'app',
@@ -18,6 +19,7 @@ const LANE_OF: Record<Exclude<OperationKind, 'test.hold'>, Lane> = {
 
 /** Defaults in seconds; a request's `deadlineSeconds` overrides them. */
 const DEADLINE_SECONDS: Record<Exclude<OperationKind, 'test.hold'>, number> = {
+  'app.failover': 20 * 60,
   'app.deploy': 30 * 60,
   'app.destroy': 15 * 60,
   'snapshot.restore': 2 * 60 * 60,

@@ -6,6 +6,7 @@ import {
   diskDeleteWorkflow,
 } from './disk-operations';
 import { appDeployWorkflow, appDestroyWorkflow } from './app-deploy';
+import { appFailoverWorkflow } from './app-failover';
 import {
   snapshotCreateWorkflow,
   snapshotDeleteWorkflow,
@@ -27,6 +28,7 @@ const WORKFLOWS: { [K in OperationKind]: WorkflowFor<K> } = {
   'disk.delete': diskDeleteWorkflow,
   'app.deploy': appDeployWorkflow,
   'app.destroy': appDestroyWorkflow,
+  'app.failover': appFailoverWorkflow,
   'snapshot.create': snapshotCreateWorkflow,
   'snapshot.delete': snapshotDeleteWorkflow,
   'snapshot.restore': snapshotRestoreWorkflow,

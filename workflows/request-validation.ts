@@ -12,6 +12,7 @@ const KINDS: Record<OperationKind, true> = {
   'disk.delete': true,
   'app.deploy': true,
   'app.destroy': true,
+  'app.failover': true,
   'snapshot.create': true,
   'snapshot.delete': true,
   'snapshot.restore': true,
@@ -67,6 +68,10 @@ export function validateRequest(
     );
   }
   if (request.kind === 'disk.bootstrap' || request.kind === 'app.destroy') return;
+  if (request.kind === 'app.failover') {
+    if (!request.node) throw new Error('app.failover needs the failed node');
+    return;
+  }
   if (
     (request.kind === 'snapshot.create' || request.kind === 'snapshot.prune') &&
     request.volume === undefined

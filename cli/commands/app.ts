@@ -131,6 +131,31 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
       print(format, record, renderOperation);
     });
 
+  app
+    .command('failover')
+    .description(
+      'bring the app back on another node of its zone after its node failed; the node must be down or fenced, since its pod there is force-deleted',
+    )
+    .option('--node <name>', 'the failed node (default: the node the controller last placed the app on)')
+    .option('--no-wait', 'print the operation id and return')
+    .option('-o, --output <format>', 'table, json or yaml')
+    .action(async (opts: { node?: string; wait: boolean; output?: string }) => {
+      const format = outputFormat(opts.output);
+      const target = appTargetOf(loadAppContext(globals()));
+      const node = opts.node ?? (await controllerView(globals(), target.appKey))?.placement?.node;
+      if (!node)
+        throw new CliError(
+          `app ${target.appKey} has no known node to fail over from; name it with --node`,
+          EXIT.usage,
+        );
+      const record = await runOperation(
+        globals(),
+        { kind: 'app.failover', target, node, preempt: true },
+        opts.wait,
+      );
+      print(format, record, renderOperation);
+    });
+
   appDiffCommand(app, globals);
 
   app

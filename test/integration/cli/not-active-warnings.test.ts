@@ -1,5 +1,5 @@
 // Settings Kompox accepts but does not act on yet are announced: `kompoxops validate` on the wiki
-// example with an off-region copy exits 0 and warns about spec.failover and
+// example with an off-region copy exits 0 and warns about spec.failover.crossZone and
 // spec.snapshots.copyToRegion, naming the file, document and line of each.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../../../workers/repo-root';
 
-void test('validate warns that failover and copyToRegion are not active yet', (t) => {
+void test('validate warns that a cross-zone failover policy and copyToRegion are not active yet', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kompox-not-active-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(join(repoRoot(), 'examples', 'wiki'), dir, { recursive: true });
@@ -36,6 +36,6 @@ void test('validate warns that failover and copyToRegion are not active yet', (t
   );
   assert.match(
     warnings.join('\n'),
-    /warning: kompoxapp\.yml \(document 2, line \d+\): .*spec\.failover: is not active yet: no failover runs/,
+    /warning: kompoxapp\.yml \(document 2, line \d+\): .*spec\.failover\.crossZone: latestSnapshot is not active yet: in a zone outage the app waits/,
   );
 });

@@ -48,10 +48,10 @@ void describe('loadProject: the wiki example', () => {
     assert.equal(app.snapshots?.retention?.maxAgeMs, 90 * 86_400_000);
     assert.deepEqual(app.failover, { enabled: true, verifyGraceSeconds: 30, crossZone: 'latestSnapshot' });
     assert.equal(app.annotations['ops.kompox.dev/doc-index'], '2');
-    // The example shows the failover policy; until failover lands, loading says it is not active.
+    // The example shows the failover policy; leaving a zone that is down is not active yet.
     assert.deepEqual(
       project.warnings.map((w) => [w.file, w.document, w.field, w.message.split(':')[0]]),
-      [['kompoxapp.yml', 2, 'spec.failover', 'is not active yet']],
+      [['kompoxapp.yml', 2, 'spec.failover.crossZone', 'latestSnapshot is not active yet']],
     );
   });
 

@@ -1,0 +1,206 @@
+// A node incident: one workflow per cluster node and incident, started by the first alert and
+// joined by every re-sent or further one (the alert's dedupe key is the update id). It
+// verifies the node is down, fences its VM, taints it out-of-service, hands each affected
+// app's controller a failover in the highest lane, and removes the taint once the node is back
+// or deleted. A resolved alert or a node Ready again before verification ends it with nothing
+// done. When too large a share of the zone's nodes is down, it is a zone outage, not a node
+// failure: no per-node failover runs and each app's `failover.crossZone` policy is reported.
+import { condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { NormalizedAlert } from '../api/alert';
+import { appControllerWorkflowId } from '../api/ids';
+import {
+  type IncidentView,
+  type NodeIncidentInput,
+  incidentViewQuery,
+  reportAlertUpdate,
+} from '../api/incident';
+import { operationFinishedSignal, requestOperationSignal } from '../api/messages';
+import { type AppFailoverRequest, type OperationRecord, isFinal } from '../api/operation';
+import type { AppOnNode, NodeFacts } from '../activities/node-incident';
+import { diskActivities, kubeActivities, nodeWaitActivities, readActivities } from './activity-proxies';
+
+const DEFAULTS = { maxConcurrentFailovers: 3, zoneOutagePercent: 50, pollSeconds: 2 };
+/** A node that never shows as down this long after the alert (grace included) was a false alarm. */
+const VERIFY_WINDOW_SECONDS = 180;
+
+export async function nodeIncidentWorkflow(input: NodeIncidentInput): Promise<IncidentView> {
+  const opts = { ...DEFAULTS, ...input };
+  const view: IncidentView = {
+    cluster: input.cluster,
+    node: input.node,
+    phase: 'Verifying',
+    alerts: [],
+    marks: { alertReceivedAt: '' },
+    apps: [],
+  };
+  let resolved = false;
+  const finished = new Map<string, OperationRecord>();
+
+  setHandler(
+    reportAlertUpdate,
+    (alert: NormalizedAlert) => {
+      view.alerts.push({
+        dedupeKey: alert.dedupeKey,
+        status: alert.status,
+        source: alert.source,
+        receivedAt: alert.receivedAt,
+      });
+      if (!view.marks.alertReceivedAt) view.marks.alertReceivedAt = alert.receivedAt;
+      if (alert.status === 'resolved') resolved = true;
+      return view;
+    },
+    {
+      validator: (alert) => {
+        if (!alert?.dedupeKey || !alert.receivedAt)
+          throw new Error('an alert needs a dedupe key and a receive time');
+      },
+    },
+  );
+  setHandler(incidentViewQuery, () => view);
+  setHandler(operationFinishedSignal, (record) => void finished.set(record.requestId, record));
+
+  const end = (phase: IncidentView['phase'], why?: string): IncidentView => {
+    view.phase = phase;
+    if (why) view.verification ??= why;
+    view.marks.endedAt = new Date().toISOString();
+    return view;
+  };
+
+  await condition(() => view.alerts.length > 0);
+  let facts = await readActivities.inspectNode({ cluster: input.cluster, node: input.node });
+  if (!facts.exists) return end('Dismissed', `no node ${input.node} in cluster ${input.cluster}`);
+  view.node = facts.node;
+  if (facts.zone) view.zone = facts.zone;
+  const node = facts.node;
+
+  const apps = await readActivities.appsOnNode({ cluster: input.cluster, node });
+  const active = apps.filter((a): a is Required<AppOnNode> => !!a.target && !!a.failover?.enabled);
+  view.apps = apps.map((a) => ({
+    appKey: a.appKey,
+    ...(!a.target
+      ? { skipped: 'not deployed to this cluster by Kompox' }
+      : !a.failover?.enabled
+        ? { skipped: 'failover is not enabled (spec.failover.enabled)' }
+        : {}),
+  }));
+  if (active.length === 0) return end('Dismissed', `no app on ${node} has failover enabled`);
+  // Fencing stops every app on the node: wait the longest grace any of them asks for.
+  const grace = Math.max(...active.map((a) => a.failover.verifyGraceSeconds));
+  const cloud = active[0]!.target;
+
+  // 1. Verify.
+  const alertAt = Date.parse(view.marks.alertReceivedAt);
+  for (;;) {
+    if (resolved) return end('Dismissed', 'a resolved alert arrived before the node was verified down');
+    facts = await readActivities.inspectNode({ cluster: input.cluster, node });
+    if (!facts.exists) {
+      view.verification = 'the node was deleted';
+      break;
+    }
+    const state = await readActivities.instanceState({ target: cloud, node, ...providerId(facts) });
+    if (state === 'stopped' || state === 'terminated') {
+      view.verification = `the provider reports its VM ${state}`;
+      break;
+    }
+    if (facts.downSince && Date.now() - Date.parse(facts.downSince) >= grace * 1000) {
+      view.verification = `${facts.ready === 'True' ? 'silent (lease expired)' : `Ready=${facts.ready}`} since ${facts.downSince}, longer than the ${grace}s grace`;
+      break;
+    }
+    if (!facts.downSince && Date.now() - alertAt > (grace + VERIFY_WINDOW_SECONDS) * 1000)
+      return end('Dismissed', `the node stayed Ready for ${grace + VERIFY_WINDOW_SECONDS}s after the alert`);
+    await condition(() => resolved, opts.pollSeconds * 1000);
+  }
+  view.marks.verifiedAt = new Date().toISOString();
+
+  // The storm guard: a zone outage is not a node failure.
+  if (
+    facts.exists &&
+    facts.zoneNodes > 1 &&
+    (facts.zoneNodesDown * 100) / facts.zoneNodes > opts.zoneOutagePercent
+  ) {
+    view.phase = 'ZoneOutage';
+    view.verification += `; ${facts.zoneNodesDown} of ${facts.zoneNodes} nodes of zone ${facts.zone} are down`;
+    for (const app of view.apps) {
+      const policy = active.find((a) => a.appKey === app.appKey)?.failover.crossZone;
+      if (!policy) continue;
+      app.skipped =
+        policy === 'never'
+          ? 'zone outage: crossZone is never, so the app waits for its zone'
+          : `zone outage: crossZone ${policy} is not active yet, so the app waits for its zone`;
+    }
+    await awaitNode(input.cluster, node, view);
+    return end('Resolved');
+  }
+
+  if (facts.exists) {
+    // 2. Fence, where the driver can stop the VM.
+    view.phase = 'Fencing';
+    const fence = await diskActivities.fenceNode({ target: cloud, node, ...providerId(facts) });
+    view.fence = fence.detail;
+    view.marks.fencedAt = new Date().toISOString();
+    // 3. Out-of-service: Kubernetes deletes the node's pods and detaches its volumes at once.
+    await kubeActivities.setOutOfService({ cluster: input.cluster, node, on: true });
+    view.marks.taintedAt = new Date().toISOString();
+  }
+
+  // 4. A failover per app, preempting whatever the app was doing; a few at a time.
+  view.phase = 'FailingOver';
+  const { workflowId, runId } = workflowInfo();
+  const pending = active.map((a) => a);
+  const running = new Set<string>();
+  while (pending.length > 0 || running.size > 0) {
+    while (pending.length > 0 && running.size < opts.maxConcurrentFailovers) {
+      const app = pending.shift()!;
+      const request: AppFailoverRequest = {
+        kind: 'app.failover',
+        requestId: `${workflowId}/${runId}/${app.appKey}`,
+        requester: { via: 'webhook' },
+        appKey: app.appKey,
+        node,
+        incidentId: workflowId,
+        alertReceivedAt: view.marks.alertReceivedAt,
+        verifiedAt: view.marks.verifiedAt,
+        ...(view.marks.fencedAt ? { fencedAt: view.marks.fencedAt } : {}),
+        notifyWorkflowId: workflowId,
+        preempt: true,
+      };
+      await getExternalWorkflowHandle(appControllerWorkflowId(app.appKey)).signal(
+        requestOperationSignal,
+        request,
+      );
+      running.add(request.requestId);
+    }
+    await condition(() => [...running].some((id) => finished.has(id)));
+    for (const id of [...running]) {
+      const record = finished.get(id);
+      if (!record || !isFinal(record.phase)) continue;
+      running.delete(id);
+      const app = view.apps.find((a) => id.endsWith(`/${a.appKey}`));
+      if (app) {
+        app.operationId = record.id;
+        app.phase = record.phase;
+        const rto = record.figures?.rtoSeconds;
+        if (typeof rto === 'number') app.rtoSeconds = rto;
+      }
+    }
+  }
+
+  // 5. The taint stays until the node is back (or gone): it must not run pods of its old life.
+  await awaitNode(input.cluster, node, view);
+  if (view.marks.taintedAt) {
+    await kubeActivities.setOutOfService({ cluster: input.cluster, node, on: false });
+    view.marks.untaintedAt = new Date().toISOString();
+  }
+  return end('Resolved');
+}
+
+async function awaitNode(cluster: string, node: string, view: IncidentView): Promise<void> {
+  const phase = view.phase;
+  if (phase !== 'ZoneOutage') view.phase = 'AwaitingNode';
+  const how = await nodeWaitActivities.waitForNodeBack({ cluster, node });
+  view.verification += how === 'deleted' ? '; the node was deleted' : '; the node is Ready again';
+}
+
+function providerId(facts: NodeFacts): { providerId?: string } {
+  return facts.providerId ? { providerId: facts.providerId } : {};
+}
