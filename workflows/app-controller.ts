@@ -48,6 +48,7 @@ import {
   summarize,
 } from '../api/operation';
 import { APP_KEY, OPERATION_KIND } from '../api/search-attributes';
+import { recordFailoverRto } from './failover-metrics';
 import { deadlineSecondsOf, laneOf, lanePriority } from './lanes';
 import { operationWorkflowFor } from './operation-workflows';
 import { effectiveTarget, validateRequest } from './request-validation';
@@ -113,6 +114,7 @@ export async function appController(input: AppControllerInput): Promise<void> {
     record.endedAt ??= new Date().toISOString();
     state.operations.unshift(record);
     state.operations.splice(KEEP_OPERATIONS);
+    if (request.kind === 'app.failover') recordFailoverRto(record, request);
     if (request.notifyWorkflowId) await notify(request.notifyWorkflowId, record);
   };
 

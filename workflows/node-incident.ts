@@ -17,6 +17,7 @@ import {
 import { operationFinishedSignal, requestOperationSignal } from '../api/messages';
 import { type AppFailoverRequest, type OperationRecord, isFinal } from '../api/operation';
 import type { AppOnNode, NodeFacts } from '../activities/node-incident';
+import { countAlert } from './failover-metrics';
 import { diskActivities, kubeActivities, nodeWaitActivities, readActivities } from './activity-proxies';
 
 const DEFAULTS = { maxConcurrentFailovers: 3, zoneOutagePercent: 50, pollSeconds: 2 };
@@ -47,6 +48,7 @@ export async function nodeIncidentWorkflow(input: NodeIncidentInput): Promise<In
       });
       if (!view.marks.alertReceivedAt) view.marks.alertReceivedAt = alert.receivedAt;
       if (alert.status === 'resolved') resolved = true;
+      countAlert(alert.source, alert.status === 'resolved' ? 'resolved' : 'incident');
       return view;
     },
     {
