@@ -34,6 +34,7 @@ import { temporalCliPath } from './temporal-cli';
 import { NAMESPACE } from '../workers/dev-stack-constants';
 import { describeAccess, loadWorkerConfig, writeDevWorkerConfig } from '../workers/worker-config';
 import type { DevClusterAccess } from '../activities/deps';
+import type { Timing } from './cluster/components';
 
 export const devWorkerConfigFile = (dir: string): string => join(dir, 'worker-config.yml');
 
@@ -147,6 +148,8 @@ export interface DevStackUpOptions {
   /** Zones (and their region) of the cluster's kwok nodes, e.g. a cloud's (us-east-1a, …); default local-1a/b/c. */
   zones?: string[];
   region?: string;
+  /** Node lease and monitor timings; the dev defaults are shorter than Kubernetes' own. */
+  timing?: Partial<Timing>;
 }
 
 /** Where the dev stack keeps its Kubernetes control plane. */
@@ -248,6 +251,7 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
       ...(opts.realNodeZones ? { realNodeZones: opts.realNodeZones } : {}),
       ...(opts.zones ? { zones: opts.zones } : {}),
       ...(opts.region ? { region: opts.region } : {}),
+      ...(opts.timing ? { timing: opts.timing } : {}),
     });
   }
 

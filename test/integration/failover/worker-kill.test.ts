@@ -1,0 +1,130 @@
+// A worker SIGKILLed at every step of a node incident and of the failover it hands out still
+// brings the app back once: each kind of activity the two workflows schedule is read from their
+// histories as it appears, and the worker dies and restarts there, once per kind.
+import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { type IncidentView, incidentViewQuery, nodeIncidentWorkflowId } from '../../../api/incident';
+import { appControllerWorkflowId } from '../../../api/ids';
+import { controllerViewQuery } from '../../../api/messages';
+import type { OperationRecord } from '../../../api/operation';
+import { reportAlert } from '../../../client/report-alert';
+import { restartWorker } from '../../../dev/dev-stack';
+import { journalProject, kompoxops } from '../../helpers/deploy-project';
+import { type TestStack, startTestStack } from '../../helpers/dev-stack';
+import { journalApp } from '../../helpers/journal-app';
+import { kubeConfigOf } from '../../helpers/kube-app';
+
+void describe('worker killed at every step of a failover', () => {
+  let stack: TestStack;
+  let kc: KubeConfig;
+  const project = journalProject(`fokill${process.pid}`);
+  appendFileSync(
+    join(project.dir, 'kompoxapp.yml'),
+    '  failover: { enabled: true, verifyGraceSeconds: 5 }\n',
+  );
+  const { json, readyStatus, inPod } = journalApp(
+    () => stack,
+    () => kc,
+    project,
+  );
+
+  before(async () => {
+    stack = await startTestStack({ realNodes: 2, realNodeZones: ['local-1a'] });
+    kc = kubeConfigOf(stack.kubeconfig);
+  });
+  after(async () => {
+    await stack?.stop();
+    rmSync(project.dir, { recursive: true, force: true });
+  });
+
+  const killWorker = async (): Promise<void> => {
+    process.kill(Number(readFileSync(join(stack.dir, 'worker.pid'), 'utf8')), 'SIGKILL');
+    await sleep(200);
+    await restartWorker(stack.dir);
+  };
+
+  void it('ends with one failover and the app Ready on the other node with its data', async (t) => {
+    const deployed = await json<OperationRecord>('app', 'deploy', '--bootstrap-disks');
+    assert.equal(deployed.phase, 'Completed', JSON.stringify(deployed.failure));
+    const s = await readyStatus();
+    const dead = s.node!;
+    const digest = (await inPod(s, 'sha256sum /data/payload.bin')).split(' ')[0];
+    const r = await kompoxops(stack, project.dir, 'dev', 'node', 'fail', dead, '--mode', 'poweroff');
+    assert.equal(r.status, 0, r.stderr);
+    await reportAlert(stack.client, {
+      source: 'alertmanager',
+      dedupeKey: 'kill@1',
+      status: 'firing',
+      cluster: 'dev',
+      node: dead,
+      receivedAt: new Date().toISOString(),
+    });
+
+    const incident = stack.client.workflow.getHandle(nodeIncidentWorkflowId('dev', dead));
+    const controller = stack.client.workflow.getHandle(appControllerWorkflowId(s.appKey));
+    // Each kind of activity the incident and the failover schedule, read from their histories.
+    const scheduled = async (workflowId: string): Promise<string[]> => {
+      const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+      return (history.events ?? []).flatMap((e) => {
+        const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+        return type ? [type] : [];
+      });
+    };
+    const killedAt: string[] = [];
+    let failoverWorkflow: string | undefined;
+    const deadline = Date.now() + 12 * 60_000;
+    let view: IncidentView | undefined;
+    for (;;) {
+      assert.ok(Date.now() < deadline, `no recovery within 12 minutes; killed at ${killedAt.join(', ')}`);
+      try {
+        view = await incident.query(incidentViewQuery);
+        const c = await controller.query(controllerViewQuery);
+        if (c.currentOperation?.kind === 'app.failover') failoverWorkflow = c.currentOperation.workflowId;
+      } catch {
+        await sleep(300); // the restarted worker has not taken the workflow task yet
+        continue;
+      }
+      const boundaries = [
+        ...(await scheduled(incident.workflowId)).map((a) => `incident: ${a}`),
+        ...(failoverWorkflow ? (await scheduled(failoverWorkflow)).map((a) => `failover: ${a}`) : []),
+      ];
+      const next = boundaries.find((b) => !killedAt.includes(b) && b !== 'incident: waitForNodeBack');
+      if (next) {
+        killedAt.push(next);
+        await killWorker();
+        continue;
+      }
+      if (view.phase === 'AwaitingNode') break;
+      await sleep(100);
+    }
+    t.diagnostic(`worker killed at: ${killedAt.join(' | ')}`);
+    for (const step of [
+      'incident: inspectNode',
+      'incident: appsOnNode',
+      'incident: instanceState',
+      'incident: fenceNode',
+      'incident: setOutOfService',
+      'failover: forceDeleteAppPods',
+      'failover: waitForVolumesDetached',
+      'failover: listDisks',
+      'failover: waitForAppRollout',
+      'failover: verifyPlacement',
+    ])
+      assert.ok(killedAt.includes(step), `no kill at ${step}: ${killedAt.join(', ')}`);
+
+    const after = await readyStatus();
+    assert.notEqual(after.node, dead);
+    assert.equal((await inPod(after, 'sha256sum /data/payload.bin')).split(' ')[0], digest);
+    const failovers = (await controller.query(controllerViewQuery)).recentOperations.filter(
+      (o) => o.kind === 'app.failover',
+    );
+    assert.equal(failovers.length, 1, JSON.stringify(failovers));
+    assert.equal(failovers[0]!.phase, 'Completed', JSON.stringify(failovers[0]!.failure));
+    assert.equal(view.apps.filter((a) => a.operationId).length, 1);
+    await kompoxops(stack, project.dir, 'dev', 'node', 'recover', dead);
+  });
+});
