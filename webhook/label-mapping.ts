@@ -49,7 +49,9 @@ export function defaultLabelMapping(defaultCluster?: string): LabelMapping {
   return { sources: { ...DEFAULTS }, ...(defaultCluster ? { defaultCluster } : {}) };
 }
 
-export class LabelMappingError extends Error {}
+export class LabelMappingError extends Error {
+  override name = 'LabelMappingError';
+}
 
 /**
  * The defaults with a mapping file's lists in place of theirs, e.g.

@@ -6,7 +6,9 @@ import { X509Certificate, verify } from 'node:crypto';
 import { type JsonObject } from './invalid-alert';
 import { type FetchHttps, isSnsUrl } from './sns-https';
 
-export class SnsSignatureError extends Error {}
+export class SnsSignatureError extends Error {
+  override name = 'SnsSignatureError';
+}
 
 const NOTIFICATION_FIELDS = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'];
 const CONFIRMATION_FIELDS = [
