@@ -103,8 +103,14 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     throw new WebhookConfigError(`maxBodyBytes: expected a positive integer, got ${maxBodyBytes}`);
 
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const emit = (fields: Record<string, unknown>) =>
-    log(JSON.stringify({ time: new Date().toISOString(), ...fields }));
+  const emit = (fields: Record<string, unknown>) => {
+    // A failing log sink must not take a request, or the process, down with it.
+    try {
+      log(JSON.stringify({ time: new Date().toISOString(), ...fields }));
+    } catch {
+      // Nowhere left to report it.
+    }
+  };
   const mapping = options.mapping ?? defaultLabelMapping();
   const topics = new Set(options.snsTopicArns ?? []);
   const fetchHttps = options.fetchHttps ?? defaultFetchHttps;
