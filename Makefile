@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/bin:$(PATH)
 
 NODE_STAMP := node_modules/.install-stamp
-SOURCES := $(shell find api dev kom kube drivers activities workflows client workers cli test bench -name '*.ts' 2>/dev/null)
+SOURCES := $(shell find api dev kom kube drivers activities workflows client workers webhook cli test bench -name '*.ts' 2>/dev/null)
 
 .PHONY: all install tools tools-temporal tools-k8s tools-real-node tools-csi tools-moto tools-alertmanager build lint test test-unit test-integration bench demo demo-k3s demo-down clean
 

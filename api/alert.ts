@@ -8,8 +8,9 @@ export interface NormalizedAlert {
   source: AlertSource;
   /**
    * Stable across re-sends of one incident, different for the next one: Alertmanager
-   * `fingerprint` + `startsAt`, Azure `alertId`, SNS the alarm ARN + its state change time,
-   * GCP `incident_id`. Firing and resolved alerts of one incident share it.
+   * `fingerprint` + `startsAt`, Azure `alertId`, SNS the alarm ARN (an OK message does not say
+   * when its ALARM began; one alarm has one episode open at a time), GCP `incident_id`. Firing
+   * and resolved alerts of one incident share it.
    */
   dedupeKey: string;
   status: 'firing' | 'resolved';

@@ -45,6 +45,11 @@ export const COMMANDS: Record<string, { summary: string; register: Register }> =
       'decode payloads for the Temporal CLI and Web UI (loopback only, unless KOMPOX_CODEC_SERVER_TOKEN sets a bearer token)',
     register: async (p) => (await import('./commands/codec-server')).codecServerCommand(p),
   },
+  webhook: {
+    summary:
+      'receive monitoring alerts (Alertmanager, Azure Monitor, SNS, Google Cloud) that start node failovers',
+    register: async (p, g) => (await import('./commands/webhook')).webhookCommand(p, g),
+  },
   version: {
     summary: 'print the version',
     register: async (p) => (await import('./commands/version')).versionCommand(p),
