@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { loadDataConverter } from '../client/codec/data-converter';
 import { reportAlert } from '../client/report-alert';
 import { submitOperation, watchOperation } from '../client/submit-operation';
@@ -58,7 +58,11 @@ async function main(): Promise<void> {
     const kc = loadKubeConfig({ path: status.kubeconfig! });
     const core = kc.makeApiClient(CoreV1Api);
     connection = await Connection.connect({ address: status.temporalAddress! });
-    const client = new Client({ connection, namespace: NAMESPACE, dataConverter: loadDataConverter({ devDir: dir }) });
+    const client = new Client({
+      connection,
+      namespace: NAMESPACE,
+      dataConverter: loadDataConverter({ devDir: dir }),
+    });
 
     // Kubernetes alone.
     await applyObject(kc, {
@@ -98,7 +102,9 @@ async function main(): Promise<void> {
       (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=plain' })).items;
     const [first] = await plainPods();
     const plainNode = first!.spec!.nodeName!;
-    log(`Kubernetes alone: powering off ${plainNode} (waiting up to ${capSeconds} s for a Ready replacement)`);
+    log(
+      `Kubernetes alone: powering off ${plainNode} (waiting up to ${capSeconds} s for a Ready replacement)`,
+    );
     let t0 = Date.now();
     await failRealNodeOf(info, findRealNode(info, plainNode)!, 'poweroff');
     let kubernetesSeconds: number | undefined;
@@ -109,12 +115,15 @@ async function main(): Promise<void> {
       }
       await sleep(1000);
     }
-    log(kubernetesSeconds ? `Kubernetes recovered in ${kubernetesSeconds} s` : `Kubernetes had not recovered after ${capSeconds} s`);
+    log(
+      kubernetesSeconds
+        ? `Kubernetes recovered in ${kubernetesSeconds} s`
+        : `Kubernetes had not recovered after ${capSeconds} s`,
+    );
     // Clear the way for Kompox: no plain app, the node back.
-    await kc.makeApiClient((await import('@kubernetes/client-node')).AppsV1Api).deleteNamespacedDeployment({ name: 'plain', namespace: 'default' });
+    await kc.makeApiClient(AppsV1Api).deleteNamespacedDeployment({ name: 'plain', namespace: 'default' });
     for (const p of await plainPods()) await forceDeletePod(kc, 'default', p.metadata!.name!);
-    await recoverRealNodeOf(info, findRealNode(info, plainNode)!);
-    await waitNodeReady(core, plainNode);
+    await recoverRealNodeOf(info, findRealNode(info, plainNode)!, kc, 240_000);
 
     // Kompox.
     const cwd = process.cwd();
@@ -123,7 +132,8 @@ async function main(): Promise<void> {
     process.chdir(cwd);
     const accepted = await submitOperation(client, { kind: 'app.deploy', ...packed, bootstrapDisks: true });
     const deployed = await watchOperation(client, accepted.appKey, accepted.id);
-    if (deployed.phase !== 'Completed') throw new Error(`deploy ${deployed.phase}: ${deployed.failure?.message}`);
+    if (deployed.phase !== 'Completed')
+      throw new Error(`deploy ${deployed.phase}: ${deployed.failure?.message}`);
     const controller = client.workflow.getHandle(appControllerWorkflowId(packed.target.appKey));
     const node = (await controller.query(controllerViewQuery)).placement!.node!;
     log(`Kompox: powering off ${node} and handing in the alert`);
@@ -150,7 +160,10 @@ async function main(): Promise<void> {
     const f = op.figures ?? {};
     const ownShare = kompoxSeconds - (Number(f.alertToVerifiedSeconds) || 0);
 
-    const kube = kubernetesSeconds === undefined ? `not Ready after ${capSeconds} s` : `${kubernetesSeconds.toFixed(1)} s`;
+    const kube =
+      kubernetesSeconds === undefined
+        ? `not Ready after ${capSeconds} s`
+        : `${kubernetesSeconds.toFixed(1)} s`;
     const ratio = kompoxSeconds / (kubernetesSeconds ?? capSeconds);
     process.stdout.write(
       [
@@ -162,22 +175,13 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
-    await recoverRealNodeOf(info, findRealNode(info, node)!);
+    await recoverRealNodeOf(info, findRealNode(info, node)!, kc, 240_000);
   } finally {
     await connection?.close();
     await devStackDown(dir).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
     rmSync(project.dir, { recursive: true, force: true });
   }
-}
-
-async function waitNodeReady(core: CoreV1Api, name: string): Promise<void> {
-  for (let i = 0; i < 240; i++) {
-    const node = await core.readNode({ name });
-    if (node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
-    await sleep(1000);
-  }
-  throw new Error(`node ${name} not Ready 240 s after recovery`);
 }
 
 main().catch((err: unknown) => {

@@ -6,6 +6,7 @@
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CODEC_KEY_ENV, CODEC_KEY_FILE_ENV } from '../client/codec/key-source';
@@ -21,13 +22,14 @@ import {
 } from './background-process';
 import { freePorts, preferredPort } from './cluster/ports';
 
-/** 7233, 8233, 9464 and 8888 where free, else any free port each. */
-async function conventionalPorts(): Promise<[number, number, number, number]> {
+/** 7233, 8233, 9464, 8888 and 9095 where free, else any free port each. */
+async function conventionalPorts(): Promise<[number, number, number, number, number]> {
   const port = await preferredPort(7233);
   const uiPort = await preferredPort(8233, new Set([port]));
   const metricsPort = await preferredPort(9464, new Set([port, uiPort]));
   const codecPort = await preferredPort(8888, new Set([port, uiPort, metricsPort]));
-  return [port, uiPort, metricsPort, codecPort];
+  const webhookPort = await preferredPort(9095, new Set([port, uiPort, metricsPort, codecPort]));
+  return [port, uiPort, metricsPort, codecPort, webhookPort];
 }
 import { repoRoot } from '../workers/repo-root';
 import { temporalCliPath } from './temporal-cli';
@@ -37,6 +39,13 @@ import type { DevClusterAccess } from '../activities/deps';
 import type { Timing } from './cluster/components';
 
 export const devWorkerConfigFile = (dir: string): string => join(dir, 'worker-config.yml');
+export const devWebhookTokenFile = (dir: string): string => join(dir, 'webhook.token');
+
+/** The dev receiver's bearer token: made once, readable only by its owner. */
+function ensureWebhookToken(dir: string): void {
+  const file = devWebhookTokenFile(dir);
+  if (!existsSync(file)) writeFileSync(file, `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
+}
 
 function describeRouting(file: string): string[] {
   if (!existsSync(file)) return [];
@@ -56,6 +65,9 @@ export interface DevStackStatus {
   metricsUrl?: string;
   /** The codec server the worker runs (temporal --codec-endpoint, the Web UI's codec endpoint). */
   codecServerUrl?: string;
+  /** The alert webhook receiver the worker runs, and the file with its bearer token. */
+  webhookUrl?: string;
+  webhookTokenFile?: string;
   /** The stack's payload codec key, used unless KOMPOX_CODEC_KEY(_FILE) is set. */
   codecKeyFile: string;
   /** The worker's configuration file and, in words, where it routes Clusters. */
@@ -74,6 +86,8 @@ interface StackFile {
   metricsAddress?: string;
   /** Where the worker serves the codec protocol (loopback only: it has no token). */
   codecServerAddress?: string;
+  /** Where the worker receives alert webhooks (bearer token in webhook.token). */
+  webhookAddress?: string;
 }
 
 const TEMPORAL_MATCH = 'start-dev';
@@ -113,6 +127,9 @@ export function devStackStatus(dir: string): DevStackStatus {
       : {}),
     ...(stack?.codecServerAddress && workerPid !== undefined
       ? { codecServerUrl: `http://${stack.codecServerAddress}` }
+      : {}),
+    ...(stack?.webhookAddress && workerPid !== undefined
+      ? { webhookUrl: `http://${stack.webhookAddress}`, webhookTokenFile: devWebhookTokenFile(dir) }
       : {}),
     codecKeyFile: devCodecKeyFile(dir),
     workerConfig: { file: devWorkerConfigFile(dir), routing: describeRouting(devWorkerConfigFile(dir)) },
@@ -166,6 +183,7 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
   }
   mkdirSync(dir, { recursive: true });
   ensureDevCodecKey(dir);
+  ensureWebhookToken(dir);
   // Kept when present, so a developer can narrow what the dev worker may reach.
   if (!existsSync(devWorkerConfigFile(dir))) writeDevWorkerConfig(devWorkerConfigFile(dir));
   const procs = processes(dir);
@@ -176,14 +194,15 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
   for (let attempt = 1; ; attempt++) {
     if (runningPid(procs.temporal, TEMPORAL_MATCH) === undefined || !stack) {
       const cli = temporalCliPath();
-      const [port, uiPort, metricsPort, codecPort] = opts.ephemeralPorts
-        ? ((await freePorts(4)) as [number, number, number, number])
+      const [port, uiPort, metricsPort, codecPort, webhookPort] = opts.ephemeralPorts
+        ? ((await freePorts(5)) as [number, number, number, number, number])
         : await conventionalPorts();
       stack = {
         temporalAddress: `127.0.0.1:${port}`,
         uiUrl: `http://127.0.0.1:${uiPort}`,
         metricsAddress: `127.0.0.1:${metricsPort}`,
         codecServerAddress: `127.0.0.1:${codecPort}`,
+        webhookAddress: `127.0.0.1:${webhookPort}`,
       };
       progress(`starting Temporal dev server on ${stack.temporalAddress} (UI ${stack.uiUrl})`);
       startBackground(procs.temporal, {
@@ -324,6 +343,12 @@ function startWorkerProcess(dir: string, stack: StackFile): void {
       KOMPOX_DEV_DIR: dir,
       KOMPOX_WORKER_CONFIG: devWorkerConfigFile(dir),
       ...(stack.metricsAddress ? { KOMPOX_METRICS_ADDRESS: stack.metricsAddress } : {}),
+      ...(stack.webhookAddress
+        ? {
+            KOMPOX_WEBHOOK_ADDRESS: stack.webhookAddress,
+            KOMPOX_WEBHOOK_TOKEN_FILE: devWebhookTokenFile(dir),
+          }
+        : {}),
       // Keys the user set win, as they do for the CLI; otherwise the stack's own key.
       ...(process.env[CODEC_KEY_ENV] === undefined && process.env[CODEC_KEY_FILE_ENV] === undefined
         ? { [CODEC_KEY_FILE_ENV]: devCodecKeyFile(dir) }

@@ -1,16 +1,29 @@
-// Where an accepted alert goes after the receiver has answered 202: the one place to wire the
-// receiver to the incident workflows.
+// Where an accepted alert goes after the receiver has answered 202: its node's incident
+// workflow (client/report-alert.ts), through the caller's Temporal client.
+import type { Client } from '@temporalio/client';
 import type { NormalizedAlert } from '../api/alert';
+import { reportAlert } from '../client/report-alert';
 
 /** Takes one alert; a rejection is logged and counted by the receiver, never retried by it. */
 export type AlertHandOff = (alert: NormalizedAlert) => Promise<void>;
 
-export interface HandOffOptions {
-  /** Temporal frontend, host:port (`--temporal-address`, $TEMPORAL_ADDRESS). */
-  temporalAddress?: string;
-  namespace?: string;
-}
-
-export function createHandOff(_options: HandOffOptions = {}): Promise<AlertHandOff> {
-  return Promise.reject(new Error('not wired yet'));
+/** `log`: one JSON line per alert saying which incident took it, or why none did. */
+export function createHandOff(
+  client: Client,
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): AlertHandOff {
+  return async (alert) => {
+    const outcome = await reportAlert(client, alert);
+    log(
+      JSON.stringify({
+        msg: 'alert handed off',
+        source: alert.source,
+        dedupeKey: alert.dedupeKey,
+        status: alert.status,
+        ...(outcome.result === 'incident'
+          ? { incident: outcome.incidentId, phase: outcome.incident.phase }
+          : { result: 'ignored', reason: outcome.reason }),
+      }),
+    );
+  };
 }

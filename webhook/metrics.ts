@@ -28,9 +28,9 @@ export class WebhookMetrics {
 
   render(): string {
     const lines = [
-      '# HELP kompox_alerts_total Alerts received, by source and by what became of them.',
-      '# TYPE kompox_alerts_total counter',
-      ...[...this.alerts].map(([labels, n]) => `kompox_alerts_total{${labels}} ${n}`),
+      '# HELP kompox_webhook_alerts_total Alert requests the receiver answered, by source and by what became of them.',
+      '# TYPE kompox_webhook_alerts_total counter',
+      ...[...this.alerts].map(([labels, n]) => `kompox_webhook_alerts_total{${labels}} ${n}`),
       '# HELP kompox_webhook_requests_total HTTP requests, by endpoint and status code.',
       '# TYPE kompox_webhook_requests_total counter',
       ...[...this.requests].map(([labels, n]) => `kompox_webhook_requests_total{${labels}} ${n}`),

@@ -11,6 +11,7 @@ import { type RunningCodecServer, startCodecServer } from '../client/codec/codec
 import { TASK_QUEUE } from '../api/ids';
 import { NAMESPACE } from './dev-stack-constants';
 import { installMetrics, startSnapshotAgeGauge } from './metrics';
+import type { WebhookReceiverOptions } from '../webhook/receiver';
 
 export interface RunWorkerOptions {
   address: string;
@@ -33,6 +34,8 @@ export interface RunWorkerOptions {
   dataConverter: DataConverter;
   /** Also serve the codec protocol for the Temporal CLI and Web UI (the dev stack does). */
   codecServer?: { host: string; port: number; corsOrigins: string[] };
+  /** Also receive alert webhooks in this process (the dev stack does), handing them to incidents. */
+  webhook?: Omit<WebhookReceiverOptions, 'onAlert'>;
 }
 
 /** The prebuilt workflow bundle when `make` made one, else bundle the sources at start-up. */
@@ -48,6 +51,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   const stopGauge = opts.metricsAddress ? startSnapshotAgeGauge() : () => {};
   const connection = await NativeConnection.connect({ address: opts.address });
   let codecServer: RunningCodecServer | undefined;
+  let webhook: { close(): Promise<void> } | undefined;
   try {
     if (opts.codecServer) {
       const codec = opts.dataConverter.payloadCodecs?.[0];
@@ -67,12 +71,42 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
       }),
     });
     const running = opts.signal ? worker.runUntil(abortPromise(opts.signal)) : worker.run();
+    if (opts.webhook) webhook = await startInProcessWebhook(opts, opts.webhook);
     if (opts.readyFile) writeFileSync(opts.readyFile, `${process.pid}\n`);
     await running;
   } finally {
     stopGauge();
+    await webhook?.close();
     await codecServer?.close();
     await connection.close();
+  }
+}
+
+/** The receiver hands alerts over its own client connection, encrypting as the worker does. */
+async function startInProcessWebhook(
+  opts: RunWorkerOptions,
+  webhook: Omit<WebhookReceiverOptions, 'onAlert'>,
+): Promise<{ close(): Promise<void> }> {
+  const { Client, Connection } = await import('@temporalio/client');
+  const { createHandOff } = await import('../webhook/hand-off');
+  const { startWebhookReceiver } = await import('../webhook/receiver');
+  const connection = await Connection.connect({ address: opts.address });
+  const client = new Client({
+    connection,
+    namespace: opts.namespace ?? NAMESPACE,
+    dataConverter: opts.dataConverter,
+  });
+  try {
+    const receiver = await startWebhookReceiver({ ...webhook, onAlert: createHandOff(client) });
+    return {
+      async close() {
+        await receiver.close();
+        await connection.close();
+      },
+    };
+  } catch (err) {
+    await connection.close();
+    throw err;
   }
 }
 

@@ -1,4 +1,5 @@
 // Entry point of the worker process the dev stack starts in the background.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseListen } from '../client/codec/codec-server';
 import { loadDataConverter } from '../client/codec/data-converter';
@@ -23,6 +24,10 @@ async function main(): Promise<void> {
   if (!configFile)
     throw new Error('KOMPOX_WORKER_CONFIG is not set; the dev stack writes worker-config.yml and sets it');
   const access = loadWorkerConfig(configFile);
+  const webhookListen = process.env.KOMPOX_WEBHOOK_ADDRESS
+    ? parseListen(process.env.KOMPOX_WEBHOOK_ADDRESS)
+    : undefined;
+  const webhookTokenFile = process.env.KOMPOX_WEBHOOK_TOKEN_FILE;
   const controller = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => controller.abort());
   await runWorker({
@@ -34,6 +39,9 @@ async function main(): Promise<void> {
     signal: controller.signal,
     dataConverter,
     ...(process.env.KOMPOX_METRICS_ADDRESS ? { metricsAddress: process.env.KOMPOX_METRICS_ADDRESS } : {}),
+    ...(webhookListen && webhookTokenFile
+      ? { webhook: { ...webhookListen, bearerToken: readFileSync(webhookTokenFile, 'utf8').trim() } }
+      : {}),
     ...(codecListen
       ? {
           codecServer: {

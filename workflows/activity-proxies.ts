@@ -99,3 +99,18 @@ export const nodeWaitActivities = proxyActivities<KompoxActivities>({
   cancellationType: ActivityCancellationType.TRY_CANCEL,
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+/**
+ * A node incident's quick looks at the cluster and the cloud: short attempts, so a worker that
+ * dies mid-call costs seconds of an outage, not the minute a read may otherwise take.
+ */
+export const incidentActivities = proxyActivities<KompoxActivities>({
+  startToCloseTimeout: '15 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '5 seconds',
+    maximumAttempts: 30,
+    nonRetryableErrorTypes: [...NON_RETRYABLE, 'NotConfigured', 'NoCluster'],
+  },
+});

@@ -18,7 +18,7 @@ import { operationFinishedSignal, requestOperationSignal } from '../api/messages
 import { type AppFailoverRequest, type OperationRecord, isFinal } from '../api/operation';
 import type { AppOnNode, NodeFacts } from '../activities/node-incident';
 import { countAlert } from './failover-metrics';
-import { diskActivities, kubeActivities, nodeWaitActivities, readActivities } from './activity-proxies';
+import { diskActivities, incidentActivities, kubeActivities, nodeWaitActivities } from './activity-proxies';
 
 const DEFAULTS = { maxConcurrentFailovers: 3, zoneOutagePercent: 50, pollSeconds: 2 };
 /** A node that never shows as down this long after the alert (grace included) was a false alarm. */
@@ -69,13 +69,13 @@ export async function nodeIncidentWorkflow(input: NodeIncidentInput): Promise<In
   };
 
   await condition(() => view.alerts.length > 0);
-  let facts = await readActivities.inspectNode({ cluster: input.cluster, node: input.node });
+  let facts = await incidentActivities.inspectNode({ cluster: input.cluster, node: input.node });
   if (!facts.exists) return end('Dismissed', `no node ${input.node} in cluster ${input.cluster}`);
   view.node = facts.node;
   if (facts.zone) view.zone = facts.zone;
   const node = facts.node;
 
-  const apps = await readActivities.appsOnNode({ cluster: input.cluster, node });
+  const apps = await incidentActivities.appsOnNode({ cluster: input.cluster, node });
   const active = apps.filter((a): a is Required<AppOnNode> => !!a.target && !!a.failover?.enabled);
   view.apps = apps.map((a) => ({
     appKey: a.appKey,
@@ -94,12 +94,12 @@ export async function nodeIncidentWorkflow(input: NodeIncidentInput): Promise<In
   const alertAt = Date.parse(view.marks.alertReceivedAt);
   for (;;) {
     if (resolved) return end('Dismissed', 'a resolved alert arrived before the node was verified down');
-    facts = await readActivities.inspectNode({ cluster: input.cluster, node });
+    facts = await incidentActivities.inspectNode({ cluster: input.cluster, node });
     if (!facts.exists) {
       view.verification = 'the node was deleted';
       break;
     }
-    const state = await readActivities.instanceState({ target: cloud, node, ...providerId(facts) });
+    const state = await incidentActivities.instanceState({ target: cloud, node, ...providerId(facts) });
     if (state === 'stopped' || state === 'terminated') {
       view.verification = `the provider reports its VM ${state}`;
       break;

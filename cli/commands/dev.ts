@@ -20,6 +20,7 @@ function render(s: DevStackStatus): string {
     `worker:         ${s.worker.running ? `running (pid ${s.worker.pid})` : 'stopped'}`,
     `metrics:        ${s.metricsUrl ?? '-'}`,
     `codec server:   ${s.codecServerUrl ?? '-'}`,
+    `alert webhook:  ${s.webhookUrl ? `${s.webhookUrl}/v1/alerts/{alertmanager,azure,sns,gcp} (bearer token in ${s.webhookTokenFile})` : '-'}`,
     `codec key:      ${s.codecKeyFile}`,
     `worker config:  ${s.workerConfig.file}`,
     ...s.workerConfig.routing.map((r) => `  ${r}`),

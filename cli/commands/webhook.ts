@@ -121,13 +121,9 @@ export function webhookCommand(program: Command, globals: () => GlobalOptions): 
       if (opts.cluster) mapping.defaultCluster = opts.cluster;
 
       const { createHandOff } = await import('../../webhook/hand-off');
-      const { temporalAddress, namespace } = globals();
-      let onAlert;
-      try {
-        onAlert = await createHandOff({ temporalAddress, namespace });
-      } catch (err) {
-        throw new CliError(`cannot hand alerts off: ${(err as Error).message}`, EXIT.failed);
-      }
+      const { connectClient } = await import('../temporal');
+      const temporal = await connectClient(globals());
+      const onAlert = createHandOff(temporal.client);
 
       const { WebhookConfigError, startWebhookReceiver } = await import('../../webhook/receiver');
       let receiver;
@@ -143,6 +139,7 @@ export function webhookCommand(program: Command, globals: () => GlobalOptions): 
           mapping,
         });
       } catch (err) {
+        await temporal.close();
         if (err instanceof WebhookConfigError) throw usageError(err.message);
         throw new CliError(`cannot listen on ${listenText}: ${(err as Error).message}`, EXIT.failed);
       }
@@ -150,5 +147,6 @@ export function webhookCommand(program: Command, globals: () => GlobalOptions): 
         for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
       });
       await receiver.close();
+      await temporal.close();
     });
 }

@@ -1,5 +1,7 @@
 // `kompoxops worker`: run a worker in the foreground (production, or next to a remote Temporal).
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { parseListen } from '../../client/codec/codec-server';
 import { devDir } from '../../dev/dev-dir';
 import { runWorker } from '../../workers/run-worker';
 import { devClusterAccess } from '../../dev/dev-stack';
@@ -21,7 +23,12 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
       '--config <file>',
       'the clusters and local roots this worker may reach (default: $KOMPOX_WORKER_CONFIG); requests for anything else are refused',
     )
-    .action(async (opts: { stateDir?: string; metricsAddress?: string; config?: string }) => {
+    .option(
+      '--webhook-listen <host:port>',
+      'also receive alert webhooks here (as kompoxops webhook serve does), with --webhook-token-file',
+    )
+    .option('--webhook-token-file <path>', 'file holding the bearer token alert senders must present')
+    .action(async (opts: Options) => {
       const configFile = opts.config ?? process.env.KOMPOX_WORKER_CONFIG;
       if (!configFile)
         throw usageError(
@@ -34,6 +41,7 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
         if (err instanceof WorkerConfigError) throw usageError(err.message);
         throw err;
       }
+      const webhook = webhookOptions(opts);
       const address = resolveTemporalAddress(globals());
       // The same keys a client needs: KOMPOX_CODEC_KEY(_FILE), else the dev stack's (for its server only).
       const dataConverter = clientDataConverter(address);
@@ -49,6 +57,37 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
         signal: controller.signal,
         dataConverter,
         ...(opts.metricsAddress ? { metricsAddress: opts.metricsAddress } : {}),
+        ...(webhook ? { webhook } : {}),
       });
     });
+}
+
+interface Options {
+  stateDir?: string;
+  metricsAddress?: string;
+  config?: string;
+  webhookListen?: string;
+  webhookTokenFile?: string;
+}
+
+/** The in-process receiver: always with a token, since it can start failovers. */
+function webhookOptions(opts: Options): { host: string; port: number; bearerToken: string } | undefined {
+  if (!opts.webhookListen && !opts.webhookTokenFile) return undefined;
+  if (!opts.webhookListen || !opts.webhookTokenFile)
+    throw usageError(
+      '--webhook-listen and --webhook-token-file go together: the receiver never runs without a token',
+    );
+  const listen = parseListen(opts.webhookListen);
+  if (!listen)
+    throw usageError(`--webhook-listen ${opts.webhookListen}: expected host:port, e.g. 0.0.0.0:9095`);
+  let token = '';
+  try {
+    token = readFileSync(opts.webhookTokenFile, 'utf8').trim();
+  } catch (err) {
+    throw usageError(
+      `--webhook-token-file ${opts.webhookTokenFile}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+  if (!token) throw usageError(`--webhook-token-file ${opts.webhookTokenFile}: the file is empty`);
+  return { ...listen, bearerToken: token };
 }

@@ -210,5 +210,55 @@ export function failoverSuite(driver: 'local' | 'k3s'): void {
       const ops = await json<OperationRecord[]>('op', 'list');
       assert.equal(ops.filter((o) => o.kind === 'app.failover').length, 1);
     });
+
+    void it('treats most of a zone failing together as a zone outage: no failover, the zone policy', async () => {
+      const s = await readyStatus();
+      const node = s.node!;
+      // Zone local-1a has four nodes: two kwok, two real. Three down is a zone outage (over 50 %).
+      const kwok = ['kwok-local-1a-1', 'kwok-local-1a-2'];
+      for (const k of kwok) await dev('node', 'fail', k, '--mode', 'notready');
+      try {
+        await eventually('the kwok nodes NotReady', async () => {
+          const nodes = await Promise.all(kwok.map((k) => kc.makeApiClient(CoreV1Api).readNode({ name: k })));
+          return nodes.every((n) =>
+            n.status?.conditions?.some((c) => c.type === 'Ready' && c.status !== 'True'),
+          )
+            ? true
+            : undefined;
+        });
+        await dev('node', 'fail', node, '--mode', 'poweroff');
+        await reportAlert(stack.client, alert(node, 'firing', 'fp3@t3'));
+        const view: IncidentView = await eventually(
+          'the incident declared a zone outage',
+          async () => {
+            const v = await incident(node);
+            return v.phase === 'ZoneOutage' ? v : undefined;
+          },
+          120_000,
+        );
+        assert.match(view.verification ?? '', /3 of 4 nodes of zone local-1a are down/);
+        assert.match(view.apps[0]?.skipped ?? '', /zone outage: crossZone is never/);
+        assert.equal(view.marks.fencedAt, undefined);
+        assert.equal((await taints(node)).includes('node.kubernetes.io/out-of-service'), false);
+        if (driver === 'local') assert.equal(existsSync(fenceRecord(node)), false, 'the node was fenced');
+        const ops = await json<OperationRecord[]>('op', 'list');
+        assert.equal(
+          ops.filter((o) => o.kind === 'app.failover').length,
+          1,
+          'a failover ran in a zone outage',
+        );
+      } finally {
+        for (const k of kwok) await dev('node', 'recover', k);
+        await dev('node', 'recover', node);
+      }
+      // The zone is back: the incident ends and the app runs again where it was.
+      await eventually(
+        'the incident resolved',
+        async () => ((await incident(node)).phase === 'Resolved' ? true : undefined),
+        180_000,
+      );
+      const back = await readyStatus();
+      assert.equal(back.node, node);
+    });
   });
 }

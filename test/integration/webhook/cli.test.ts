@@ -1,6 +1,7 @@
 // `kompoxops webhook serve` on bad usage: exit 2 with a one-line message, before listening.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,11 @@ const dir = mkdtempSync(join(tmpdir(), 'kompox-webhook-cli-'));
 const main = join(repoRoot(), 'dist', 'cli', 'main.js');
 
 function serve(...args: string[]): { status: number | null; stderr: string } {
-  const env = { ...process.env };
+  return serveWith({}, ...args);
+}
+
+function serveWith(extra: NodeJS.ProcessEnv, ...args: string[]): { status: number | null; stderr: string } {
+  const env = { ...process.env, ...extra };
   for (const k of Object.keys(env)) if (k.startsWith('KOMPOX_WEBHOOK_')) delete env[k];
   const r = spawnSync(process.execPath, [main, 'webhook', 'serve', ...args], {
     encoding: 'utf8',
@@ -62,11 +67,20 @@ void describe('kompoxops webhook serve usage errors', () => {
     }
   });
 
-  void it('gets as far as the hand-off with good options, and says it is not wired yet', () => {
+  void it('with good options, needs Temporal to hand alerts to: exit 3 when it cannot reach it', () => {
     const token = join(dir, 'token2');
     writeFileSync(token, 'tok\n');
-    const r = serve('--token-file', token, '--listen', '127.0.0.1:0');
-    assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /^error: cannot hand alerts off: not wired yet/);
+    const key = `k1:${randomBytes(32).toString('base64')}`;
+    const r = serveWith(
+      { KOMPOX_CODEC_KEY: key },
+      '--token-file',
+      token,
+      '--listen',
+      '127.0.0.1:0',
+      '--temporal-address',
+      '127.0.0.1:1',
+    );
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, /127\.0\.0\.1:1/);
   });
 });

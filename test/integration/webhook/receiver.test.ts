@@ -160,7 +160,7 @@ void describe('webhook receiver', () => {
   });
 
   void it('logs and counts a failed hand-off, and keeps serving', async () => {
-    const failedBefore = await metric('kompox_alerts_total{source="gcp",result="handoff_failed"}');
+    const failedBefore = await metric('kompox_webhook_alerts_total{source="gcp",result="handoff_failed"}');
     const body = gcpBody();
     body.incident.incident_id = '0.will-fail';
     failKeys.add('0.will-fail');
@@ -170,7 +170,10 @@ void describe('webhook receiver', () => {
     );
     const line = logs.find((l) => l.dedupeKey === '0.will-fail' && l.result === 'handoff_failed')!;
     assert.equal(line.error, 'Temporal unreachable');
-    assert.equal(await metric('kompox_alerts_total{source="gcp",result="handoff_failed"}'), failedBefore + 1);
+    assert.equal(
+      await metric('kompox_webhook_alerts_total{source="gcp",result="handoff_failed"}'),
+      failedBefore + 1,
+    );
     assert.equal((await fetch(`${receiver.url}/healthz`)).status, 200);
   });
 
@@ -365,8 +368,8 @@ void describe('webhook receiver', () => {
     const health = await fetch(`${receiver.url}/healthz`);
     assert.equal(health.status, 200);
     assert.equal(await health.text(), 'ok\n');
-    const accepted = 'kompox_alerts_total{source="alertmanager",result="accepted"}';
-    const unauthorized = 'kompox_alerts_total{source="alertmanager",result="unauthorized"}';
+    const accepted = 'kompox_webhook_alerts_total{source="alertmanager",result="accepted"}';
+    const unauthorized = 'kompox_webhook_alerts_total{source="alertmanager",result="unauthorized"}';
     const code202 = 'kompox_webhook_requests_total{endpoint="alertmanager",code="202"}';
     const code401 = 'kompox_webhook_requests_total{endpoint="alertmanager",code="401"}';
     const before = await Promise.all([accepted, unauthorized, code202, code401].map(metric));
@@ -375,8 +378,8 @@ void describe('webhook receiver', () => {
     const now = await Promise.all([accepted, unauthorized, code202, code401].map(metric));
     assert.deepEqual(now, [before[0]! + 1, before[1]! + 1, before[2]! + 1, before[3]! + 1]);
     const text = await (await fetch(`${receiver.url}/metrics`)).text();
-    assert.match(text, /^# TYPE kompox_alerts_total counter$/m);
-    assert.match(text, /^kompox_alerts_total\{source="alertmanager",result="resolved"\} [1-9]/m);
+    assert.match(text, /^# TYPE kompox_webhook_alerts_total counter$/m);
+    assert.match(text, /^kompox_webhook_alerts_total\{source="alertmanager",result="resolved"\} [1-9]/m);
   });
 
   void it('refuses to start without credentials, except on loopback when explicitly allowed', async () => {
