@@ -12,6 +12,7 @@ import {
   type IncidentView,
   type NodeIncidentInput,
   incidentViewQuery,
+  nodeIncidentWorkflowId,
   reportAlertUpdate,
 } from '../api/incident';
 import { operationFinishedSignal, requestOperationSignal } from '../api/messages';
@@ -147,7 +148,10 @@ export async function nodeIncidentWorkflow(input: NodeIncidentInput): Promise<In
 
   // 4. A failover per app, preempting whatever the app was doing; a few at a time.
   view.phase = 'FailingOver';
-  const { workflowId, runId } = workflowInfo();
+  // From the input and the started event, never the live run id: a replay must rebuild the
+  // same request ids to match the controllers' answers.
+  const workflowId = nodeIncidentWorkflowId(input.cluster, input.node);
+  const { firstExecutionRunId } = workflowInfo();
   const pending = active.map((a) => a);
   const running = new Set<string>();
   while (pending.length > 0 || running.size > 0) {
@@ -155,7 +159,7 @@ export async function nodeIncidentWorkflow(input: NodeIncidentInput): Promise<In
       const app = pending.shift()!;
       const request: AppFailoverRequest = {
         kind: 'app.failover',
-        requestId: `${workflowId}/${runId}/${app.appKey}`,
+        requestId: `${workflowId}/${firstExecutionRunId}/${app.appKey}`,
         requester: { via: 'webhook' },
         appKey: app.appKey,
         node,
