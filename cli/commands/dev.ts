@@ -11,6 +11,7 @@ import {
 import { CliError, usageError } from '../exit-codes';
 import { outputFormat, print } from '../output';
 import { devNodeCommand } from './dev-node';
+import { DEFAULT_LAYOUT } from '../../dev/cluster/nodes';
 
 function render(s: DevStackStatus): string {
   const lines = [
@@ -73,6 +74,10 @@ export function devCommand(program: Command): void {
       'also run n real nodes (kubelet + containerd, in node pool "real") beside the kwok nodes; implies --cluster and needs root',
     )
     .option(
+      '--real-node-zones <list>',
+      "zones the real nodes are spread over in turn, comma-separated (default: the kwok nodes' zones); e.g. local-1a for two nodes a failover can move between",
+    )
+    .option(
       '--zones <list>',
       "the kwok nodes' zones, comma-separated, e.g. a cloud's us-east-1a,us-east-1b (default local-1a,local-1b,local-1c); implies --cluster",
     )
@@ -83,6 +88,7 @@ export function devCommand(program: Command): void {
         output?: string;
         cluster?: boolean;
         realNodes?: string;
+        realNodeZones?: string;
         zones?: string;
         region?: string;
       }) => {
@@ -92,11 +98,23 @@ export function devCommand(program: Command): void {
         const realNodes = opts.realNodes === undefined ? 0 : Number(opts.realNodes);
         if (!Number.isInteger(realNodes) || realNodes < 0 || realNodes > 20)
           throw usageError(`--real-nodes ${opts.realNodes}: give a whole number from 0 to 20`);
+        const realNodeZones = opts.realNodeZones?.split(',').map((z) => z.trim());
+        if (realNodeZones !== undefined && (realNodes === 0 || realNodeZones.some((z) => !z)))
+          throw usageError(
+            `--real-node-zones ${opts.realNodeZones}: give zone names, comma-separated, with --real-nodes`,
+          );
+        const known = layout?.zones ?? DEFAULT_LAYOUT.zones;
+        const unknown = realNodeZones?.find((z) => !known.includes(z));
+        if (unknown)
+          throw usageError(
+            `--real-node-zones: "${unknown}" is not one of the cluster's zones (${known.join(', ')})`,
+          );
         // Start-up failures already say what failed and how (log tails included): one message, no stack.
         const status = await devStackUp(devDir(), {
           progress,
           ...(opts.cluster ? { cluster: true } : {}),
           ...(realNodes > 0 ? { realNodes } : {}),
+          ...(realNodeZones ? { realNodeZones } : {}),
           ...(layout ? { cluster: true, zones: layout.zones, region: layout.region } : {}),
         }).catch((err: unknown) => {
           throw new CliError(err instanceof Error ? err.message : String(err));
