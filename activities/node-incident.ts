@@ -12,7 +12,13 @@ import { nodeHealth, type ConditionStatus } from '../kube/node-conditions';
 import { taintNode, untaintNode } from '../kube/taint';
 import type { FailoverPolicy } from '../kom/model/failover-policy';
 import type { AppTarget } from '../api/app-target';
-import { appControllerWorkflowId, appKeyOf } from '../api/ids';
+import { TASK_QUEUE, appControllerWorkflowId, appKeyOf } from '../api/ids';
+import {
+  FAILOVER_SLOTS_WORKFLOW,
+  type SlotRequest,
+  acquireSlotSignal,
+  failoverSlotsWorkflowId,
+} from '../api/incident';
 import { deployedRevisionQuery } from '../api/messages';
 import { kubeConfigForClusterRef } from './cluster-access';
 import type { ActivityDeps } from './deps';
@@ -169,6 +175,18 @@ export function nodeIncidentActivities(deps: ActivityDeps) {
           entry.failover = deployed.revision.context.app.failover;
         }
         return [...byApp.values()];
+      });
+    },
+
+    /** Asks the cluster's failover slots for one (starting that workflow if it is not running). */
+    async acquireFailoverSlot(input: { cluster: string } & SlotRequest): Promise<void> {
+      const { cluster, ...request } = input;
+      await Context.current().client.workflow.signalWithStart(FAILOVER_SLOTS_WORKFLOW, {
+        workflowId: failoverSlotsWorkflowId(cluster),
+        taskQueue: TASK_QUEUE,
+        args: [{ cluster }],
+        signal: acquireSlotSignal,
+        signalArgs: [request],
       });
     },
 

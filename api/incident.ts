@@ -1,6 +1,6 @@
 // Node incidents: one workflow per cluster node and incident, fed by alerts. Its messages and
 // view are defined once here, for the workflow, the webhook hand-off, the CLI and tests.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { NormalizedAlert } from './alert';
 
 export const NODE_INCIDENT_WORKFLOW = 'nodeIncidentWorkflow';
@@ -76,3 +76,27 @@ export const incidentViewQuery = defineQuery<IncidentView>('incidentView');
 export function alertUpdateId(alert: NormalizedAlert): string {
   return `${alert.source}:${alert.dedupeKey}:${alert.status}`;
 }
+
+/**
+ * The storm guard's per-cluster semaphore: at most `limit` app failovers run at once on one
+ * cluster, whichever incidents hand them out. Incidents ask for a slot per app (signal-with-start
+ * from an activity), are granted slots in order of asking, and release each when its failover ends.
+ */
+export const FAILOVER_SLOTS_WORKFLOW = 'failoverSlotsWorkflow';
+
+export function failoverSlotsWorkflowId(cluster: string): string {
+  return `kompox-failover-slots:${cluster}`;
+}
+
+export interface SlotRequest {
+  /** The incident workflow to signal the grant to. */
+  holder: string;
+  /** One slot per key (the failover's request id); asking twice is answered once more. */
+  key: string;
+  limit: number;
+}
+
+export const acquireSlotSignal = defineSignal<[SlotRequest]>('acquireFailoverSlot');
+export const releaseSlotSignal = defineSignal<[{ key: string }]>('releaseFailoverSlot');
+/** Sent to the holder when its slot is granted. */
+export const slotGrantedSignal = defineSignal<[{ key: string }]>('failoverSlotGranted');

@@ -9,6 +9,7 @@ export {
 export { appDeployWorkflow, appDestroyWorkflow } from './app-deploy';
 export { appFailoverWorkflow } from './app-failover';
 export { nodeIncidentWorkflow } from './node-incident';
+export { failoverSlotsWorkflow } from './failover-slots';
 export {
   snapshotCreateWorkflow,
   snapshotDeleteWorkflow,

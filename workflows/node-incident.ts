@@ -11,9 +11,12 @@ import { appControllerWorkflowId } from '../api/ids';
 import {
   type IncidentView,
   type NodeIncidentInput,
+  failoverSlotsWorkflowId,
   incidentViewQuery,
   nodeIncidentWorkflowId,
+  releaseSlotSignal,
   reportAlertUpdate,
+  slotGrantedSignal,
 } from '../api/incident';
 import { operationFinishedSignal, requestOperationSignal } from '../api/messages';
 import { type AppFailoverRequest, type OperationRecord, isFinal } from '../api/operation';
@@ -152,14 +155,31 @@ export async function nodeIncidentWorkflow(input: NodeIncidentInput): Promise<In
   // same request ids to match the controllers' answers.
   const workflowId = nodeIncidentWorkflowId(input.cluster, input.node);
   const { firstExecutionRunId } = workflowInfo();
-  const pending = active.map((a) => a);
+  // Slots from the cluster's storm guard, asked for all at once and granted in turn.
+  const slotsOf = (app: Required<AppOnNode>) => failoverSlotsWorkflowId(app.target.cluster.name);
+  const requestIdOf = (app: AppOnNode) => `${workflowId}/${firstExecutionRunId}/${app.appKey}`;
+  const granted = new Set<string>();
+  setHandler(slotGrantedSignal, ({ key }) => void granted.add(key));
+  for (const app of active) {
+    await incidentActivities.acquireFailoverSlot({
+      cluster: app.target.cluster.name,
+      holder: workflowId,
+      key: requestIdOf(app),
+      limit: opts.maxConcurrentFailovers,
+    });
+  }
+  const handed = new Set<string>();
   const running = new Set<string>();
-  while (pending.length > 0 || running.size > 0) {
-    while (pending.length > 0 && running.size < opts.maxConcurrentFailovers) {
-      const app = pending.shift()!;
+  while (handed.size < active.length || running.size > 0) {
+    await condition(
+      () =>
+        active.some((a) => granted.has(requestIdOf(a)) && !handed.has(requestIdOf(a))) ||
+        [...running].some((id) => finished.has(id)),
+    );
+    for (const app of active.filter((a) => granted.has(requestIdOf(a)) && !handed.has(requestIdOf(a)))) {
       const request: AppFailoverRequest = {
         kind: 'app.failover',
-        requestId: `${workflowId}/${firstExecutionRunId}/${app.appKey}`,
+        requestId: requestIdOf(app),
         requester: { via: 'webhook' },
         appKey: app.appKey,
         node,
@@ -174,19 +194,20 @@ export async function nodeIncidentWorkflow(input: NodeIncidentInput): Promise<In
         requestOperationSignal,
         request,
       );
+      handed.add(request.requestId);
       running.add(request.requestId);
     }
-    await condition(() => [...running].some((id) => finished.has(id)));
-    for (const id of [...running]) {
-      const record = finished.get(id);
+    for (const app of active.filter((a) => running.has(requestIdOf(a)))) {
+      const record = finished.get(requestIdOf(app));
       if (!record || !isFinal(record.phase)) continue;
-      running.delete(id);
-      const app = view.apps.find((a) => id.endsWith(`/${a.appKey}`));
-      if (app) {
-        app.operationId = record.id;
-        app.phase = record.phase;
+      running.delete(requestIdOf(app));
+      await getExternalWorkflowHandle(slotsOf(app)).signal(releaseSlotSignal, { key: requestIdOf(app) });
+      const entry = view.apps.find((a) => a.appKey === app.appKey);
+      if (entry) {
+        entry.operationId = record.id;
+        entry.phase = record.phase;
         const rto = record.figures?.rtoSeconds;
-        if (typeof rto === 'number') app.rtoSeconds = rto;
+        if (typeof rto === 'number') entry.rtoSeconds = rto;
       }
     }
   }

@@ -28,6 +28,17 @@ interface ServeOptions {
   snsTopicArn: string[];
   mappingFile?: string;
   cluster?: string;
+  maxConcurrentFailovers?: string;
+  zoneOutagePercent?: string;
+}
+
+/** A whole number in [min, max] from a flag, or a usage error naming it. */
+function wholeNumber(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max)
+    throw usageError(`${flag} ${value}: expected a whole number from ${min} to ${max}`);
+  return n;
 }
 
 /** A file's content without surrounding white space; a usage error when unreadable or empty. */
@@ -69,6 +80,11 @@ export function webhookCommand(program: Command, globals: () => GlobalOptions): 
       `YAML file naming the labels that carry cluster, node, instanceId, app and zone, per source (or $${ENV.mappingFile})`,
     )
     .option('--cluster <name>', 'the cluster of alerts that name none')
+    .option('--max-concurrent-failovers <n>', 'storm guard: app failovers at once per cluster (default 3)')
+    .option(
+      '--zone-outage-percent <p>',
+      "storm guard: above this share of a zone's nodes down together, no failover runs: it is a zone outage (default 50)",
+    )
     .action(async (opts: ServeOptions) => {
       const { isLoopback, parseListen } = await import('../../client/codec/codec-server');
       const listenText = opts.listen ?? process.env[ENV.listen] ?? '127.0.0.1:9095';
@@ -120,10 +136,21 @@ export function webhookCommand(program: Command, globals: () => GlobalOptions): 
       }
       if (opts.cluster) mapping.defaultCluster = opts.cluster;
 
+      const maxConcurrentFailovers = wholeNumber(
+        opts.maxConcurrentFailovers,
+        '--max-concurrent-failovers',
+        1,
+        1000,
+      );
+      const zoneOutagePercent = wholeNumber(opts.zoneOutagePercent, '--zone-outage-percent', 0, 100);
+      const limits = {
+        ...(maxConcurrentFailovers !== undefined ? { maxConcurrentFailovers } : {}),
+        ...(zoneOutagePercent !== undefined ? { zoneOutagePercent } : {}),
+      };
       const { createHandOff } = await import('../../webhook/hand-off');
       const { connectClient } = await import('../temporal');
       const temporal = await connectClient(globals());
-      const onAlert = createHandOff(temporal.client);
+      const onAlert = createHandOff(temporal.client, limits);
 
       const { WebhookConfigError, startWebhookReceiver } = await import('../../webhook/receiver');
       let receiver;

@@ -24,7 +24,7 @@ import { localAppTarget } from '../helpers/app-target';
 import { kompoxopsJson, wikiProject } from '../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../helpers/dev-stack';
 import { reportAlert } from '../../client/report-alert';
-import { incidentViewQuery } from '../../api/incident';
+import { failoverSlotsWorkflowId, incidentViewQuery } from '../../api/incident';
 
 interface ScheduleView {
   recentRuns: { workflowId: string }[];
@@ -189,6 +189,7 @@ async function recordFailover(stack: TestStack, save: Save): Promise<void> {
   save(failover.workflowId!, `app-failover-webhook-${failover.phase.toLowerCase()}.json`);
   save(reported.incidentId, 'node-incident-resolved.json');
   save(appControllerWorkflowId(status.appKey), 'app-controller-failover.json');
+  save(failoverSlotsWorkflowId('dev'), 'failover-slots.json');
 }
 
 main().catch((err: unknown) => {

@@ -55,6 +55,14 @@ void describe('kompoxops webhook serve usage errors', () => {
         /^error: --sns-topic-arn alerts: expected arn:aws:sns:/,
       ],
       [
+        ['--token-file', token, '--max-concurrent-failovers', '0'],
+        /^error: --max-concurrent-failovers 0: expected a whole number from 1 to 1000/,
+      ],
+      [
+        ['--token-file', token, '--zone-outage-percent', '150'],
+        /^error: --zone-outage-percent 150: expected a whole number from 0 to 100/,
+      ],
+      [
         ['--token-file', token, '--mapping-file', badMap],
         /^error: --mapping-file .*map\.yml: alertmanager\.host: not a field/,
       ],
