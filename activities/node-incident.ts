@@ -190,6 +190,15 @@ export function nodeIncidentActivities(deps: ActivityDeps) {
       });
     },
 
+    /** The zones of the provider's home region, for a move out of a zone that is down. */
+    async providerZones({ target }: { target: AppTarget }) {
+      return asActivityFailure(async () => {
+        const driver = await driverFor(deps, target);
+        const home = (await driver.diskOffering({})).region;
+        return (await driver.listRegions()).find((r) => r.name === home)?.zones ?? [];
+      });
+    },
+
     async instanceState(input: {
       target: AppTarget;
       node: string;

@@ -122,6 +122,14 @@ export interface AppFailoverRequest extends RequestBase {
   alertReceivedAt?: string;
   verifiedAt?: string;
   fencedAt?: string;
+  /**
+   * A zone outage (`failover.crossZone`): `latestSnapshot` brings the app back in another zone
+   * on disks made from each volume's newest ready snapshot; `zoneRedundant` lets it reschedule
+   * in another zone on its own disks, which must be zone-redundant. Absent: reattach in the zone.
+   */
+  crossZone?: 'latestSnapshot' | 'zoneRedundant';
+  /** The topology zone that is down, where nothing new may go. */
+  avoidZone?: string;
 }
 
 /**
@@ -245,7 +253,13 @@ export function summarize(request: OperationRequest): string {
     case 'snapshot.prune':
       return request.volume ? `volume=${request.volume}` : 'all volumes';
     case 'app.failover':
-      return [`node=${request.node}`, request.incidentId ? 'alert' : 'by hand'].join(' ');
+      return [
+        `node=${request.node}`,
+        request.crossZone ? `crossZone=${request.crossZone}` : '',
+        request.incidentId ? 'alert' : 'by hand',
+      ]
+        .filter(Boolean)
+        .join(' ');
     case 'test.hold':
       return `lane=${request.lane} seconds=${request.seconds}`;
   }

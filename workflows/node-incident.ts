@@ -64,6 +64,12 @@ export async function nodeIncidentWorkflow(input: NodeIncidentInput): Promise<In
   );
   setHandler(incidentViewQuery, () => view);
   setHandler(operationFinishedSignal, (record) => void finished.set(record.requestId, record));
+  const granted = new Set<string>();
+  setHandler(slotGrantedSignal, ({ key }) => void granted.add(key));
+  // From the input and the started event, never the live run id: a replay must rebuild the
+  // same request ids to match the controllers' answers.
+  const workflowId = nodeIncidentWorkflowId(input.cluster, input.node);
+  const { firstExecutionRunId } = workflowInfo();
 
   const end = (phase: IncidentView['phase'], why?: string): IncidentView => {
     view.phase = phase;
@@ -118,6 +124,72 @@ export async function nodeIncidentWorkflow(input: NodeIncidentInput): Promise<In
   }
   view.marks.verifiedAt = new Date().toISOString();
 
+  /**
+   * Hands each app a failover (with `extra` for a zone outage), as the cluster's storm guard
+   * grants slots, and waits until every one has ended.
+   */
+  async function failOver(
+    apps: Required<AppOnNode>[],
+    extra: (app: Required<AppOnNode>) => Partial<AppFailoverRequest>,
+  ): Promise<void> {
+    if (view.phase !== 'ZoneOutage') view.phase = 'FailingOver';
+    // Slots from the cluster's storm guard, asked for all at once and granted in turn.
+    const slotsOf = (app: Required<AppOnNode>) => failoverSlotsWorkflowId(app.target.cluster.name);
+    const requestIdOf = (app: AppOnNode) => `${workflowId}/${firstExecutionRunId}/${app.appKey}`;
+    for (const app of apps) {
+      await incidentActivities.acquireFailoverSlot({
+        cluster: app.target.cluster.name,
+        holder: workflowId,
+        key: requestIdOf(app),
+        limit: opts.maxConcurrentFailovers,
+      });
+    }
+    const handed = new Set<string>();
+    const running = new Set<string>();
+    while (handed.size < apps.length || running.size > 0) {
+      await condition(
+        () =>
+          apps.some((a) => granted.has(requestIdOf(a)) && !handed.has(requestIdOf(a))) ||
+          [...running].some((id) => finished.has(id)),
+      );
+      for (const app of apps.filter((a) => granted.has(requestIdOf(a)) && !handed.has(requestIdOf(a)))) {
+        const request: AppFailoverRequest = {
+          kind: 'app.failover',
+          requestId: requestIdOf(app),
+          requester: { via: 'webhook' },
+          appKey: app.appKey,
+          node,
+          incidentId: workflowId,
+          alertReceivedAt: view.marks.alertReceivedAt,
+          verifiedAt: view.marks.verifiedAt,
+          ...(view.marks.fencedAt ? { fencedAt: view.marks.fencedAt } : {}),
+          notifyWorkflowId: workflowId,
+          preempt: true,
+          ...extra(app),
+        };
+        await getExternalWorkflowHandle(appControllerWorkflowId(app.appKey)).signal(
+          requestOperationSignal,
+          request,
+        );
+        handed.add(request.requestId);
+        running.add(request.requestId);
+      }
+      for (const app of apps.filter((a) => running.has(requestIdOf(a)))) {
+        const record = finished.get(requestIdOf(app));
+        if (!record || !isFinal(record.phase)) continue;
+        running.delete(requestIdOf(app));
+        await getExternalWorkflowHandle(slotsOf(app)).signal(releaseSlotSignal, { key: requestIdOf(app) });
+        const entry = view.apps.find((a) => a.appKey === app.appKey);
+        if (entry) {
+          entry.operationId = record.id;
+          entry.phase = record.phase;
+          const rto = record.figures?.rtoSeconds;
+          if (typeof rto === 'number') entry.rtoSeconds = rto;
+        }
+      }
+    }
+  }
+
   // The storm guard: a zone outage is not a node failure.
   if (
     facts.exists &&
@@ -126,14 +198,15 @@ export async function nodeIncidentWorkflow(input: NodeIncidentInput): Promise<In
   ) {
     view.phase = 'ZoneOutage';
     view.verification += `; ${facts.zoneNodesDown} of ${facts.zoneNodes} nodes of zone ${facts.zone} are down`;
+    const movers = active.filter((a) => a.failover.crossZone !== 'never');
     for (const app of view.apps) {
-      const policy = active.find((a) => a.appKey === app.appKey)?.failover.crossZone;
-      if (!policy) continue;
-      app.skipped =
-        policy === 'never'
-          ? 'zone outage: crossZone is never, so the app waits for its zone'
-          : `zone outage: crossZone ${policy} is not active yet, so the app waits for its zone`;
+      if (active.some((a) => a.appKey === app.appKey && a.failover.crossZone === 'never'))
+        app.skipped = 'zone outage: crossZone is never, so the app waits for its zone';
     }
+    await failOver(movers, (a) => ({
+      crossZone: a.failover.crossZone as 'latestSnapshot' | 'zoneRedundant',
+      ...(facts.zone ? { avoidZone: facts.zone } : {}),
+    }));
     await awaitNode(input.cluster, node, view);
     return end('Resolved');
   }
@@ -150,67 +223,7 @@ export async function nodeIncidentWorkflow(input: NodeIncidentInput): Promise<In
   }
 
   // 4. A failover per app, preempting whatever the app was doing; a few at a time.
-  view.phase = 'FailingOver';
-  // From the input and the started event, never the live run id: a replay must rebuild the
-  // same request ids to match the controllers' answers.
-  const workflowId = nodeIncidentWorkflowId(input.cluster, input.node);
-  const { firstExecutionRunId } = workflowInfo();
-  // Slots from the cluster's storm guard, asked for all at once and granted in turn.
-  const slotsOf = (app: Required<AppOnNode>) => failoverSlotsWorkflowId(app.target.cluster.name);
-  const requestIdOf = (app: AppOnNode) => `${workflowId}/${firstExecutionRunId}/${app.appKey}`;
-  const granted = new Set<string>();
-  setHandler(slotGrantedSignal, ({ key }) => void granted.add(key));
-  for (const app of active) {
-    await incidentActivities.acquireFailoverSlot({
-      cluster: app.target.cluster.name,
-      holder: workflowId,
-      key: requestIdOf(app),
-      limit: opts.maxConcurrentFailovers,
-    });
-  }
-  const handed = new Set<string>();
-  const running = new Set<string>();
-  while (handed.size < active.length || running.size > 0) {
-    await condition(
-      () =>
-        active.some((a) => granted.has(requestIdOf(a)) && !handed.has(requestIdOf(a))) ||
-        [...running].some((id) => finished.has(id)),
-    );
-    for (const app of active.filter((a) => granted.has(requestIdOf(a)) && !handed.has(requestIdOf(a)))) {
-      const request: AppFailoverRequest = {
-        kind: 'app.failover',
-        requestId: requestIdOf(app),
-        requester: { via: 'webhook' },
-        appKey: app.appKey,
-        node,
-        incidentId: workflowId,
-        alertReceivedAt: view.marks.alertReceivedAt,
-        verifiedAt: view.marks.verifiedAt,
-        ...(view.marks.fencedAt ? { fencedAt: view.marks.fencedAt } : {}),
-        notifyWorkflowId: workflowId,
-        preempt: true,
-      };
-      await getExternalWorkflowHandle(appControllerWorkflowId(app.appKey)).signal(
-        requestOperationSignal,
-        request,
-      );
-      handed.add(request.requestId);
-      running.add(request.requestId);
-    }
-    for (const app of active.filter((a) => running.has(requestIdOf(a)))) {
-      const record = finished.get(requestIdOf(app));
-      if (!record || !isFinal(record.phase)) continue;
-      running.delete(requestIdOf(app));
-      await getExternalWorkflowHandle(slotsOf(app)).signal(releaseSlotSignal, { key: requestIdOf(app) });
-      const entry = view.apps.find((a) => a.appKey === app.appKey);
-      if (entry) {
-        entry.operationId = record.id;
-        entry.phase = record.phase;
-        const rto = record.figures?.rtoSeconds;
-        if (typeof rto === 'number') entry.rtoSeconds = rto;
-      }
-    }
-  }
+  await failOver(active, () => ({}));
 
   // 5. The taint stays until the node is back (or gone): it must not run pods of its old life.
   await awaitNode(input.cluster, node, view);

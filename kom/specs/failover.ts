@@ -10,13 +10,5 @@ export function readFailoverPolicy(failover: MapReader): FailoverPolicy {
     crossZone: failover.enumOf('crossZone', CROSS_ZONE_POLICIES) ?? DEFAULT_FAILOVER_POLICY.crossZone,
   };
   failover.finish('error', ' (known: enabled, verifyGraceSeconds, crossZone)');
-  // A node failure fails the app over within its zone; moving it out of a zone that is down
-  // comes with migration. Until then the manifest keeps working and says so plainly.
-  if (policy.crossZone !== 'never') {
-    failover.report.warn(
-      failover.at('crossZone'),
-      `${policy.crossZone} is not active yet: in a zone outage the app waits for its zone (failover within the zone works)`,
-    );
-  }
   return policy;
 }

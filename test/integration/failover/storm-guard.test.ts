@@ -112,4 +112,63 @@ void describe('storm guard: failovers on one cluster run one at a time', () => {
     }
     for (const node of failed) await kompoxops(stack, projects[0]!.dir, 'dev', 'node', 'recover', node);
   });
+
+  void it('moves the apps of a zone that is down to another zone from their newest snapshots', async (t) => {
+    // The wiki's policy is crossZone: latestSnapshot. Snapshot the two apps of zone local-1a.
+    const inZone = projects.slice(0, 2);
+    for (const p of inZone) {
+      const snap = await kompoxopsJson<OperationRecord>(stack, p.dir, 'snapshot', 'create');
+      assert.equal(snap.phase, 'Completed', JSON.stringify(snap.failure));
+    }
+    const before = await Promise.all(
+      inZone.map((p) => kompoxopsJson<AppStatus>(stack, p.dir, 'app', 'status')),
+    );
+    const zoneNodes = ['kwok-local-1a-1', 'kwok-local-1a-2'];
+    for (const node of zoneNodes)
+      await kompoxops(stack, inZone[0]!.dir, 'dev', 'node', 'fail', node, '--mode', 'notready');
+    try {
+      for (const node of new Set(before.map((s) => s.node!))) {
+        await reportAlert(stack.client, {
+          source: 'alertmanager',
+          dedupeKey: `zone@${node}`,
+          status: 'firing',
+          cluster: 'dev',
+          node,
+          receivedAt: new Date().toISOString(),
+        });
+      }
+      for (const s of before) {
+        const moved = await eventually(
+          `${s.appKey} running in another zone`,
+          async () => {
+            const view = await stack.client.workflow
+              .getHandle(appControllerWorkflowId(s.appKey))
+              .query(controllerViewQuery);
+            const op = view.recentOperations.find((o) => o.kind === 'app.failover');
+            return op && view.placement?.zone !== 'local-1a' ? { op, view } : undefined;
+          },
+          240_000,
+        );
+        assert.equal(moved.op.phase, 'Completed', JSON.stringify(moved.op.failure));
+        assert.match(moved.op.summary, /crossZone=latestSnapshot/);
+        assert.notEqual(moved.view.placement?.zone, 'local-1a');
+        // Its data came from the snapshot: a new assigned disk per volume, in the new zone.
+        const disks = Object.values(moved.view.disks)
+          .flat()
+          .filter((d) => d.assigned);
+        assert.equal(disks.length, 2, JSON.stringify(moved.view.disks));
+        for (const d of disks) assert.equal(d.zone, moved.view.placement?.zone, JSON.stringify(d));
+        const f = moved.op.figures ?? {};
+        assert.equal(f.restoredTo, moved.view.placement?.zone);
+        assert.ok(Number(f.rpoSeconds) > 0, JSON.stringify(f));
+        t.diagnostic(`${s.appKey}: ${JSON.stringify(f)}`);
+      }
+      const incident = await stack.client.workflow
+        .getHandle(nodeIncidentWorkflowId('dev', before[0]!.node!))
+        .query(incidentViewQuery);
+      assert.equal(incident.phase, 'ZoneOutage');
+    } finally {
+      for (const node of zoneNodes) await kompoxops(stack, inZone[0]!.dir, 'dev', 'node', 'recover', node);
+    }
+  });
 });
