@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/bin:$(PATH)
 NODE_STAMP := node_modules/.install-stamp
 SOURCES := $(shell find api dev kom kube drivers activities workflows client workers webhook cli test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all install tools tools-temporal tools-k8s tools-real-node tools-csi tools-moto tools-alertmanager build lint test test-unit test-integration bench demo demo-k3s demo-down clean
+.PHONY: all install tools tools-temporal tools-k8s tools-real-node tools-csi tools-moto bench-failover tools-alertmanager build lint test test-unit test-integration bench demo demo-k3s demo-down clean
 
 all: build
 
@@ -76,6 +76,11 @@ bench: build tools
 	node dist/bench/deploy.js
 	node dist/bench/snapshot-tick.js
 	node dist/bench/cli-startup.js
+
+# Kompox's failover against Kubernetes' own recovery after a node power-off (needs root for the
+# real nodes; about 17 minutes, most of it waiting to show Kubernetes does not recover alone).
+bench-failover: build tools
+	node dist/bench/failover-rto.js
 
 test: lint test-unit test-integration
 

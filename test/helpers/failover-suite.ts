@@ -7,20 +7,19 @@
 // dead node first. When the node is back the taint goes. A node that only looked down (a resolved
 // alert inside the grace window) is left alone: nothing fenced, nothing tainted, the app not moved.
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, type KubeConfig, StorageV1Api } from '@kubernetes/client-node';
+import { describe, it } from 'node:test';
+import { CoreV1Api, StorageV1Api } from '@kubernetes/client-node';
 import type { NormalizedAlert } from '../../api/alert';
 import { type IncidentView, incidentViewQuery, nodeIncidentWorkflowId } from '../../api/incident';
 import type { OperationRecord } from '../../api/operation';
 import type { ControllerView } from '../../api/messages';
 import { reportAlert } from '../../client/report-alert';
 import { devStackStatus } from '../../dev/dev-stack';
-import { journalProject, kompoxops, useK3sProvider } from './deploy-project';
-import { type TestStack, startTestStack } from './dev-stack';
-import { journalApp } from './journal-app';
-import { eventually, kubeConfigOf } from './kube-app';
+import { type TestProject, kompoxops, useK3sProvider } from './deploy-project';
+import { eventually } from './kube-app';
+import { failoverApp } from './failover-app';
 
 const CLUSTER = 'dev';
 const GRACE_SECONDS = 8;
@@ -40,38 +39,24 @@ function alert(node: string, status: 'firing' | 'resolved', dedupeKey: string): 
 
 export function failoverSuite(driver: 'local' | 'k3s'): void {
   void describe(`failover on an alert, real nodes, ${driver} provider`, () => {
-    let stack: TestStack;
-    let kc: KubeConfig;
-    const project = journalProject(`fo${driver}${process.pid}`);
-    if (driver === 'k3s') useK3sProvider(project);
-    appendFileSync(
-      join(project.dir, 'kompoxapp.yml'),
-      `  failover: { enabled: true, verifyGraceSeconds: ${GRACE_SECONDS} }\n`,
+    const app = failoverApp(
+      `fo${driver}${process.pid}`,
+      GRACE_SECONDS,
+      (p: TestProject) => driver === 'k3s' && useK3sProvider(p),
     );
-    const { json, readyStatus, inPod } = journalApp(
-      () => stack,
-      () => kc,
-      project,
-    );
+    const { project, json, readyStatus, inPod } = app;
     const dev = async (...args: string[]) => {
-      const r = await kompoxops(stack, project.dir, 'dev', ...args);
+      const r = await kompoxops(app.stack(), project.dir, 'dev', ...args);
       assert.equal(r.status, 0, `kompoxops dev ${args.join(' ')}: ${r.stderr}`);
     };
     const taints = async (node: string) =>
-      ((await kc.makeApiClient(CoreV1Api).readNode({ name: node })).spec?.taints ?? []).map((t) => t.key);
+      ((await app.kc().makeApiClient(CoreV1Api).readNode({ name: node })).spec?.taints ?? []).map(
+        (t) => t.key,
+      );
     const incident = (node: string) =>
-      stack.client.workflow.getHandle(nodeIncidentWorkflowId(CLUSTER, node)).query(incidentViewQuery);
+      app.stack().client.workflow.getHandle(nodeIncidentWorkflowId(CLUSTER, node)).query(incidentViewQuery);
     const fenceRecord = (node: string) =>
       join(project.dir, 'disks', 'demo', 'local', 'fenced', `${node}.json`);
-
-    before(async () => {
-      stack = await startTestStack({ realNodes: 2, realNodeZones: ['local-1a'] });
-      kc = kubeConfigOf(stack.kubeconfig);
-    });
-    after(async () => {
-      await stack?.stop();
-      rmSync(project.dir, { recursive: true, force: true });
-    });
 
     void it('brings the app back on the other node of its zone with its data, once per incident', async (t) => {
       const deployed = await json<OperationRecord>('app', 'deploy', '--bootstrap-disks');
@@ -84,10 +69,10 @@ export function failoverSuite(driver: 'local' | 'k3s'): void {
 
       await dev('node', 'fail', dead, '--mode', 'poweroff');
       // Alertmanager sends the same alert again and again; each joins the one incident.
-      const first = await reportAlert(stack.client, alert(dead, 'firing', 'fp1@t1'));
+      const first = await reportAlert(app.stack().client, alert(dead, 'firing', 'fp1@t1'));
       assert.equal(first.result, 'incident', JSON.stringify(first));
-      await reportAlert(stack.client, alert(dead, 'firing', 'fp1@t1'));
-      await reportAlert(stack.client, { ...alert(dead, 'firing', 'fp1@t1'), source: 'alertmanager' });
+      await reportAlert(app.stack().client, alert(dead, 'firing', 'fp1@t1'));
+      await reportAlert(app.stack().client, { ...alert(dead, 'firing', 'fp1@t1'), source: 'alertmanager' });
 
       const after = await eventually(
         'the app Ready on another node',
@@ -119,8 +104,9 @@ export function failoverSuite(driver: 'local' | 'k3s'): void {
       );
       assert.equal((await taints(dead)).includes('node.kubernetes.io/out-of-service'), true);
 
-      const controller = await stack.client.workflow
-        .getHandle(`kompox-app:${before.appKey}`)
+      const controller = await app
+        .stack()
+        .client.workflow.getHandle(`kompox-app:${before.appKey}`)
         .query<ControllerView>('controllerView');
       const failovers = controller.recentOperations.filter((o) => o.kind === 'app.failover');
       assert.equal(failovers.length, 1, JSON.stringify(failovers.map((f) => f.id)));
@@ -132,7 +118,7 @@ export function failoverSuite(driver: 'local' | 'k3s'): void {
       const f = op.figures ?? {};
       if (driver === 'k3s') {
         // The CSI volume left the dead node and is attached to the new one.
-        const attachments = (await kc.makeApiClient(StorageV1Api).listVolumeAttachment()).items.filter(
+        const attachments = (await app.kc().makeApiClient(StorageV1Api).listVolumeAttachment()).items.filter(
           (a) => a.status?.attached && a.spec.source.persistentVolumeName?.startsWith('k4x-'),
         );
         assert.deepEqual(
@@ -156,7 +142,7 @@ export function failoverSuite(driver: 'local' | 'k3s'): void {
       assert.ok((f.rtoSeconds as number) < 180, JSON.stringify(f));
       assert.equal(controller.placement?.node, after.node);
       // The controller's record feeds the worker's RTO histogram.
-      const metrics = await (await fetch(`${devStackStatus(stack.dir).metricsUrl}`)).text();
+      const metrics = await (await fetch(`${devStackStatus(app.stack().dir).metricsUrl}`)).text();
       assert.match(
         metrics,
         /kompox_failover_rto_seconds\w*_count\{[^}]*outcome="Completed"[^}]*\} 1/,
@@ -191,8 +177,8 @@ export function failoverSuite(driver: 'local' | 'k3s'): void {
       // The kubelet dies but the node's machine runs: it looks down, then the alert resolves.
       await dev('node', 'fail', node, '--mode', 'unreachable');
       try {
-        await reportAlert(stack.client, alert(node, 'firing', 'fp2@t2'));
-        const resolved = await reportAlert(stack.client, alert(node, 'resolved', 'fp2@t2'));
+        await reportAlert(app.stack().client, alert(node, 'firing', 'fp2@t2'));
+        const resolved = await reportAlert(app.stack().client, alert(node, 'resolved', 'fp2@t2'));
         assert.equal(resolved.result, 'incident', JSON.stringify(resolved));
         const view: IncidentView = await eventually('the incident dismissed', async () => {
           const v = await incident(node);
@@ -219,7 +205,9 @@ export function failoverSuite(driver: 'local' | 'k3s'): void {
       for (const k of kwok) await dev('node', 'fail', k, '--mode', 'notready');
       try {
         await eventually('the kwok nodes NotReady', async () => {
-          const nodes = await Promise.all(kwok.map((k) => kc.makeApiClient(CoreV1Api).readNode({ name: k })));
+          const nodes = await Promise.all(
+            kwok.map((k) => app.kc().makeApiClient(CoreV1Api).readNode({ name: k })),
+          );
           return nodes.every((n) =>
             n.status?.conditions?.some((c) => c.type === 'Ready' && c.status !== 'True'),
           )
@@ -227,7 +215,7 @@ export function failoverSuite(driver: 'local' | 'k3s'): void {
             : undefined;
         });
         await dev('node', 'fail', node, '--mode', 'poweroff');
-        await reportAlert(stack.client, alert(node, 'firing', 'fp3@t3'));
+        await reportAlert(app.stack().client, alert(node, 'firing', 'fp3@t3'));
         const view: IncidentView = await eventually(
           'the incident declared a zone outage',
           async () => {

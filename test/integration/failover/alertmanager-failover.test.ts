@@ -4,45 +4,30 @@
 // and exactly one failover runs for the one incident. An alert about a node the cluster does not
 // have is accepted and ends as a no-op.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { type Alertmanager, startAlertmanager } from '../../../dev/alertmanager';
 import { devStackStatus } from '../../../dev/dev-stack';
 import { type IncidentView, incidentViewQuery, nodeIncidentWorkflowId } from '../../../api/incident';
 import { appControllerWorkflowId } from '../../../api/ids';
 import { controllerViewQuery } from '../../../api/messages';
-import type { OperationRecord } from '../../../api/operation';
-import { journalProject, kompoxops } from '../../helpers/deploy-project';
-import { type TestStack, startTestStack } from '../../helpers/dev-stack';
-import { journalApp } from '../../helpers/journal-app';
-import { eventually, kubeConfigOf } from '../../helpers/kube-app';
+import { kompoxops } from '../../helpers/deploy-project';
+import { eventually } from '../../helpers/kube-app';
+import { failoverApp } from '../../helpers/failover-app';
 
 void describe('failover from a real Alertmanager through the webhook receiver', () => {
-  let stack: TestStack;
-  let kc: KubeConfig;
   let am: Alertmanager | undefined;
   const amDir = mkdtempSync(join(tmpdir(), 'kompox-am-'));
-  const project = journalProject(`foam${process.pid}`);
-  appendFileSync(
-    join(project.dir, 'kompoxapp.yml'),
-    '  failover: { enabled: true, verifyGraceSeconds: 5 }\n',
-  );
-  const { json, readyStatus, inPod } = journalApp(
-    () => stack,
-    () => kc,
-    project,
-  );
+  const app = failoverApp(`foam${process.pid}`, 5);
+  const { project, readyStatus, inPod } = app;
   const incident = (node: string): Promise<IncidentView> =>
-    stack.client.workflow.getHandle(nodeIncidentWorkflowId('dev', node)).query(incidentViewQuery);
+    app.stack().client.workflow.getHandle(nodeIncidentWorkflowId('dev', node)).query(incidentViewQuery);
 
   before(async () => {
-    stack = await startTestStack({ realNodes: 2, realNodeZones: ['local-1a'] });
-    kc = kubeConfigOf(stack.kubeconfig);
-    const status = devStackStatus(stack.dir);
+    const status = devStackStatus(app.stack().dir);
     assert.ok(status.webhookUrl && status.webhookTokenFile, JSON.stringify(status));
     am = await startAlertmanager({
       dir: amDir,
@@ -53,19 +38,11 @@ void describe('failover from a real Alertmanager through the webhook receiver', 
   });
   after(async () => {
     await am?.stop();
-    await stack?.stop();
-    rmSync(project.dir, { recursive: true, force: true });
     rmSync(amDir, { recursive: true, force: true });
   });
 
   void it('runs one failover per incident, however often the alert is delivered', async (t) => {
-    const deployed = await json<OperationRecord>('app', 'deploy', '--bootstrap-disks');
-    assert.equal(deployed.phase, 'Completed', JSON.stringify(deployed.failure));
-    const s = await readyStatus();
-    const dead = s.node!;
-    const digest = (await inPod(s, 'sha256sum /data/payload.bin')).split(' ')[0];
-    const r = await kompoxops(stack, project.dir, 'dev', 'node', 'fail', dead, '--mode', 'poweroff');
-    assert.equal(r.status, 0, r.stderr);
+    const { status: s, dead, digest } = await app.deployAndPowerOff();
 
     const startsAt = new Date(Date.now() - 2000).toISOString();
     const labels = { alertname: 'KubeNodeUnreachable', node: dead, cluster: 'dev', severity: 'critical' };
@@ -93,14 +70,17 @@ void describe('failover from a real Alertmanager through the webhook receiver', 
     // Every delivery was the same incident (fingerprint + startsAt): one alert taken, one failover.
     assert.equal(view.alerts.length, 1, JSON.stringify(view.alerts));
     const failovers = (
-      await stack.client.workflow.getHandle(appControllerWorkflowId(s.appKey)).query(controllerViewQuery)
+      await app
+        .stack()
+        .client.workflow.getHandle(appControllerWorkflowId(s.appKey))
+        .query(controllerViewQuery)
     ).recentOperations.filter((o) => o.kind === 'app.failover');
     assert.equal(failovers.length, 1, JSON.stringify(failovers.map((f) => f.id)));
     assert.equal(failovers[0]!.phase, 'Completed', JSON.stringify(failovers[0]!.failure));
     assert.equal(failovers[0]!.requester.via, 'webhook');
 
     // The receiver's own count of what it accepted, beside the log line per alert.
-    const metrics = await (await fetch(`${devStackStatus(stack.dir).webhookUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${devStackStatus(app.stack().dir).webhookUrl}/metrics`)).text();
     const accepted =
       /kompox_webhook_alerts_total\{[^}]*source="alertmanager"[^}]*result="accepted"[^}]*\} (\d+)|kompox_webhook_alerts_total\{[^}]*result="accepted"[^}]*source="alertmanager"[^}]*\} (\d+)/.exec(
         metrics,
@@ -115,7 +95,7 @@ void describe('failover from a real Alertmanager through the webhook receiver', 
     await eventually('the resolved alert recorded', async () =>
       (await incident(dead)).alerts.some((a) => a.status === 'resolved') ? true : undefined,
     );
-    await kompoxops(stack, project.dir, 'dev', 'node', 'recover', dead);
+    await kompoxops(app.stack(), project.dir, 'dev', 'node', 'recover', dead);
     await eventually(
       'the incident resolved',
       async () => ((await incident(dead)).phase === 'Resolved' ? true : undefined),

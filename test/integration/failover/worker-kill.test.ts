@@ -2,60 +2,31 @@
 // brings the app back once: each kind of activity the two workflows schedule is read from their
 // histories as it appears, and the worker dies and restarts there, once per kind.
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { describe, it } from 'node:test';
 import { type IncidentView, incidentViewQuery, nodeIncidentWorkflowId } from '../../../api/incident';
 import { appControllerWorkflowId } from '../../../api/ids';
 import { controllerViewQuery } from '../../../api/messages';
-import type { OperationRecord } from '../../../api/operation';
 import { reportAlert } from '../../../client/report-alert';
 import { restartWorker } from '../../../dev/dev-stack';
-import { journalProject, kompoxops } from '../../helpers/deploy-project';
-import { type TestStack, startTestStack } from '../../helpers/dev-stack';
-import { journalApp } from '../../helpers/journal-app';
-import { kubeConfigOf } from '../../helpers/kube-app';
+import { kompoxops } from '../../helpers/deploy-project';
+import { failoverApp } from '../../helpers/failover-app';
 
 void describe('worker killed at every step of a failover', () => {
-  let stack: TestStack;
-  let kc: KubeConfig;
-  const project = journalProject(`fokill${process.pid}`);
-  appendFileSync(
-    join(project.dir, 'kompoxapp.yml'),
-    '  failover: { enabled: true, verifyGraceSeconds: 5 }\n',
-  );
-  const { json, readyStatus, inPod } = journalApp(
-    () => stack,
-    () => kc,
-    project,
-  );
-
-  before(async () => {
-    stack = await startTestStack({ realNodes: 2, realNodeZones: ['local-1a'] });
-    kc = kubeConfigOf(stack.kubeconfig);
-  });
-  after(async () => {
-    await stack?.stop();
-    rmSync(project.dir, { recursive: true, force: true });
-  });
+  const app = failoverApp(`fokill${process.pid}`, 5);
+  const { project, readyStatus, inPod } = app;
 
   const killWorker = async (): Promise<void> => {
-    process.kill(Number(readFileSync(join(stack.dir, 'worker.pid'), 'utf8')), 'SIGKILL');
+    process.kill(Number(readFileSync(join(app.stack().dir, 'worker.pid'), 'utf8')), 'SIGKILL');
     await sleep(200);
-    await restartWorker(stack.dir);
+    await restartWorker(app.stack().dir);
   };
 
   void it('ends with one failover and the app Ready on the other node with its data', async (t) => {
-    const deployed = await json<OperationRecord>('app', 'deploy', '--bootstrap-disks');
-    assert.equal(deployed.phase, 'Completed', JSON.stringify(deployed.failure));
-    const s = await readyStatus();
-    const dead = s.node!;
-    const digest = (await inPod(s, 'sha256sum /data/payload.bin')).split(' ')[0];
-    const r = await kompoxops(stack, project.dir, 'dev', 'node', 'fail', dead, '--mode', 'poweroff');
-    assert.equal(r.status, 0, r.stderr);
-    await reportAlert(stack.client, {
+    const { status: s, dead, digest } = await app.deployAndPowerOff();
+    await reportAlert(app.stack().client, {
       source: 'alertmanager',
       dedupeKey: 'kill@1',
       status: 'firing',
@@ -64,11 +35,11 @@ void describe('worker killed at every step of a failover', () => {
       receivedAt: new Date().toISOString(),
     });
 
-    const incident = stack.client.workflow.getHandle(nodeIncidentWorkflowId('dev', dead));
-    const controller = stack.client.workflow.getHandle(appControllerWorkflowId(s.appKey));
+    const incident = app.stack().client.workflow.getHandle(nodeIncidentWorkflowId('dev', dead));
+    const controller = app.stack().client.workflow.getHandle(appControllerWorkflowId(s.appKey));
     // Each kind of activity the incident and the failover schedule, read from their histories.
     const scheduled = async (workflowId: string): Promise<string[]> => {
-      const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+      const history = await app.stack().client.workflow.getHandle(workflowId).fetchHistory();
       return (history.events ?? []).flatMap((e) => {
         const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
         return type ? [type] : [];
@@ -82,8 +53,11 @@ void describe('worker killed at every step of a failover', () => {
       assert.ok(Date.now() < deadline, `no recovery within 12 minutes; killed at ${killedAt.join(', ')}`);
       try {
         view = await incident.query(incidentViewQuery);
-        const c = await controller.query(controllerViewQuery);
-        if (c.currentOperation?.kind === 'app.failover') failoverWorkflow = c.currentOperation.workflowId;
+        // From visibility, which answers while the worker restarts, not from the controller.
+        for await (const w of app.stack().client.workflow.list({
+          query: `KompoxAppKey = '${s.appKey}' AND KompoxOperationKind = 'app.failover'`,
+        }))
+          failoverWorkflow = w.workflowId;
       } catch {
         await sleep(300); // the restarted worker has not taken the workflow task yet
         continue;
@@ -108,6 +82,7 @@ void describe('worker killed at every step of a failover', () => {
       'incident: instanceState',
       'incident: fenceNode',
       'incident: setOutOfService',
+      'incident: acquireFailoverSlot',
       'failover: forceDeleteAppPods',
       'failover: waitForVolumesDetached',
       'failover: listDisks',
@@ -125,6 +100,6 @@ void describe('worker killed at every step of a failover', () => {
     assert.equal(failovers.length, 1, JSON.stringify(failovers));
     assert.equal(failovers[0]!.phase, 'Completed', JSON.stringify(failovers[0]!.failure));
     assert.equal(view.apps.filter((a) => a.operationId).length, 1);
-    await kompoxops(stack, project.dir, 'dev', 'node', 'recover', dead);
+    await kompoxops(app.stack(), project.dir, 'dev', 'node', 'recover', dead);
   });
 });
