@@ -25,7 +25,9 @@ void describe('storm guard: failovers on one cluster run one at a time', () => {
       kom,
       readFileSync(kom, 'utf8')
         .replace('verifyGraceSeconds: 30', 'verifyGraceSeconds: 2')
-        .replace('zone: local-1a', `zone: ${i < 2 ? 'local-1a' : 'local-1b'}`),
+        .replace('zone: local-1a', `zone: ${i < 2 ? 'local-1a' : 'local-1b'}`)
+        // b asks to reschedule on its own disks, which are zonal: refused in a zone outage.
+        .replace('crossZone: latestSnapshot', `crossZone: ${x === 'b' ? 'zoneRedundant' : 'latestSnapshot'}`),
     );
     return p;
   });
@@ -113,13 +115,11 @@ void describe('storm guard: failovers on one cluster run one at a time', () => {
     for (const node of failed) await kompoxops(stack, projects[0]!.dir, 'dev', 'node', 'recover', node);
   });
 
-  void it('moves the apps of a zone that is down to another zone from their newest snapshots', async (t) => {
-    // The wiki's policy is crossZone: latestSnapshot. Snapshot the two apps of zone local-1a.
+  void it('moves an app out of a zone that is down from its newest snapshots, and refuses to reschedule one on zonal disks', async (t) => {
+    // a: crossZone latestSnapshot, snapshotted; b: crossZone zoneRedundant on zonal disks.
     const inZone = projects.slice(0, 2);
-    for (const p of inZone) {
-      const snap = await kompoxopsJson<OperationRecord>(stack, p.dir, 'snapshot', 'create');
-      assert.equal(snap.phase, 'Completed', JSON.stringify(snap.failure));
-    }
+    const snap = await kompoxopsJson<OperationRecord>(stack, inZone[0]!.dir, 'snapshot', 'create');
+    assert.equal(snap.phase, 'Completed', JSON.stringify(snap.failure));
     const before = await Promise.all(
       inZone.map((p) => kompoxopsJson<AppStatus>(stack, p.dir, 'app', 'status')),
     );
@@ -137,14 +137,32 @@ void describe('storm guard: failovers on one cluster run one at a time', () => {
           receivedAt: new Date().toISOString(),
         });
       }
-      for (const s of before) {
+      const [a, b] = before as [AppStatus, AppStatus];
+      const refused = await eventually(
+        `${b.appKey}'s failover refused`,
+        async () => {
+          const view = await stack.client.workflow
+            .getHandle(appControllerWorkflowId(b.appKey))
+            .query(controllerViewQuery);
+          return view.recentOperations.find(
+            (o) => o.kind === 'app.failover' && o.summary.includes('crossZone=zoneRedundant'),
+          );
+        },
+        240_000,
+      );
+      assert.equal(refused.phase, 'Failed');
+      assert.equal(refused.failure?.reason, 'ZonalDisk', JSON.stringify(refused.failure));
+      assert.match(refused.failure?.message ?? '', /is in zone local-1a, which is down/);
+      for (const s of [a]) {
         const moved = await eventually(
           `${s.appKey} running in another zone`,
           async () => {
             const view = await stack.client.workflow
               .getHandle(appControllerWorkflowId(s.appKey))
               .query(controllerViewQuery);
-            const op = view.recentOperations.find((o) => o.kind === 'app.failover');
+            const op = view.recentOperations.find(
+              (o) => o.kind === 'app.failover' && o.summary.includes('crossZone=latestSnapshot'),
+            );
             return op && view.placement?.zone !== 'local-1a' ? { op, view } : undefined;
           },
           240_000,
