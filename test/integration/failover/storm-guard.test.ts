@@ -113,6 +113,19 @@ void describe('storm guard: failovers on one cluster run one at a time', () => {
       );
     }
     for (const node of failed) await kompoxops(stack, projects[0]!.dir, 'dev', 'node', 'recover', node);
+    // Both incidents see their node back and end, so the next alert about it opens a new one.
+    for (const node of failed) {
+      await eventually(
+        `the incident of ${node} resolved`,
+        async () => {
+          const v = await stack.client.workflow
+            .getHandle(nodeIncidentWorkflowId('dev', node))
+            .query(incidentViewQuery);
+          return v.phase === 'Resolved' ? v : undefined;
+        },
+        120_000,
+      );
+    }
   });
 
   void it('moves an app out of a zone that is down from its newest snapshots, and refuses to reschedule one on zonal disks', async (t) => {
