@@ -6,6 +6,8 @@ import { appRuntimeActivities } from './app-runtime';
 import { diskActivities } from './disks';
 import { nodeIncidentActivities } from './node-incident';
 import { snapshotActivities } from './snapshots';
+import { snapshotCopyActivities } from './snapshot-copy';
+import { migrationActivities } from './migration';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -15,6 +17,8 @@ export function createActivities(deps: ActivityDeps) {
     ...snapshotActivities(deps),
     ...appFailoverActivities(deps),
     ...nodeIncidentActivities(deps),
+    ...snapshotCopyActivities(deps),
+    ...migrationActivities(deps),
   };
 }
 

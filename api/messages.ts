@@ -3,6 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AppRevision, RevisionSummary } from './app-revision';
 import type { AppTarget } from './app-target';
+import type { KeptResource } from './migration';
 import type { OperationRecord, OperationRequest, Requester, StepRecord } from './operation';
 
 /** Reference-compatible view of one disk, mirrored by the controller for fast queries. */
@@ -47,6 +48,8 @@ export interface ControllerView {
   disks: Record<string, DiskView[]>;
   /** Newest first. */
   recentOperations: OperationRecord[];
+  /** Source disks and copied snapshots migrations keep for a way back, and until when. */
+  kept?: KeptResource[];
 }
 
 export const submitOperationUpdate = defineUpdate<OperationRecord, [OperationRequest]>('submitOperation');
@@ -86,7 +89,13 @@ export interface OperationOutcome {
   /** Completed unless the operation says otherwise (e.g. some volumes failed). */
   phase?: 'PartiallyFailed';
   disks?: Record<string, DiskView[]>;
-  /** Where the app's pod runs after a deploy or restore. */
-  placement?: { zone: string; nodeZone: string; node: string };
+  /** Where the app's pod runs after a deploy or restore; a migration also names the cluster. */
+  placement?: { zone: string; nodeZone: string; node: string; clusterId?: string; cluster?: string; region?: string };
   figures?: Record<string, number | string>;
+  /** A move to another cluster: what is deployed now, and where. */
+  deployed?: { revision: AppRevision; target: AppTarget };
+  /** What a migration keeps of the source until its keep window passes. */
+  kept?: KeptResource[];
+  /** Kept resources pruned (or kept for good) by `kept.prune`: no longer tracked. */
+  released?: KeptResource[];
 }

@@ -2,6 +2,7 @@
 // who asked, its phase, each step with times, and a machine-readable failure reason.
 import { type AppRevision, type RevisionSummary, shortDigest } from './app-revision';
 import type { AppTarget } from './app-target';
+import type { KeptResource, MigrationDestination, MigrationSource } from './migration';
 
 export type OperationPhase =
   'Pending' | 'InProgress' | 'Completed' | 'PartiallyFailed' | 'Failed' | 'Cancelled';
@@ -14,7 +15,7 @@ export const FINAL_PHASES: readonly OperationPhase[] = [
 ];
 
 export interface Requester {
-  via: 'cli' | 'schedule' | 'webhook' | 'test';
+  via: 'cli' | 'schedule' | 'webhook' | 'test' | 'controller';
   user?: string;
   host?: string;
 }
@@ -133,6 +134,27 @@ export interface AppFailoverRequest extends RequestBase {
 }
 
 /**
+ * Moves the app to another zone, region or cluster on new disks made from snapshots. `live`
+ * stops the app and snapshots it first (RPO 0); `latestSnapshot` starts from each volume's
+ * newest ready snapshot, for when the source zone is down. Until the app is Ready at the
+ * destination every step can be undone; after that the move only goes forward.
+ */
+export interface AppMigrateRequest extends RequestBase {
+  kind: 'app.migrate';
+  to: MigrationDestination;
+  from: MigrationSource;
+  /** How long the source disks and copied snapshots are kept for a way back; default 7 days. */
+  keepSourceSeconds?: number;
+}
+
+/** Deletes what a migration kept once its keep-until has passed; the controller asks for it. */
+export interface KeptPruneRequest extends RequestBase {
+  kind: 'kept.prune';
+  /** The kept resources whose keep window has passed. */
+  kept: KeptResource[];
+}
+
+/**
  * Holds its lane until cancelled or `seconds` pass: what tests use to exercise lanes,
  * preemption and cancel before failover and migration exist. Only requesters `via: 'test'`.
  */
@@ -154,6 +176,8 @@ export type OperationRequest =
   | AppDeployRequest
   | AppDestroyRequest
   | AppFailoverRequest
+  | AppMigrateRequest
+  | KeptPruneRequest
   | TestHoldRequest;
 
 export type OperationKind = OperationRequest['kind'];
@@ -260,6 +284,17 @@ export function summarize(request: OperationRequest): string {
       ]
         .filter(Boolean)
         .join(' ');
+    case 'app.migrate':
+      return [
+        request.to.cluster ? `cluster=${request.to.cluster.target.name}` : '',
+        request.to.region ? `region=${request.to.region}` : '',
+        request.to.zone ? `zone=${request.to.zone}` : '',
+        `from=${request.from}`,
+      ]
+        .filter(Boolean)
+        .join(' ');
+    case 'kept.prune':
+      return `kept=${request.kept.map((k) => k.name).join(',')}`;
     case 'test.hold':
       return `lane=${request.lane} seconds=${request.seconds}`;
   }

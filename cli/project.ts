@@ -3,6 +3,7 @@
 // anything is started.
 import {
   type AppContext,
+  type Cluster,
   type KomIssue,
   formatKomIssue,
   isKomError,
@@ -14,7 +15,7 @@ import type { AppRevision } from '../api/app-revision';
 import type { AppTarget } from '../api/app-target';
 import { appKeyOf } from '../api/ids';
 import { buildRevision } from './app-revision';
-import { CliError, EXIT } from './exit-codes';
+import { CliError, EXIT, usageError } from './exit-codes';
 
 export interface GlobalOptions {
   chdir?: string;
@@ -108,6 +109,21 @@ export function appTargetOf(context: AppContext): AppTarget {
     ...(app.deployment.zone ? { deploymentZone: app.deployment.zone } : {}),
     ...(app.snapshots ? { snapshots: app.snapshots } : {}),
   };
+}
+
+/** A Cluster of the project by name or Resource ID, for commands that point at another one. */
+export function loadCluster(globals: GlobalOptions, ref: string): Cluster {
+  return withKomErrors(() => {
+    const project = loadProject({ cwd: process.cwd(), env: process.env, flags: projectFlags(globals) });
+    const found = project.clusters.filter((c) => c.id === ref || c.name === ref);
+    if (found.length === 1) return found[0]!;
+    const known = project.clusters.map((c) => c.id).join(', ') || 'none';
+    throw usageError(
+      found.length === 0
+        ? `no Cluster "${ref}" in the KOM (Clusters: ${known})`
+        : `Cluster name "${ref}" is ambiguous (${found.map((c) => c.id).join(', ')}): give its Resource ID`,
+    );
+  });
 }
 
 export function loadAppTarget(globals: GlobalOptions): AppTarget {

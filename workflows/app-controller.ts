@@ -47,6 +47,7 @@ import {
   isFinal,
   summarize,
 } from '../api/operation';
+import type { KeptResource } from '../api/migration';
 import { APP_KEY, OPERATION_KIND } from '../api/search-attributes';
 import { recordFailoverRto } from './failover-metrics';
 import { deadlineSecondsOf, laneOf, lanePriority } from './lanes';
@@ -55,6 +56,8 @@ import { effectiveTarget, validateRequest } from './request-validation';
 
 /** How many finished operations the controller keeps in its state (older ones live in history). */
 const KEEP_OPERATIONS = 50;
+/** How long kept resources a prune could not delete wait before the next try. */
+const PRUNE_RETRY_MS = 60 * 60 * 1000;
 /** Continue-as-new well before Temporal's own suggestion on busy apps. */
 const MAX_HISTORY_EVENTS = 5000;
 
@@ -79,6 +82,10 @@ export interface AppControllerState {
   deployed?: DeployedState;
   /** The newest target a request brought: what requests without one use before any deploy. */
   lastTarget?: AppTarget;
+  /** What migrations keep of their sources; pruned by a `kept.prune` once its time has come. */
+  kept?: KeptResource[];
+  /** When the last `kept.prune` was queued (epoch ms): what it could not prune waits an hour. */
+  lastPruneAt?: number;
 }
 
 export interface AppControllerInput {
@@ -142,7 +149,8 @@ export async function appController(input: AppControllerInput): Promise<void> {
   };
 
   setHandler(submitOperationUpdate, (request) => seenRequest(request.requestId) ?? accept(request), {
-    validator: (request) => validateRequest(appKey, request, state.disks, knownTarget()),
+    validator: (request) =>
+      validateRequest(appKey, request, state.disks, knownTarget(), state.deployed?.target),
   });
 
   // Requests from workflows (scheduled runs) arrive as signals: a refusal becomes a Failed record.
@@ -154,7 +162,7 @@ export async function appController(input: AppControllerInput): Promise<void> {
       return;
     }
     try {
-      validateRequest(appKey, request, state.disks, knownTarget());
+      validateRequest(appKey, request, state.disks, knownTarget(), state.deployed?.target);
     } catch (err) {
       const record = newRecord(appKey, request);
       record.phase = 'Failed';
@@ -210,6 +218,7 @@ export async function appController(input: AppControllerInput): Promise<void> {
     queued: state.queue.map((q) => q.record),
     disks: state.disks,
     recentOperations: state.operations,
+    ...(state.kept?.length ? { kept: state.kept } : {}),
   }));
 
   setHandler(operationQuery, (id) => findOperation(id) ?? null);
@@ -230,7 +239,11 @@ export async function appController(input: AppControllerInput): Promise<void> {
   const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > limit;
 
   for (;;) {
-    await condition(() => state.queue.length > 0 || historyFull());
+    // Only apps with kept migration sources wait on a timer: others replay as they always did.
+    const pruneAt = nextPruneAt(state);
+    if (pruneAt === undefined) await condition(() => state.queue.length > 0 || historyFull());
+    else if (!(await condition(() => state.queue.length > 0 || historyFull(), Math.max(1000, pruneAt - Date.now()))))
+      enqueuePrune(state, pruneAt);
     const next = takeNext(state.queue);
     if (!next) {
       // Idle and the history is long: hand the state to a fresh run once no handler is mid-flight.
@@ -244,6 +257,25 @@ export async function appController(input: AppControllerInput): Promise<void> {
     running = undefined;
     await finish(next.record, next.request);
   }
+}
+
+/** When the earliest kept resource may go; undefined when nothing is kept or a prune is queued. */
+function nextPruneAt(state: AppControllerState): number | undefined {
+  if (!state.kept?.length || state.queue.some((q) => q.request.kind === 'kept.prune')) return undefined;
+  const earliest = Math.min(...state.kept.map((k) => Date.parse(k.keepUntil)));
+  return Math.max(earliest, (state.lastPruneAt ?? 0) + PRUNE_RETRY_MS);
+}
+
+function enqueuePrune(state: AppControllerState, at: number): void {
+  const request: OperationRequest = {
+    kind: 'kept.prune',
+    requestId: `kept-prune-${at}`,
+    requester: { via: 'controller' },
+    appKey: state.deployed?.target.appKey ?? state.lastTarget?.appKey ?? '',
+    kept: (state.kept ?? []).filter((k) => Date.parse(k.keepUntil) <= at),
+  };
+  state.lastPruneAt = at;
+  state.queue.push({ record: newRecord(request.appKey, request), request });
 }
 
 /** The oldest request of the most urgent lane. */
@@ -373,6 +405,13 @@ function applyOutcome(
   outcome: OperationOutcome,
 ): void {
   if (outcome.disks) Object.assign(state.disks, outcome.disks);
+  if (outcome.kept) state.kept = [...(state.kept ?? []), ...outcome.kept];
+  if (outcome.released) {
+    const gone = new Set(outcome.released.map(keptKey));
+    state.kept = (state.kept ?? []).filter((k) => !gone.has(keptKey(k)));
+  }
+  if (outcome.deployed && state.deployed)
+    state.deployed = { ...state.deployed, revision: outcome.deployed.revision, target: outcome.deployed.target };
   if (outcome.figures) record.figures = outcome.figures;
   record.phase = outcome.phase ?? 'Completed';
   if (request.kind === 'app.deploy' && revision) {
@@ -390,8 +429,9 @@ function applyOutcome(
   }
   if (outcome.placement) {
     state.placement = {
-      clusterId: target.cluster.id,
-      cluster: target.cluster.name,
+      clusterId: outcome.placement.clusterId ?? target.cluster.id,
+      cluster: outcome.placement.cluster ?? target.cluster.name,
+      ...(outcome.placement.region ? { region: outcome.placement.region } : {}),
       zone: outcome.placement.zone,
       nodeZone: outcome.placement.nodeZone,
       node: outcome.placement.node,
@@ -399,6 +439,8 @@ function applyOutcome(
     };
   }
 }
+
+const keptKey = (k: KeptResource): string => `${k.kind}/${k.volume}/${k.name}`;
 
 function failureOf(err: unknown): { reason: string; message: string } {
   let cause: unknown = err;

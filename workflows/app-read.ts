@@ -3,6 +3,8 @@
 // transient fault is retried, and a failure reaches the user as one line with its reason.
 // It is not an operation: it changes nothing and does not go through the controller's queue.
 import type { AppRuntime } from '../activities/app-runtime';
+import type { PlanMigrationInput } from '../activities/migration';
+import type { MigrationPlan } from '../api/migration';
 import type { SnapshotView } from '../activities/snapshot-view';
 import type { ZoneInfo } from '../drivers/driver';
 import type { AppRevision } from '../api/app-revision';
@@ -22,6 +24,8 @@ export interface AppReadRequest {
   assignedDisks?: { volumes: string[] };
   /** Render these revisions (the local one and the deployed one, for `app diff`). */
   render?: AppRevision[];
+  /** Plan a migration of the app from `target` (where it runs): what `app migrate --dry-run` prints. */
+  migrationPlan?: Omit<PlanMigrationInput, 'source'>;
 }
 
 export interface AppReadResult {
@@ -32,11 +36,12 @@ export interface AppReadResult {
   assignedDisks?: Record<string, AssignedDisk>;
   /** YAML per revision in `render`, in the same order, Secret values masked. */
   rendered?: string[];
+  migrationPlan?: MigrationPlan;
 }
 
 export async function appReadWorkflow(request: AppReadRequest): Promise<AppReadResult> {
   const { target } = request;
-  const [disks, snapshots, runtime, zone, rendered, assignedDisks] = await Promise.all([
+  const [disks, snapshots, runtime, zone, rendered, assignedDisks, migrationPlan] = await Promise.all([
     request.disks ? readActivities.listDisks({ target, ...request.disks }) : undefined,
     request.snapshots ? readActivities.listSnapshots({ target, ...request.snapshots }) : undefined,
     request.runtime ? readActivities.appRuntime({ target }) : undefined,
@@ -45,6 +50,9 @@ export async function appReadWorkflow(request: AppReadRequest): Promise<AppReadR
       ? Promise.all(request.render.map((revision) => readActivities.renderRevision({ target, revision })))
       : undefined,
     request.assignedDisks ? readActivities.assignedDisks({ target, ...request.assignedDisks }) : undefined,
+    request.migrationPlan
+      ? readActivities.planMigration({ source: target, ...request.migrationPlan })
+      : undefined,
   ]);
   return {
     ...(disks ? { disks } : {}),
@@ -53,5 +61,6 @@ export async function appReadWorkflow(request: AppReadRequest): Promise<AppReadR
     ...(zone ? { zone } : {}),
     ...(rendered ? { rendered } : {}),
     ...(assignedDisks ? { assignedDisks } : {}),
+    ...(migrationPlan ? { migrationPlan } : {}),
   };
 }

@@ -8,6 +8,8 @@ export {
 } from './disk-operations';
 export { appDeployWorkflow, appDestroyWorkflow } from './app-deploy';
 export { appFailoverWorkflow } from './app-failover';
+export { appMigrateWorkflow } from './app-migrate';
+export { keptPruneWorkflow } from './kept-prune';
 export { nodeIncidentWorkflow } from './node-incident';
 export { failoverSlotsWorkflow } from './failover-slots';
 export {

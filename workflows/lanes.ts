@@ -5,6 +5,8 @@ import { LANES, type Lane, type OperationKind, type OperationRequest } from '../
 
 const LANE_OF: Record<Exclude<OperationKind, 'test.hold'>, Lane> = {
   'app.failover': 'failover',
+  'app.migrate': 'migrate',
+  'kept.prune': 'maintenance',
   'app.deploy': 'app',
   'app.destroy': 'app',
   'snapshot.restore': 'app',
@@ -20,6 +22,9 @@ const LANE_OF: Record<Exclude<OperationKind, 'test.hold'>, Lane> = {
 /** Defaults in seconds; a request's `deadlineSeconds` overrides them. */
 const DEADLINE_SECONDS: Record<Exclude<OperationKind, 'test.hold'>, number> = {
   'app.failover': 20 * 60,
+  // Cross-region copies of big disks take hours on some clouds.
+  'app.migrate': 12 * 60 * 60,
+  'kept.prune': 60 * 60,
   'app.deploy': 30 * 60,
   'app.destroy': 15 * 60,
   'snapshot.restore': 2 * 60 * 60,

@@ -7,6 +7,8 @@ import {
 } from './disk-operations';
 import { appDeployWorkflow, appDestroyWorkflow } from './app-deploy';
 import { appFailoverWorkflow } from './app-failover';
+import { appMigrateWorkflow } from './app-migrate';
+import { keptPruneWorkflow } from './kept-prune';
 import {
   snapshotCreateWorkflow,
   snapshotDeleteWorkflow,
@@ -29,6 +31,8 @@ const WORKFLOWS: { [K in OperationKind]: WorkflowFor<K> } = {
   'app.deploy': appDeployWorkflow,
   'app.destroy': appDestroyWorkflow,
   'app.failover': appFailoverWorkflow,
+  'app.migrate': appMigrateWorkflow,
+  'kept.prune': keptPruneWorkflow,
   'snapshot.create': snapshotCreateWorkflow,
   'snapshot.delete': snapshotDeleteWorkflow,
   'snapshot.restore': snapshotRestoreWorkflow,

@@ -2,7 +2,7 @@
 // never enters history and the caller gets the message at once.
 import type { AppTarget } from '../api/app-target';
 import type { DiskView } from '../api/messages';
-import { LANES, type OperationKind, type OperationRequest } from '../api/operation';
+import { type AppMigrateRequest, LANES, type OperationKind, type OperationRequest } from '../api/operation';
 
 // A record over every kind, so adding an operation kind without listing it here fails to compile.
 const KINDS: Record<OperationKind, true> = {
@@ -13,6 +13,8 @@ const KINDS: Record<OperationKind, true> = {
   'app.deploy': true,
   'app.destroy': true,
   'app.failover': true,
+  'app.migrate': true,
+  'kept.prune': true,
   'snapshot.create': true,
   'snapshot.delete': true,
   'snapshot.restore': true,
@@ -20,19 +22,25 @@ const KINDS: Record<OperationKind, true> = {
   'test.hold': true,
 };
 
-/** The target a request will run with: its own, else the one the controller knows (deployed first). */
+/**
+ * The target a request will run with: its own, else the one the controller knows (deployed
+ * first). A migration always starts from where the app runs, whatever the KOM says now.
+ */
 export function effectiveTarget(
   request: OperationRequest,
   known: AppTarget | undefined,
 ): AppTarget | undefined {
+  if (request.kind === 'app.migrate' || request.kind === 'kept.prune') return known ?? request.target;
   return request.target ?? known;
 }
 
+/** `deployed`: the target of the deployed revision, where the app runs. */
 export function validateRequest(
   appKey: string,
   request: OperationRequest,
   disks: Record<string, DiskView[]>,
   known: AppTarget | undefined,
+  deployed?: AppTarget,
 ): void {
   if (!request || typeof request !== 'object') throw new Error('operation request is missing');
   if (!Object.hasOwn(KINDS, request.kind))
@@ -52,6 +60,9 @@ export function validateRequest(
     if (!LANES.includes(request.lane)) throw new Error(`unknown lane "${String(request.lane)}"`);
     return;
   }
+  if (request.kind === 'app.migrate') return validateMigrate(appKey, request, deployed);
+  if (request.kind === 'kept.prune') return;
+  checkSameCluster(appKey, request, deployed);
   if (request.kind === 'app.deploy') {
     if (!request.revision || !request.target)
       throw new Error('app.deploy needs the app revision and its target');
@@ -99,5 +110,39 @@ export function validateRequest(
         `disk "${request.name}" is the assigned disk of volume "${request.volume}" and is never deleted; assign another disk first`,
       );
     }
+  }
+}
+
+/**
+ * Once the app runs on a cluster, a request from a project that names another cluster is
+ * refused: acting there would run the app twice on one set of disks, or miss it. Only a
+ * migration changes the cluster.
+ */
+function checkSameCluster(appKey: string, request: OperationRequest, deployed: AppTarget | undefined): void {
+  if (!deployed || !request.target || request.target.cluster.id === deployed.cluster.id) return;
+  const here = deployed.cluster.name;
+  throw new Error(
+    `app ${appKey} runs on cluster ${here} (${deployed.cluster.id}), but this request is for cluster ${request.target.cluster.name}: ` +
+      `make cluster ${here} the app's Cluster in the KOM, or move the app there first with kompoxops app migrate --cluster ${request.target.cluster.name}`,
+  );
+}
+
+function validateMigrate(appKey: string, request: AppMigrateRequest, deployed: AppTarget | undefined): void {
+  if (!deployed)
+    throw new Error(`app ${appKey} is not deployed: there is nothing to migrate (kompoxops app deploy first)`);
+  const { to } = request;
+  if (!to || (!to.zone && !to.region && !to.cluster))
+    throw new Error('app.migrate needs a destination: --zone, --region or --cluster');
+  if (request.from !== 'live' && request.from !== 'latestSnapshot')
+    throw new Error(`--from must be live or latest-snapshot, not "${String(request.from)}"`);
+  if (request.keepSourceSeconds !== undefined && !(request.keepSourceSeconds >= 0))
+    throw new Error('--keep-source must be a duration of zero or more');
+  if (to.cluster) {
+    if (to.cluster.target.id === deployed.cluster.id && !to.zone && !to.region)
+      throw new Error(`app ${appKey} already runs on cluster ${deployed.cluster.name}; name another cluster, or a zone or region`);
+    if (to.cluster.model.providerId !== deployed.provider.id)
+      throw new Error(
+        `cluster ${to.cluster.target.name} belongs to provider ${to.cluster.model.providerId}, not ${deployed.provider.id}: a migration stays with the app's disks' provider`,
+      );
   }
 }

@@ -7,9 +7,11 @@ import { type GlobalOptions, appTargetOf, loadAppContext, loadAppRevision } from
 import { runOperation } from '../run-operation';
 import { renderOperation } from './op';
 import { appDiffCommand } from './app-diff';
+import { appMigrateCommand } from './app-migrate';
 import { shortDigest } from '../../api/app-revision';
 import { appControllerWorkflowId } from '../../api/ids';
 import { type ControllerView, type Placement, controllerViewQuery } from '../../api/messages';
+import type { KeptResource } from '../../api/migration';
 import type { Requester } from '../../api/operation';
 import { isControllerMissing } from '../controller-errors';
 import { connectClient } from '../temporal';
@@ -32,6 +34,8 @@ export interface AppStatus extends AppRuntime {
     /** Newest ready snapshot; its age is what a zone loss would cost now (RPO). */
     newestSnapshot: { name: string; createdAt: string; ageSeconds: number } | null;
   }[];
+  /** Source disks and copied snapshots that migrations keep for a way back, until when. */
+  kept: KeptResource[];
 }
 
 function renderStatus(s: AppStatus): string {
@@ -49,6 +53,14 @@ function renderStatus(s: AppStatus): string {
         `  ${v.name.padEnd(10)} ${v.disk ? `${v.disk.name} in ${v.disk.zone}  ${v.disk.handle}` : 'no assigned disk'}\n` +
         `  ${''.padEnd(10)} newest snapshot: ${v.newestSnapshot ? `${v.newestSnapshot.name}, ${age(v.newestSnapshot.createdAt)} old (RPO)` : 'none'}`,
     ),
+    ...(s.kept.length
+      ? [
+          'kept after migrations:',
+          ...s.kept.map(
+            (k) => `  ${k.kind} ${k.volume}/${k.name} in ${k.region}, until ${k.keepUntil} (${k.migrationId})`,
+          ),
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -157,6 +169,7 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
     });
 
   appDiffCommand(app, globals);
+  appMigrateCommand(app, globals);
 
   app
     .command('status')
@@ -204,6 +217,7 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
               : null,
           };
         }),
+        kept: view?.kept ?? [],
       };
       print(format, status, renderStatus);
       if (!status.ready && format === 'table')

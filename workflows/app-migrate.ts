@@ -1,0 +1,246 @@
+// Migration: move the app to another zone, region or cluster on new disks made from snapshots.
+// Live: stop, snapshot, (copy), create disks, assign, deploy there, verify (RPO 0). From the
+// latest snapshot: the same from each volume's newest ready snapshot, for a zone that is down.
+// Every step before the cut-over (the app Ready at the destination) registers its undo; a
+// failure or cancel runs them backwards and the app runs again on its old disks where it was.
+// After the cut-over the move only goes forward: cleanup that fails leaves PartiallyFailed.
+import { CancellationScope, isCancellation } from '@temporalio/workflow';
+import { diskActivities, kubeActivities, readActivities, snapshotCreateActivities } from './activity-proxies';
+import { deployAndVerify, pruneStep } from './app-deploy';
+import { byVolume } from './assigned-disks';
+import { onDemandSnapshotName, snapshotIdempotencyKey } from './snapshot-policy/snapshot-names';
+import { type StepRunner, stepRunner } from './steps';
+import type { OperationOutcome } from '../api/messages';
+import { DEFAULT_KEEP_SOURCE_SECONDS, type KeptResource, type MigrationPlan } from '../api/migration';
+import { destinationRevision, destinationTarget } from '../api/migration-target';
+import type { AppMigrateRequest, OperationInput } from '../api/operation';
+
+interface Undo {
+  name: string;
+  run: () => Promise<unknown>;
+}
+
+const seconds = (from: number, to: number): number => Math.round((to - from) / 100) / 10;
+
+export async function appMigrateWorkflow({
+  operationId,
+  request,
+  target: source,
+  revision,
+}: OperationInput<AppMigrateRequest>): Promise<OperationOutcome> {
+  const step = stepRunner(operationId);
+  const started = Date.now();
+  const keepSourceSeconds = request.keepSourceSeconds ?? DEFAULT_KEEP_SOURCE_SECONDS;
+  const live = request.from === 'live';
+  const snapshotName = onDemandSnapshotName(operationId);
+  const plan = await step(
+    'plan',
+    () =>
+      readActivities.planMigration({
+        source,
+        to: request.to,
+        from: request.from,
+        keepSourceSeconds,
+        ...(live ? { snapshotName } : {}),
+      }),
+    (p) => `${where(p.from)} → ${where(p.to)}, expected RPO ${p.expectedRpoSeconds}s`,
+  );
+  const dest = destinationTarget(source, request.to);
+  const destRevision = revision && destinationRevision(revision, request.to);
+  const clusterMove = dest.cluster.id !== source.cluster.id;
+  const undo: Undo[] = [];
+  const copies: KeptResource[] = [];
+  let stoppedAt = started;
+  let cutOver: { verified: Awaited<ReturnType<typeof deployAndVerify>>; readyAt: number };
+
+  try {
+    if (live) {
+      await step('stop the app', () => kubeActivities.scaleApp({ target: source, replicas: 0 }));
+      stoppedAt = Date.now();
+      undo.push({ name: 'start the app again', run: () => kubeActivities.scaleApp({ target: source, replicas: 1 }) });
+      await Promise.all(
+        plan.volumes.map((v) =>
+          step(
+            `snapshot ${v.volume}`,
+            () =>
+              snapshotCreateActivities.createSnapshot({
+                target: source,
+                volume: v.volume,
+                name: snapshotName,
+                idempotencyKey: snapshotIdempotencyKey(source.appId, { kind: 'onDemand', operationId }, v.volume),
+              }),
+            (s) => `${s.name}, ${s.size} bytes`,
+          ),
+        ),
+      );
+    }
+
+    // Where each volume's disk comes from in the destination region.
+    const from: Record<string, string> = {};
+    await Promise.all(
+      plan.volumes.map(async (v) => {
+        from[v.volume] = v.snapshot.name;
+        if (!v.copyTo) return;
+        const copy = await step(
+          `copy ${v.volume} snapshot ${v.snapshot.name} to ${v.copyTo}`,
+          () =>
+            diskActivities.copySnapshot({
+              target: source,
+              volume: v.volume,
+              name: v.snapshot.name,
+              region: v.copyTo!,
+              idempotencyKey: `${operationId}/${v.volume}/copy`,
+            }),
+          (c) => `${c.name} in ${v.copyTo}`,
+        );
+        from[v.volume] = copy.name;
+        copies.push(kept('snapshot', v.volume, copy.name, v.copyTo, operationId, plan.keepUntil));
+        undo.push({
+          name: `delete the copy ${copy.name}`,
+          run: () => diskActivities.deleteSnapshot({ target: source, volume: v.volume, name: copy.name }),
+        });
+      }),
+    );
+
+    const created: Record<string, string> = {};
+    for (const v of plan.volumes) {
+      const disk = await step(
+        `create a ${v.volume} disk in ${plan.to.zone} from ${from[v.volume]}`,
+        () =>
+          diskActivities.createDisk({
+            target: dest,
+            volume: v.volume,
+            source: `snapshot:${from[v.volume]}`,
+            zone: plan.to.zone,
+            idempotencyKey: `${operationId}/${v.volume}/migrate`,
+          }),
+        (d) => `${d.name} in ${d.zone}`,
+      );
+      created[v.volume] = disk.name;
+      undo.push({
+        name: `delete the new disk ${disk.name}`,
+        run: () => diskActivities.deleteDisk({ target: dest, volume: v.volume, name: disk.name }),
+      });
+    }
+    const reassignOld = async (): Promise<void> => {
+      for (const v of plan.volumes)
+        await step(`reassign ${v.disk}`, () => diskActivities.assignDisk({ target: source, volume: v.volume, name: v.disk }));
+    };
+    undo.push({ name: 'reassign the old disks', run: reassignOld });
+    for (const v of plan.volumes)
+      await step(`assign ${created[v.volume]}`, () =>
+        diskActivities.assignDisk({ target: dest, volume: v.volume, name: created[v.volume]! }),
+      );
+
+    undo.push(
+      clusterMove
+        ? {
+            name: `remove the app from cluster ${dest.cluster.name}`,
+            run: () => kubeActivities.destroyApp({ target: dest, deleteNamespace: false }),
+          }
+        : {
+            // One Deployment in one cluster: put back what ran before, on the old disks.
+            name: 'deploy the app on its old disks',
+            run: async () => {
+              await reassignOld();
+              await deployAndVerify(step, operationId, source, revision);
+            },
+          },
+    );
+    if (!live && !clusterMove)
+      // The source zone may be down: a pod on a silent node must not hold up the rollout.
+      await step(
+        'remove pods left on nodes that are down',
+        () => kubeActivities.removePodsOnDownNodes({ target: source }),
+        (r) => (r.deleted.length ? `force-deleted ${r.deleted.join(', ')}` : 'none'),
+      );
+    const verified = await deployAndVerify(step, operationId, dest, destRevision);
+    cutOver = { verified, readyAt: Date.now() };
+  } catch (err) {
+    await compensate(step, undo, err);
+    throw err;
+  }
+
+  // Cut-over passed: the app runs at the destination. From here on, only forward.
+  const leftovers: string[] = [];
+  const forward = async (name: string, fn: () => Promise<unknown>): Promise<void> => {
+    try {
+      await step(name, fn);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      leftovers.push(`${name}: ${messageOf(err)}`);
+    }
+  };
+  if (clusterMove) {
+    await forward(`remove the app from cluster ${source.cluster.name}`, () =>
+      kubeActivities.destroyApp({ target: source, deleteNamespace: false }),
+    );
+  } else {
+    await forward('prune the previous render', () => pruneStep(step, dest, cutOver.verified));
+  }
+  const keptDisks = plan.volumes.map((v) =>
+    kept('disk', v.volume, v.disk, plan.from.region, operationId, plan.keepUntil),
+  );
+  for (const k of [...keptDisks, ...copies]) {
+    await forward(`tag ${k.kind} ${k.name} to keep until ${k.keepUntil}`, () =>
+      diskActivities.tagKept({ target: source, kept: k, source: where(plan.from), destination: where(plan.to) }),
+    );
+  }
+  const disks = byVolume(await step('list disks', () => readActivities.listDisks({ target: dest })));
+  const placement = cutOver.verified.outcome.placement;
+  return {
+    ...(leftovers.length ? { phase: 'PartiallyFailed' as const } : {}),
+    disks,
+    ...(placement ? { placement: { ...placement, clusterId: dest.cluster.id, cluster: dest.cluster.name, region: plan.to.region } } : {}),
+    ...(clusterMove && destRevision ? { deployed: { revision: destRevision, target: dest } } : {}),
+    kept: [...keptDisks, ...copies],
+    figures: {
+      from: where(plan.from),
+      to: where(plan.to),
+      source: request.from,
+      // Live: taken after the app stopped, nothing is lost. Otherwise the chosen snapshots' age.
+      rpoSeconds: live ? 0 : plan.expectedRpoSeconds,
+      // Downtime: from the app stopping (live) or the move starting to the app Ready there.
+      rtoSeconds: seconds(live ? stoppedAt : started, cutOver.readyAt),
+      disksCreated: plan.volumes.length,
+      snapshotsCopied: copies.length,
+      keepUntil: plan.keepUntil,
+      ...(leftovers.length ? { leftovers: leftovers.join('; ') } : {}),
+    },
+  };
+}
+
+/** Runs the undos backwards, whatever cancelled the move; an undo that fails is reported, not fatal. */
+async function compensate(step: StepRunner, undo: Undo[], cause: unknown): Promise<void> {
+  const failed: string[] = [];
+  await CancellationScope.nonCancellable(async () => {
+    for (const u of [...undo].reverse()) {
+      try {
+        await step(`undo: ${u.name}`, u.run);
+      } catch (err) {
+        failed.push(`${u.name}: ${messageOf(err)}`);
+      }
+    }
+  });
+  if (failed.length && cause instanceof Error)
+    cause.message = `${cause.message}; the rollback did not finish: ${failed.join('; ')}`;
+}
+
+function kept(
+  kind: KeptResource['kind'],
+  volume: string,
+  name: string,
+  region: string,
+  migrationId: string,
+  keepUntil: string,
+): KeptResource {
+  return { kind, volume, name, region, migrationId, keepUntil };
+}
+
+function where(p: MigrationPlan['from']): string {
+  return `${p.cluster}/${p.region}/${p.zone}`;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+}
