@@ -24,6 +24,7 @@ import { revisionValues, targetNames } from './app-context';
 import { kubeConfigFor } from './cluster-access';
 import type { ActivityDeps } from './deps';
 import { driverFor } from './driver-for-target';
+import { checkCopyToRegion } from './copy-region';
 import { asActivityFailure, refuse } from './failures';
 import { execHookCommand } from './hook-exec';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -179,6 +180,9 @@ export function appKubeActivities(deps: ActivityDeps) {
           'InvalidArgument',
         );
       const { context } = revision;
+      // What the offline KOM check cannot know: whether the provider has the copy region.
+      if (target.snapshots?.copyToRegion !== undefined)
+        await asActivityFailure(async () => checkCopyToRegion(await driverFor(deps, target), target));
       return { services: context.compose.services.length, volumes: context.app.volumes.length };
     },
 

@@ -63,14 +63,7 @@ export function diskActivities(deps: ActivityDeps) {
             ...(zone ? { zone } : {}),
             ...(input.assign ? { assigned: true } : {}),
           }));
-        beat.details(op);
-        const disk = await waitForOperation(driver, op, {
-          intervalMs: 200,
-          maxIntervalMs: 2000,
-          signal: Context.current().cancellationSignal,
-          onPoll: (next) => beat.details(next),
-        });
-        return diskView(disk);
+        return diskView(await beat.finish(driver, op));
       });
     },
 

@@ -1,4 +1,5 @@
-// The reference-compatible JSON shape of a snapshot (what `snapshot list -o json` prints).
+// The reference-compatible JSON shape of a snapshot (what `snapshot list -o json` prints), plus
+// the region it lives in, so a listing tells an off-region copy from its original.
 import type { Snapshot } from '../drivers/driver';
 
 export interface SnapshotView {
@@ -10,6 +11,8 @@ export interface SnapshotView {
   ready: boolean;
   state: string;
   sourceDisk: string;
+  /** Where the snapshot lives: the disk's region, or another one for a copy (spec.snapshots.copyToRegion). */
+  region?: string;
 }
 
 export function snapshotView(s: Snapshot): SnapshotView {
@@ -22,5 +25,6 @@ export function snapshotView(s: Snapshot): SnapshotView {
     ready: s.ready,
     state: s.state,
     sourceDisk: s.sourceDisk.name,
+    ...(s.region ? { region: s.region } : {}),
   };
 }

@@ -1,13 +1,13 @@
-// Snapshot activities: idempotent wrappers over the provider driver. A retried create finds the
-// snapshot its idempotency key already started; deletes of what is gone succeed.
+// Snapshot activities: idempotent wrappers over the provider driver. A retried create or copy
+// finds the snapshot its idempotency key already started; deletes of what is gone succeed.
 import { Context, heartbeat } from '@temporalio/activity';
-import { resumeIntent } from '../drivers/create-intent';
 import { resumeOperation, waitForOperation } from '../drivers/long-operation';
 import type { AppTarget } from '../api/app-target';
 import type { ActivityDeps } from './deps';
 import { driverFor } from './driver-for-target';
 import { resumableHeartbeat } from './resumable-heartbeat';
-import { asActivityFailure } from './failures';
+import { type CopyRegion, checkCopyToRegion } from './copy-region';
+import { asActivityFailure, refuse } from './failures';
 import { type SnapshotView, snapshotView } from './snapshot-view';
 import { recordNewestReady } from './snapshot-age';
 
@@ -15,6 +15,18 @@ export interface SnapshotInput {
   target: AppTarget;
   volume: string;
   name: string;
+}
+
+export interface CopySnapshotInput {
+  target: AppTarget;
+  volume: string;
+  /** The snapshot to copy (ready, in another region than `region`). */
+  name: string;
+  /** Region the copy goes to. */
+  region: string;
+  idempotencyKey: string;
+  /** Name of the copy; the driver's `<name>-<region>` when omitted. */
+  targetName?: string;
 }
 
 export function snapshotActivities(deps: ActivityDeps) {
@@ -26,9 +38,10 @@ export function snapshotActivities(deps: ActivityDeps) {
         const lists = await Promise.all(
           volumes.map((v) => driver.listSnapshots({ app: target.appName, volume: v })),
         );
-        const views = lists.flat().map(snapshotView);
-        recordNewestReady(target.appKey, volumes, views);
-        return views;
+        const snapshots = lists.flat();
+        // An off-region copy is no newer point in time than its original: the RPO gauge skips it.
+        recordNewestReady(target.appKey, volumes, snapshots.filter((s) => !s.copiedFrom).map(snapshotView));
+        return snapshots.map(snapshotView);
       });
     },
 
@@ -38,29 +51,56 @@ export function snapshotActivities(deps: ActivityDeps) {
         // The driver may stream a whole disk inside one call: beat during it, keeping the handle.
         const beat = resumableHeartbeat();
         const driver = await driverFor(deps, target, beat.progress);
-        const { heartbeatDetails, attempt } = Context.current().info;
         const op =
-          resumeOperation(heartbeatDetails, 'createSnapshot') ??
+          resumeOperation(Context.current().info.heartbeatDetails, 'createSnapshot') ??
           (await driver.beginCreateSnapshot(
             { app: target.appName, volume, name, idempotencyKey: input.idempotencyKey },
             // Clouds without a create token record the intent first (a heartbeat), see create-intent.ts.
-            {
-              previous: resumeIntent(heartbeatDetails, 'createSnapshot'),
-              retried: attempt > 1,
-              record: (intent) => beat.details(intent),
-            },
+            beat.intents('createSnapshot'),
           ));
-        beat.details(op);
-        const snapshot = await waitForOperation(driver, op, {
-          intervalMs: 200,
-          maxIntervalMs: 2000,
-          signal: Context.current().cancellationSignal,
-          onPoll: (next) => beat.details(next),
-        });
+        const snapshot = await beat.finish(driver, op);
         const view = snapshotView(snapshot);
         recordNewestReady(target.appKey, [volume], [view]);
         return view;
       });
+    },
+
+    /**
+     * Copies a ready snapshot to another region and waits until the copy is ready. The same
+     * idempotency key always gives the same copy (an existing one is returned as is); a retry
+     * resumes the operation it heartbeated, so a worker killed mid-copy never copies twice.
+     */
+    async copySnapshot(input: CopySnapshotInput): Promise<SnapshotView> {
+      return asActivityFailure(async () => {
+        const { target, volume, name, region } = input;
+        const beat = resumableHeartbeat();
+        const driver = await driverFor(deps, target, beat.progress);
+        if (!driver.capabilities.crossRegionCopy)
+          refuse(
+            `provider ${target.provider.name} (driver ${driver.driverName}) cannot copy snapshots to another region`,
+            'Unsupported',
+          );
+        const op =
+          resumeOperation(Context.current().info.heartbeatDetails, 'copySnapshot') ??
+          (await driver.beginCopySnapshot(
+            {
+              snapshot: { app: target.appName, volume, name },
+              targetRegion: region,
+              idempotencyKey: input.idempotencyKey,
+              ...(input.targetName ? { targetName: input.targetName } : {}),
+            },
+            beat.intents('copySnapshot'),
+          ));
+        const copy = await beat.finish(driver, op);
+        return snapshotView(copy);
+      });
+    },
+
+    /** The app's copyToRegion checked against the provider (see copy-region.ts); null without one. */
+    async checkCopyRegion({ target }: { target: AppTarget }): Promise<CopyRegion | null> {
+      return asActivityFailure(
+        async () => (await checkCopyToRegion(await driverFor(deps, target), target)) ?? null,
+      );
     },
 
     async deleteSnapshot({ target, volume, name }: SnapshotInput): Promise<void> {

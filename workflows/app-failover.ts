@@ -157,10 +157,12 @@ async function restoreElsewhere(
       `no zone of the region is left to move to (down: ${[...down].join(', ')})`,
       'NoZone',
     );
+  const region = zones[0]?.region;
   const snapshots = await step('find the newest snapshots', () => readActivities.listSnapshots({ target }));
   const chosen = target.volumes.map((v) => {
     const newest = snapshots
-      .filter((s) => s.volumeName === v.name && s.ready)
+      // Only the region's own: an off-region copy (copyToRegion) cannot make a disk here.
+      .filter((s) => s.volumeName === v.name && s.ready && (!s.region || s.region === region))
       .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
     if (!newest)
       throw ApplicationFailure.nonRetryable(

@@ -1,8 +1,8 @@
 // Snapshot operations run by the app controller: create (every volume in parallel, made
-// consistent by crash, stop or hook), retention, delete, and restore. Names and idempotency
-// keys derive from the schedule's nominal time or the operation id, so a retry never makes a
-// second snapshot.
-import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+// consistent by crash, stop or hook), the off-region copy, retention, delete, and restore.
+// Names and idempotency keys derive from the schedule's nominal time or the operation id, so a
+// retry never makes a second snapshot or copy.
+import { ApplicationFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import { diskActivities, kubeActivities, readActivities, snapshotCreateActivities } from './activity-proxies';
 import { type VerifiedDeploy, deployAndVerify, pruneStep, withPrune } from './app-deploy';
 import type { AppTarget } from '../api/app-target';
@@ -19,10 +19,17 @@ import {
   planRetention,
   retentionCandidatesFrom,
   retentionRulesFrom,
+  snapshotCopyIdempotencyKey,
   snapshotIdempotencyKey,
   snapshotNameFor,
 } from './snapshot-policy';
 import { type StepRunner, stepRunner } from './steps';
+
+/**
+ * spec.snapshots.copyToRegion became active: a run checks the region first and copies each new
+ * snapshot after it. Histories recorded before run without either.
+ */
+const COPY_TO_REGION_PATCH = 'snapshot-copy-to-region';
 
 interface VolumeResult {
   volume: string;
@@ -68,6 +75,60 @@ async function snapshotVolumes(
   );
 }
 
+interface CopyResult {
+  volume: string;
+  copy?: string;
+  reason?: string;
+}
+
+/**
+ * Copies each new snapshot to `region`, every volume in parallel. A failed copy is reported and
+ * passed over: the snapshot itself is taken and stays.
+ */
+async function copyVolumes(
+  step: StepRunner,
+  target: AppTarget,
+  results: VolumeResult[],
+  trigger: SnapshotTrigger,
+  region: string,
+): Promise<CopyResult[]> {
+  const taken = results.filter((r) => r.phase === 'Completed');
+  return Promise.all(
+    taken.map(async ({ volume, snapshot }): Promise<CopyResult> => {
+      try {
+        const copy = await step(
+          `copy ${volume} ${snapshot} to ${region}`,
+          () =>
+            diskActivities.copySnapshot({
+              target,
+              volume,
+              name: snapshot!,
+              region,
+              idempotencyKey: snapshotCopyIdempotencyKey(target.appKey, trigger, volume, region),
+            }),
+          (c) => `${c.name} in ${c.region ?? region} (${c.size} bytes)`,
+        );
+        return { volume, copy: copy.name };
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        return { volume, reason: errorMessage(err) };
+      }
+    }),
+  );
+}
+
+/** What the copies add to the operation's figures; `copySeconds` is the whole copy phase. */
+function copyFigures(copies: CopyResult[], region: string, seconds: number): Record<string, string | number> {
+  const failed = copies.filter((c) => c.reason !== undefined);
+  return {
+    copyRegion: region,
+    copies: copies.length - failed.length,
+    copySeconds: seconds,
+    ...Object.fromEntries(copies.map((c) => [`copy.${c.volume}`, c.copy ?? `Failed: ${c.reason}`])),
+    ...(failed.length ? { copyFailed: failed.map((c) => `${c.volume}: ${c.reason}`).join('; ') } : {}),
+  };
+}
+
 /** Applies the retention rules to one volume; the plan is computed here, in the workflow, so history shows it. */
 async function pruneVolume(step: StepRunner, target: AppTarget, volume: string): Promise<number> {
   const rules = retentionRulesFrom(target.snapshots?.retention);
@@ -106,6 +167,15 @@ export async function snapshotCreateWorkflow({
     : { kind: 'onDemand', operationId };
   const consistency = target.snapshots?.consistency ?? 'crash';
   const hook = target.snapshots?.hook;
+  const copyRegion = target.snapshots?.copyToRegion;
+  // Checked before anything is done: a region the provider does not know stops the run here.
+  const copying = copyRegion !== undefined && patched(COPY_TO_REGION_PATCH);
+  if (copying)
+    await step(
+      `check copy region ${copyRegion}`,
+      () => readActivities.checkCopyRegion({ target }),
+      (r) => `copies go from ${r?.home} to ${r?.region}`,
+    );
 
   let results: VolumeResult[];
   if (consistency === 'stop') {
@@ -153,6 +223,17 @@ export async function snapshotCreateWorkflow({
     results = await snapshotVolumes(step, target, volumes, trigger, request.name);
   }
 
+  // After the app is back (stop) or thawed (hook): a copy may take long and needs no consistency.
+  let copied: Record<string, string | number> = {};
+  let copyFailed = false;
+  if (copying) {
+    const started = Date.now();
+    const copies = await copyVolumes(step, target, results, trigger, copyRegion);
+    copied = copyFigures(copies, copyRegion, Math.round((Date.now() - started) / 100) / 10);
+    copyFailed = copies.some((c) => c.reason !== undefined);
+  }
+
+  // Retention after the copies, so the copies just made count in their region's plan.
   let pruned = 0;
   for (const r of results) if (r.phase === 'Completed') pruned += await pruneVolume(step, target, r.volume);
 
@@ -167,6 +248,7 @@ export async function snapshotCreateWorkflow({
         r.phase === 'Completed' ? r.snapshot! : `Failed: ${r.reason}`,
       ]),
     ),
+    ...copied,
   };
   if (failed.length === results.length) {
     throw ApplicationFailure.nonRetryable(
@@ -175,7 +257,7 @@ export async function snapshotCreateWorkflow({
       figures,
     );
   }
-  return { figures, ...(failed.length ? { phase: 'PartiallyFailed' as const } : {}) };
+  return { figures, ...(failed.length || copyFailed ? { phase: 'PartiallyFailed' as const } : {}) };
 }
 
 export async function snapshotPruneWorkflow({
@@ -201,12 +283,13 @@ export async function snapshotDeleteWorkflow({
   const snap = snapshots.find((s) => s.name === name);
   if (!snap)
     throw ApplicationFailure.nonRetryable(`volume "${volume}" has no snapshot "${name}"`, 'NotFound');
+  // Per region: an off-region copy never makes its original deletable, nor the other way round.
   const newestReady = snapshots
-    .filter((s) => s.ready)
+    .filter((s) => s.ready && s.region === snap.region)
     .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
   if (newestReady?.name === name) {
     throw ApplicationFailure.nonRetryable(
-      `snapshot "${name}" is the newest ready snapshot of volume "${volume}" and is never deleted; take a newer one first`,
+      `snapshot "${name}" is the newest ready snapshot of volume "${volume}"${snap.region ? ` in region ${snap.region}` : ''} and is never deleted; take a newer one first`,
       'NewestSnapshot',
     );
   }

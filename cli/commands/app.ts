@@ -202,8 +202,10 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
         ...runtime,
         volumes: target.volumes.map((v) => {
           const d = disks.find((x) => x.volumeName === v.name && x.assigned);
+          // The RPO of the app's own region: its off-region copies (copyToRegion) do not count.
+          const copyRegion = target.snapshots?.copyToRegion;
           const newest = snapshots
-            .filter((x) => x.volumeName === v.name && x.ready)
+            .filter((x) => x.volumeName === v.name && x.ready && (!copyRegion || x.region !== copyRegion))
             .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
           return {
             name: v.name,

@@ -22,6 +22,7 @@ const policyInForce = (p: AppTarget['snapshots']) => ({
   consistency: p?.consistency ?? 'crash',
   hook: p?.hook ?? null,
   retention: p?.retention ?? null,
+  copyToRegion: p?.copyToRegion ?? null,
 });
 
 async function withClient<T>(
@@ -70,7 +71,7 @@ export function scheduleCommand(program: Command, globals: () => GlobalOptions):
           canonicalJson(policyInForce(target.snapshots))
       )
         process.stderr.write(
-          'warning: spec.snapshots (consistency, hook or retention) differs from the deployed revision; scheduled runs use the deployed one until kompoxops app deploy\n',
+          'warning: spec.snapshots (consistency, hook, retention or copyToRegion) differs from the deployed revision; scheduled runs use the deployed one until kompoxops app deploy\n',
         );
       return applied;
     });

@@ -26,6 +26,7 @@ const COLUMNS = [
   { header: 'SIZE', value: (s: SnapshotView) => bytes(s.size) },
   { header: 'AGE', value: (s: SnapshotView) => age(s.createdAt) },
   { header: 'FROM DISK', value: (s: SnapshotView) => s.sourceDisk },
+  { header: 'REGION', value: (s: SnapshotView) => s.region ?? '' },
 ];
 
 export async function listSnapshots(

@@ -14,6 +14,8 @@ import {
 } from '../model/snapshot-policy';
 
 const MIN_INTERVAL_MS = 1000;
+/** Every cloud's region names: us-east-1, westus2, us-central1, us-ashburn-1, local-2. */
+const REGION_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const DEFAULT_HOOK_TIMEOUT_SECONDS = 60;
 
 export class InvalidScheduleError extends Error {
@@ -111,17 +113,16 @@ export function readSnapshotPolicy(snapshots: MapReader): SnapshotPolicy {
     snapshots.report.error(snapshots.at('hook'), 'is required with consistency: hook');
   }
   if (snapshots.has('retention')) policy.retention = readRetention(snapshots.map('retention'));
+  // Whether the provider has the region is checked when the app is deployed and at each run.
   const copyToRegion = snapshots.string('copyToRegion');
   if (copyToRegion === '')
     snapshots.report.error(snapshots.at('copyToRegion'), 'must not be empty; remove it for no copy');
-  else if (copyToRegion !== undefined) {
-    policy.copyToRegion = copyToRegion;
-    // Accepted so the same manifest keeps working once the copy lands; until then say so plainly.
-    snapshots.report.warn(
+  else if (copyToRegion !== undefined && !REGION_NAME.test(copyToRegion))
+    snapshots.report.error(
       snapshots.at('copyToRegion'),
-      `is not active yet: no snapshot is copied to ${copyToRegion}; snapshots stay in their disk's region`,
+      `${quote(copyToRegion)} is not a region name (lowercase letters, digits and -, e.g. us-east-1 or westus2)`,
     );
-  }
+  else if (copyToRegion !== undefined) policy.copyToRegion = copyToRegion;
   snapshots.finish('error', ' (known: schedule, timeZone, consistency, hook, retention, copyToRegion)');
   return policy;
 }

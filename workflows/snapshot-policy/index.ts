@@ -35,6 +35,7 @@ export {
   onDemandSnapshotName,
   scheduledSnapshotName,
   SNAPSHOT_NAME_MAX_LENGTH,
+  snapshotCopyIdempotencyKey,
   snapshotIdempotencyKey,
   snapshotNameFor,
   type SnapshotTrigger,

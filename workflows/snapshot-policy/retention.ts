@@ -28,6 +28,13 @@
 //
 // Ties in `createdAt` are broken by name (the greater name counts as newer), so the plan never
 // depends on input order.
+//
+// Regions: a volume's snapshots in different regions (its originals, and their off-region copies
+// made for spec.snapshots.copyToRegion) are planned separately with the same rules, as if each
+// region were its own volume: each region keeps its own newest ready snapshot, keepLast N keeps
+// N in each, and a copy's age counts from when the copy was made. A recovery in either region
+// so always has what the rules promise there, and pruning the originals never takes the last
+// copy (or the other way round).
 import type { SnapshotRetention } from '../../kom/model/snapshot-policy';
 import type { Snapshot } from '../../drivers/driver';
 import { dayKey, isoWeekKey } from './calendar';
@@ -41,6 +48,8 @@ export interface RetentionCandidate {
   inProgress?: boolean;
   /** A restore (or copy) is reading it right now. */
   inUse?: boolean;
+  /** Where it lives; candidates of different regions are planned separately. */
+  region?: string;
 }
 
 export interface RetentionRules {
@@ -86,7 +95,7 @@ interface Entry {
 }
 
 /** Newest first; NaN times last; equal times by name, greater first. */
-function newestFirst(a: Entry, b: Entry): number {
+function newestFirst(a: Pick<Entry, 'snapshot' | 'time'>, b: Pick<Entry, 'snapshot' | 'time'>): number {
   const ta = Number.isNaN(a.time) ? -Infinity : a.time;
   const tb = Number.isNaN(b.time) ? -Infinity : b.time;
   if (ta !== tb) return tb - ta;
@@ -119,6 +128,35 @@ function newestPerBucket(
 }
 
 export function planRetention(input: PlanRetentionInput): RetentionPlan {
+  const regionOf = (s: RetentionCandidate): string => s.region ?? '';
+  const regions = [...new Set(input.snapshots.map(regionOf))].sort();
+  if (regions.length <= 1) return planOneRegion(input);
+  checkUniqueNames(input.snapshots);
+  const plans = regions.map((r) =>
+    planOneRegion({ ...input, snapshots: input.snapshots.filter((s) => regionOf(s) === r) }),
+  );
+  // One plan, newest first across regions (the order planOneRegion uses within one).
+  const entries = input.snapshots
+    .map((snapshot) => ({ snapshot, time: Date.parse(snapshot.createdAt) }))
+    .sort(newestFirst);
+  const rank = new Map(entries.map((e, i) => [e.snapshot.name, i]));
+  const byRank = (a: { name: string }, b: { name: string }) => rank.get(a.name)! - rank.get(b.name)!;
+  return {
+    keep: plans.flatMap((p) => p.keep).sort(byRank),
+    delete: plans.flatMap((p) => p.delete).sort(byRank),
+  };
+}
+
+function checkUniqueNames(snapshots: readonly RetentionCandidate[]): void {
+  const names = new Set<string>();
+  for (const s of snapshots) {
+    if (names.has(s.name))
+      throw new RangeError(`planRetention: snapshot name ${JSON.stringify(s.name)} appears twice`);
+    names.add(s.name);
+  }
+}
+
+function planOneRegion(input: PlanRetentionInput): RetentionPlan {
   const { rules } = input;
   const now = input.now.getTime();
   const timeZone = input.timeZone ?? 'UTC';
@@ -129,12 +167,7 @@ export function planRetention(input: PlanRetentionInput): RetentionPlan {
   if (rules.maxAgeMs !== undefined && !(rules.maxAgeMs > 0)) {
     throw new RangeError(`retention maxAgeMs must be > 0, got ${rules.maxAgeMs}`);
   }
-  const names = new Set<string>();
-  for (const s of input.snapshots) {
-    if (names.has(s.name))
-      throw new RangeError(`planRetention: snapshot name ${JSON.stringify(s.name)} appears twice`);
-    names.add(s.name);
-  }
+  checkUniqueNames(input.snapshots);
 
   const entries: Entry[] = input.snapshots
     .map((snapshot) => ({ snapshot, time: Date.parse(snapshot.createdAt), reasons: [] as KeepReason[] }))
@@ -205,7 +238,7 @@ export function retentionRulesFrom(retention: SnapshotRetention | undefined): Re
  * `inUse` names the snapshots a running restore or copy reads.
  */
 export function retentionCandidatesFrom(
-  snapshots: readonly Pick<Snapshot, 'name' | 'createdAt' | 'ready' | 'state'>[],
+  snapshots: readonly (Pick<Snapshot, 'name' | 'createdAt' | 'ready' | 'state'> & { region?: string })[],
   inUse: ReadonlySet<string> = new Set(),
 ): RetentionCandidate[] {
   return snapshots.map((s) => ({
@@ -214,5 +247,6 @@ export function retentionCandidatesFrom(
     ready: s.ready && s.state === 'ready',
     inProgress: s.state === 'creating',
     inUse: inUse.has(s.name),
+    ...(s.region ? { region: s.region } : {}),
   }));
 }

@@ -85,3 +85,18 @@ export function snapshotIdempotencyKey(appId: string, trigger: SnapshotTrigger, 
   if (slot === '') throw new RangeError('operation id must not be empty');
   return `${appId}/${slot}/${volume}/snapshot`;
 }
+
+/**
+ * The key of a snapshot's copy to `region`: the snapshot's own key plus the region, e.g.
+ * `/ws/w/prv/p/cls/c/app/a/2025-03-07T17:17:00Z/db/copy/eu-west-1`. Like the snapshot's, it
+ * depends on the slot of a scheduled run, so two runs for one slot make one copy.
+ */
+export function snapshotCopyIdempotencyKey(
+  appId: string,
+  trigger: SnapshotTrigger,
+  volume: string,
+  region: string,
+): string {
+  if (region === '') throw new RangeError('region must not be empty');
+  return `${snapshotIdempotencyKey(appId, trigger, volume).replace(/\/snapshot$/, '')}/copy/${region}`;
+}

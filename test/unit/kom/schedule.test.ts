@@ -82,25 +82,36 @@ failover: { enabled: true }`),
     assert.deepEqual(app?.failover, { enabled: true, verifyGraceSeconds: 30, crossZone: 'never' });
   });
 
-  void it('warns that snapshots.copyToRegion is not active yet, naming where; failover is active', () => {
+  void it('takes snapshots.copyToRegion without a warning; failover is active', () => {
     const warningsOf = (extra: string) =>
       loadProject({ cwd: appProject({ appSpec: spec(extra) }), env: {} }).warnings.map(formatKomIssue);
-    const warnings = warningsOf(`snapshots:
+    assert.deepEqual(
+      warningsOf(`snapshots:
   schedule: "@every 6h"
   copyToRegion: westus2
-failover: { enabled: true, crossZone: latestSnapshot }`);
-    assertHasError(
-      warnings,
-      'kompoxapp.yml (document 1, line 9)',
-      'spec.snapshots.copyToRegion',
-      'not active yet',
-      'no snapshot is copied to westus2',
+failover: { enabled: true, crossZone: latestSnapshot }`),
+      [],
     );
-    assert.equal(warnings.length, 1, warnings.join('\n'));
-    // Without them there is nothing to warn about.
     assert.deepEqual(warningsOf('snapshots: { schedule: "@every 6h" }'), []);
     // Failover within the zone is active: enabling it warns of nothing.
     assert.deepEqual(warningsOf('failover: { enabled: true, verifyGraceSeconds: 10 }'), []);
+  });
+
+  void it('refuses an empty or misspelt snapshots.copyToRegion, naming where', () => {
+    assertHasError(
+      errorsOf(`snapshots:
+  copyToRegion: ""`),
+      'kompoxapp.yml (document 1, line 8)',
+      'spec.snapshots.copyToRegion',
+      'must not be empty',
+    );
+    assertHasError(
+      errorsOf(`snapshots:
+  copyToRegion: East US 2`),
+      'kompoxapp.yml (document 1, line 8)',
+      'spec.snapshots.copyToRegion',
+      '"East US 2" is not a region name',
+    );
   });
 
   void it('names the file, document and field of a bad schedule, retention and time zone', () => {

@@ -132,6 +132,48 @@ void describe('planRetention rules', () => {
   });
 });
 
+void describe('planRetention across regions', () => {
+  // Originals in local-1 every 10 h; each copied to local-2 an hour later.
+  const originals = [ready(1), ready(11), ready(21), ready(31)].map((s) => ({ ...s, region: 'local-1' }));
+  const copies = originals.map((s) => ({
+    ...s,
+    name: `${s.name}-local-2`,
+    createdAt: new Date(Date.parse(s.createdAt) + HOUR).toISOString(),
+    region: 'local-2',
+  }));
+
+  void it('applies the rules within each region', () => {
+    const p = plan([...copies, ...originals], { keepLast: 2 });
+    assert.deepEqual(kept(p), ['h1-local-2', 'h1', 'h11-local-2', 'h11']);
+    assert.deepEqual(deleted(p), ['h21-local-2', 'h21', 'h31-local-2', 'h31']);
+    assert.deepEqual(reasonsOf(p, 'h1'), ['newest-ready', 'keepLast']);
+    assert.deepEqual(reasonsOf(p, 'h1-local-2'), ['newest-ready', 'keepLast']);
+  });
+
+  void it("keeps each region's newest ready snapshot, whatever the other region has", () => {
+    // The only copy is older than every original, and maxAge has passed for it: it still stays.
+    const lone = { ...ready(500), name: 'old-copy', region: 'local-2' };
+    const p = plan([...originals, lone], { maxAgeMs: 2 * DAY });
+    assert.deepEqual(reasonsOf(p, 'old-copy'), ['newest-ready']);
+    assert.deepEqual(deleted(p), []);
+  });
+
+  void it('plans as before when no candidate names a region', () => {
+    const snaps = [ready(5), ready(1), ready(3)];
+    assert.deepEqual(
+      plan(snaps, { keepLast: 1 }),
+      plan(
+        snaps.map((s) => ({ ...s, region: 'r' })),
+        { keepLast: 1 },
+      ),
+    );
+  });
+
+  void it('refuses a name that appears in two regions', () => {
+    assert.throws(() => plan([ready(1, { region: 'a' }), ready(1, { region: 'b' })], {}), /appears twice/);
+  });
+});
+
 void describe('planRetention invariants', () => {
   void it('never deletes the newest ready snapshot, even when it is older than maxAge', () => {
     const p = plan([ready(500), ready(600)], { maxAgeMs: DAY, keepLast: 0 });

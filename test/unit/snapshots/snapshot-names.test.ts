@@ -5,6 +5,7 @@ import {
   onDemandSnapshotName,
   scheduledSnapshotName,
   SNAPSHOT_NAME_MAX_LENGTH,
+  snapshotCopyIdempotencyKey,
   snapshotIdempotencyKey,
   snapshotNameFor,
 } from '../../../workflows/snapshot-policy';
@@ -88,5 +89,23 @@ void describe('snapshot idempotency keys', () => {
     );
     assert.throws(() => snapshotIdempotencyKey(APP, { kind: 'onDemand', operationId: '' }, 'db'), RangeError);
     assert.throws(() => snapshotIdempotencyKey('', { kind: 'onDemand', operationId: 'x' }, 'db'), RangeError);
+  });
+
+  void it('keys a copy by its snapshot slot and the region', () => {
+    const scheduled = { kind: 'scheduled' as const, scheduledTime: new Date('2025-03-07T17:17:00.000Z') };
+    assert.equal(
+      snapshotCopyIdempotencyKey(APP, scheduled, 'db', 'local-2'),
+      `${APP}/2025-03-07T17:17:00Z/db/copy/local-2`,
+    );
+    const onDemand = { kind: 'onDemand' as const, operationId: '20250307171700-snapshot-create-1a2b3c' };
+    assert.equal(
+      snapshotCopyIdempotencyKey(APP, onDemand, 'db', 'eu-west-1'),
+      `${APP}/20250307171700-snapshot-create-1a2b3c/db/copy/eu-west-1`,
+    );
+    assert.notEqual(
+      snapshotCopyIdempotencyKey(APP, onDemand, 'db', 'eu-west-1'),
+      snapshotIdempotencyKey(APP, onDemand, 'db'),
+    );
+    assert.throws(() => snapshotCopyIdempotencyKey(APP, onDemand, 'db', ''), RangeError);
   });
 });
