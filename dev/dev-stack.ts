@@ -225,7 +225,7 @@ function extraClusterNames(dir: string): string[] {
     .sort();
 }
 
-/** Names must be DNS labels and distinct, each with its own zones: said before anything starts. */
+/** Names must be distinct DNS labels and zones well formed: said before anything starts. */
 function checkExtraClusters(extras: ExtraClusterOptions[]): void {
   const seen = new Set<string>();
   extras.forEach((extra, i) => {
