@@ -19,10 +19,12 @@ export function kubeConfigForClusterRef(deps: ActivityDeps, ref: string): Promis
 
 async function kubeConfigForRoute(deps: ActivityDeps, id: string, route: ClusterRoute): Promise<KubeConfig> {
   if (route.kind === 'dev') {
-    const dev = await deps.devCluster?.kubeconfig();
+    const dev = await deps.devCluster?.kubeconfig(route.cluster);
     if (dev) return loadKubeConfig({ path: dev });
     return refuse(
-      `cluster ${id} is routed to the dev cluster, which is not running: start it with kompoxops dev up --cluster`,
+      route.cluster === undefined
+        ? `cluster ${id} is routed to the dev cluster, which is not running: start it with kompoxops dev up --cluster`
+        : `cluster ${id} is routed to the extra dev cluster ${route.cluster}, which is not running: start it with kompoxops dev up --extra-cluster ${route.cluster}`,
       'NoCluster',
     );
   }

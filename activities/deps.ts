@@ -11,8 +11,11 @@ export interface ActivityDeps {
 }
 
 export interface DevClusterAccess {
-  /** Its admin kubeconfig while it runs: where `dev` routes go. */
-  kubeconfig(): Promise<string | undefined>;
+  /**
+   * Its admin kubeconfig while it runs: where `dev` routes go; with `cluster`, that of the dev
+   * stack's extra cluster of that name (`dev up --extra-cluster`).
+   */
+  kubeconfig(cluster?: string): Promise<string | undefined>;
   /**
    * Powers off one of its real nodes, the `local` provider's fencing (a cloud stops the VM).
    * False for a node it has no machine for (a kwok node), which is then only recorded as fenced.

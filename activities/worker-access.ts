@@ -12,13 +12,14 @@ import { refuse } from './failures';
 export type ClusterRoute =
   | { kind: 'kubeconfig'; path: string; context?: string }
   | { kind: 'inCluster' }
-  /** The dev stack's local control plane. */
-  | { kind: 'dev' };
+  /** The dev stack's local control plane, or with `cluster` its extra cluster of that name. */
+  | { kind: 'dev'; cluster?: string };
 
 export interface WorkerAccess {
   /** Where the configuration came from, for messages. */
   source: string;
-  /** By Cluster Resource ID; `*` matches every Cluster not listed. */
+  // By Cluster Resource ID; `*/cls/NAME` matches every Cluster named NAME not listed by ID, and
+  // `*` every Cluster matched by neither.
   clusters: Record<string, ClusterRoute>;
   /** By Provider Resource ID (`*` for the rest): directories LOCAL_ROOT may be in; `*` for any. */
   localRoots: Record<string, string[]>;
@@ -43,9 +44,29 @@ export function awsAccess(access: WorkerAccess, target: AppTarget): AwsAccess {
   return found;
 }
 
+/** The key that routes every Cluster named `name`, whatever its Workspace and Provider. */
+export const clusterNameKey = (name: string): string => `*/cls/${name}`;
+
+/** A Cluster's name: the last segment of its Resource ID, or `ref` itself when it is a bare name. */
+function clusterNameOf(ref: string): string {
+  return /\/cls\/([^/]+)$/.exec(ref)?.[1] ?? ref;
+}
+
+/** Only Resource IDs are looked up as such: a request cannot name a pattern key. */
+const isId = (ref: string): boolean => ref.startsWith('/');
+
+/** By Resource ID, else by the Cluster's name, else `*`. */
+function routeOf(access: WorkerAccess, id: string): ClusterRoute | undefined {
+  return (
+    (isId(id) ? access.clusters[id] : undefined) ??
+    access.clusters[clusterNameKey(clusterNameOf(id))] ??
+    access.clusters['*']
+  );
+}
+
 export function clusterRoute(access: WorkerAccess, target: AppTarget): ClusterRoute {
   const { id, settings } = target.cluster;
-  const route = access.clusters[id] ?? access.clusters['*'];
+  const route = routeOf(access, id);
   if (!route) {
     refuse(
       `this worker is not configured for cluster ${id}; add it under clusters in ${access.source}`,
@@ -64,15 +85,13 @@ export function clusterRoute(access: WorkerAccess, target: AppTarget): ClusterRo
   return route;
 }
 
-/**
- * The route for a Cluster an alert names: by Resource ID, else by the one configured Cluster of
- * that name (`…/cls/<name>`), else the `*` route. Two configured Clusters of one name are
- * ambiguous: the alert must name the Resource ID.
- */
+// The route for a Cluster an alert names: by Resource ID, else by the one configured Cluster of
+// that name (`…/cls/<name>`), else by its name (`*/cls/<name>`), else the `*` route. Two
+// configured Clusters of one name are ambiguous: the alert must name the Resource ID.
 export function clusterRouteByRef(access: WorkerAccess, ref: string): { id: string; route: ClusterRoute } {
-  const exact = access.clusters[ref];
+  const exact = isId(ref) ? access.clusters[ref] : undefined;
   if (exact) return { id: ref, route: exact };
-  const named = Object.keys(access.clusters).filter((id) => id.endsWith(`/cls/${ref}`));
+  const named = Object.keys(access.clusters).filter((id) => isId(id) && id.endsWith(`/cls/${ref}`));
   if (named.length > 1) {
     refuse(
       `cluster "${ref}" matches ${named.join(' and ')} in ${access.source}; name the Cluster Resource ID in the alert`,
@@ -80,7 +99,7 @@ export function clusterRouteByRef(access: WorkerAccess, ref: string): { id: stri
     );
   }
   if (named.length === 1) return { id: named[0]!, route: access.clusters[named[0]!]! };
-  const fallback = access.clusters['*'];
+  const fallback = routeOf(access, ref);
   if (!fallback)
     refuse(
       `this worker is not configured for cluster ${ref}; add it under clusters in ${access.source}`,

@@ -5,7 +5,7 @@
 // `temporal --codec-endpoint` show decoded payloads.
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,9 +34,16 @@ async function conventionalPorts(): Promise<[number, number, number, number, num
 import { repoRoot } from '../workers/repo-root';
 import { temporalCliPath } from './temporal-cli';
 import { NAMESPACE } from '../workers/dev-stack-constants';
-import { describeAccess, loadWorkerConfig, writeDevWorkerConfig } from '../workers/worker-config';
+import {
+  addDevClusterRoutes,
+  describeAccess,
+  loadWorkerConfig,
+  writeDevWorkerConfig,
+} from '../workers/worker-config';
 import type { DevClusterAccess } from '../activities/deps';
 import type { Timing } from './cluster/components';
+import type { StartClusterOptions } from './cluster/start';
+import { isDnsLabel } from '../kom/resource-id';
 
 export const devWorkerConfigFile = (dir: string): string => join(dir, 'worker-config.yml');
 export const devWebhookTokenFile = (dir: string): string => join(dir, 'webhook.token');
@@ -77,6 +84,18 @@ export interface DevStackStatus {
   kubeconfig?: string;
   /** The dev cluster's real nodes (pool `real`), when it has some. */
   realNodes?: string[];
+  /** The extra clusters (`dev up --extra-cluster`), when there are any. */
+  extraClusters?: ExtraClusterStatus[];
+}
+
+export interface ExtraClusterStatus {
+  name: string;
+  dir: string;
+  state: 'running' | 'degraded' | 'stopped';
+  /** Its admin kubeconfig while it runs. */
+  kubeconfig?: string;
+  /** Its kwok nodes' zones, each with its region. */
+  zones?: { zone: string; region: string }[];
 }
 
 interface StackFile {
@@ -162,16 +181,66 @@ export interface DevStackUpOptions {
   realNodes?: number;
   /** Zones the real nodes are spread over; default the cluster's zones. */
   realNodeZones?: string[];
-  /** Zones (and their region) of the cluster's kwok nodes, e.g. a cloud's (us-east-1a, …); default local-1a/b/c. */
+  /**
+   * Zones of the cluster's kwok nodes, e.g. a cloud's (us-east-1a, …); default local-1a/b/c. A
+   * local zone (`local-<n><letter>`) is in region `local-<n>`, so they may span regions; any
+   * other zone is in `region`.
+   */
   zones?: string[];
   region?: string;
   /** Node lease and monitor timings; the dev defaults are shorter than Kubernetes' own. */
   timing?: Partial<Timing>;
+  /**
+   * More clusters, each a control plane with kwok nodes (no real nodes, no CSI) in its own
+   * directory and ports; implies `cluster`. The worker routes the Clusters named like one there.
+   */
+  extraClusters?: ExtraClusterOptions[];
+}
+
+export interface ExtraClusterOptions {
+  /** A DNS label; KOM Clusters of this name are routed to it. */
+  name: string;
+  /** Default: the first cluster's zones (and region). */
+  zones?: string[];
+  region?: string;
 }
 
 /** Where the dev stack keeps its Kubernetes control plane. */
 export function devClusterDir(dir: string): string {
   return join(dir, 'k8s');
+}
+
+/** Where the dev stack keeps its extra cluster `name`. */
+export function devExtraClusterDir(dir: string, name: string): string {
+  return join(dir, 'clusters', name);
+}
+
+/** The extra clusters that have a directory, started or not. */
+function extraClusterNames(dir: string): string[] {
+  const parent = join(dir, 'clusters');
+  if (!existsSync(parent)) return [];
+  return readdirSync(parent, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && isDnsLabel(e.name))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** Names must be distinct DNS labels and zones well formed: said before anything starts. */
+function checkExtraClusters(extras: ExtraClusterOptions[]): void {
+  const seen = new Set<string>();
+  extras.forEach((extra, i) => {
+    const where = `extraClusters[${i}]`;
+    if (!isDnsLabel(extra.name))
+      throw new Error(
+        `${where}.name ${JSON.stringify(extra.name)}: give a DNS label (lower-case letters, digits and '-')`,
+      );
+    if (seen.has(extra.name)) throw new Error(`${where}.name: "${extra.name}" is named twice`);
+    seen.add(extra.name);
+    if (extra.zones !== undefined && (extra.zones.length === 0 || extra.zones.some((z) => !isDnsLabel(z))))
+      throw new Error(`${where}.zones: give one or more zone names (DNS labels)`);
+    if (extra.zones !== undefined && new Set(extra.zones).size !== extra.zones.length)
+      throw new Error(`${where}.zones: a zone is named twice`);
+  });
 }
 
 export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Promise<DevStackStatus> {
@@ -181,12 +250,40 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
     const { checkRealNodeHost } = await import('./cluster/real-nodes/preflight');
     checkRealNodeHost(`kompox-probe-${process.pid}`);
   }
+  const extras = opts.extraClusters ?? [];
+  checkExtraClusters(extras);
   mkdirSync(dir, { recursive: true });
   ensureDevCodecKey(dir);
   ensureWebhookToken(dir);
-  // Kept when present, so a developer can narrow what the dev worker may reach.
-  if (!existsSync(devWorkerConfigFile(dir))) writeDevWorkerConfig(devWorkerConfigFile(dir));
+  // Kept when present, so a developer can narrow what the dev worker may reach; an extra
+  // cluster's route is added unless the file routes its name already.
+  const extraNames = extras.map((e) => e.name);
+  let configChanged = false;
+  if (!existsSync(devWorkerConfigFile(dir))) writeDevWorkerConfig(devWorkerConfigFile(dir), extraNames);
+  else configChanged = addDevClusterRoutes(devWorkerConfigFile(dir), extraNames);
   const procs = processes(dir);
+  // What this call starts, undone in reverse when a later step fails: a half-started stack
+  // leaves nothing running (what ran before the call keeps running).
+  const undo: { what: string; stop: () => Promise<unknown> }[] = [];
+  try {
+    return await startStack(dir, opts, progress, procs, undo, configChanged);
+  } catch (err) {
+    for (const step of undo.reverse()) {
+      progress(`stopping ${step.what}, which this start-up started`);
+      await step.stop().catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+async function startStack(
+  dir: string,
+  opts: DevStackUpOptions,
+  progress: Progress,
+  procs: ReturnType<typeof processes>,
+  undo: { what: string; stop: () => Promise<unknown> }[],
+  configChanged: boolean,
+): Promise<DevStackStatus> {
   let stack = readStackFile(dir);
 
   // Kernel-chosen ports are free when chosen, not when bound: a process started meanwhile may
@@ -205,6 +302,14 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
         webhookAddress: `127.0.0.1:${webhookPort}`,
       };
       progress(`starting Temporal dev server on ${stack.temporalAddress} (UI ${stack.uiUrl})`);
+      if (!undo.some((u) => u.what === 'the Temporal dev server'))
+        undo.push({
+          what: 'the Temporal dev server',
+          stop: async () => {
+            await stopBackground(procs.temporal, TEMPORAL_MATCH);
+            rmSync(join(dir, 'stack.json'), { force: true });
+          },
+        });
       startBackground(procs.temporal, {
         command: cli,
         args: [
@@ -260,22 +365,41 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
   }
   await registerSearchAttributes(stack.temporalAddress);
 
-  if (opts.cluster || opts.realNodes) {
-    const { startCluster } = await import('./cluster');
-    await startCluster({
-      dir: devClusterDir(dir),
-      build: true,
-      onProgress: progress,
+  const extras = opts.extraClusters ?? [];
+  if (opts.cluster || opts.realNodes || extras.length > 0) {
+    const { startCluster, stopCluster } = await import('./cluster');
+    // Each its own control plane, ports and directory, through the same code.
+    const start = async (clusterDir: string, what: string, o: Omit<StartClusterOptions, 'dir'>) => {
+      if ((await runningKubeconfig(clusterDir)) === undefined)
+        undo.push({ what, stop: () => stopCluster(clusterDir) });
+      await startCluster({ dir: clusterDir, build: true, onProgress: progress, ...o });
+    };
+    await start(devClusterDir(dir), 'the dev cluster', {
       ...(opts.realNodes ? { realNodes: opts.realNodes } : {}),
       ...(opts.realNodeZones ? { realNodeZones: opts.realNodeZones } : {}),
       ...(opts.zones ? { zones: opts.zones } : {}),
       ...(opts.region ? { region: opts.region } : {}),
       ...(opts.timing ? { timing: opts.timing } : {}),
     });
+    for (const extra of extras) {
+      progress(`starting the extra cluster ${extra.name}`);
+      const zones = extra.zones ?? opts.zones;
+      const region = extra.region ?? (extra.zones ? undefined : opts.region);
+      await start(devExtraClusterDir(dir, extra.name), `the extra cluster ${extra.name}`, {
+        csi: false,
+        ...(zones ? { zones } : {}),
+        ...(region ? { region } : {}),
+        ...(opts.timing ? { timing: opts.timing } : {}),
+      });
+    }
   }
 
+  // A running worker read the configuration before its new routes: it starts again.
+  if (configChanged && (await stopBackground(procs.worker, WORKER_MATCH)))
+    progress('stopped the worker to route the new extra clusters');
   if (runningPid(procs.worker, WORKER_MATCH) === undefined) {
     progress('starting the worker');
+    undo.push({ what: 'the worker', stop: () => stopBackground(procs.worker, WORKER_MATCH) });
     startWorkerProcess(dir, stack);
   }
   await waitForWorker(stack.temporalAddress, procs.worker);
@@ -285,17 +409,41 @@ export async function devStackUp(dir: string, opts: DevStackUpOptions = {}): Pro
 /** Status including the control plane, when one was started in this dev directory. */
 export async function devStackStatusWithCluster(dir: string): Promise<DevStackStatus> {
   const status = devStackStatus(dir);
+  const names = extraClusterNames(dir);
+  const extraClusters =
+    names.length > 0 ? await Promise.all(names.map((n) => extraClusterStatus(dir, n))) : [];
+  const withExtras = extraClusters.length > 0 ? { ...status, extraClusters } : status;
   const kubeconfig = await devClusterKubeconfig(dir);
-  if (!kubeconfig) return status;
+  if (!kubeconfig) return withExtras;
   const { readClusterInfo } = await import('./cluster');
   const real = readClusterInfo(devClusterDir(dir))?.realNodes?.nodes.map((n) => n.name);
-  return { ...status, kubeconfig, ...(real?.length ? { realNodes: real } : {}) };
+  return { ...withExtras, kubeconfig, ...(real?.length ? { realNodes: real } : {}) };
+}
+
+async function extraClusterStatus(dir: string, name: string): Promise<ExtraClusterStatus> {
+  const { clusterStatus, regionOfZone } = await import('./cluster');
+  const clusterDir = devExtraClusterDir(dir, name);
+  const cluster = await clusterStatus(clusterDir);
+  const info = cluster.info;
+  return {
+    name,
+    dir: clusterDir,
+    state: cluster.state,
+    ...(cluster.state === 'running' && info ? { kubeconfig: info.kubeconfigPath } : {}),
+    ...(info ? { zones: info.zones.map((zone) => ({ zone, region: regionOfZone(zone, info.region) })) } : {}),
+  };
 }
 
 /** What a dev stack worker may do with the dev cluster: route `dev` Clusters there, fence its real nodes. */
 export function devClusterAccess(dir: string): DevClusterAccess {
   return {
-    kubeconfig: () => devClusterKubeconfig(dir),
+    kubeconfig: async (cluster) =>
+      cluster === undefined
+        ? devClusterKubeconfig(dir)
+        : // The name comes from the worker's configuration; never a path outside the dev dir.
+          isDnsLabel(cluster)
+          ? runningKubeconfig(devExtraClusterDir(dir, cluster))
+          : undefined,
     powerOffNode: async (name) => {
       const { powerOffRealNode } = await import('./cluster');
       return powerOffRealNode(devClusterDir(dir), name);
@@ -304,21 +452,35 @@ export function devClusterAccess(dir: string): DevClusterAccess {
 }
 
 /** The dev cluster's admin kubeconfig while its API server answers. */
-export async function devClusterKubeconfig(dir: string): Promise<string | undefined> {
-  if (!existsSync(devClusterDir(dir))) return undefined;
+export function devClusterKubeconfig(dir: string): Promise<string | undefined> {
+  return runningKubeconfig(devClusterDir(dir));
+}
+
+/** A cluster directory's admin kubeconfig while its API server answers. */
+async function runningKubeconfig(clusterDir: string): Promise<string | undefined> {
+  if (!existsSync(clusterDir)) return undefined;
   const { clusterStatus } = await import('./cluster');
-  const cluster = await clusterStatus(devClusterDir(dir));
+  const cluster = await clusterStatus(clusterDir);
   return cluster.state === 'running' && cluster.info ? cluster.info.kubeconfigPath : undefined;
 }
 
 export async function devStackDown(dir: string, progress: Progress = () => {}): Promise<DevStackStatus> {
   const procs = processes(dir);
-  // Reverse order of start-up: worker, control plane, Temporal.
+  // Reverse order of start-up: worker, extra clusters, control plane, Temporal.
   if (await stopBackground(procs.worker, WORKER_MATCH)) progress('stopped the worker');
-  if (existsSync(devClusterDir(dir))) {
+  const clusterDirs = [
+    ...extraClusterNames(dir)
+      .reverse()
+      .map((name) => ({ dir: devExtraClusterDir(dir, name), of: ` of the extra cluster ${name}` })),
+    { dir: devClusterDir(dir), of: '' },
+  ].filter((c) => existsSync(c.dir));
+  if (clusterDirs.length > 0) {
     const { stopCluster } = await import('./cluster');
-    const result = await stopCluster(devClusterDir(dir));
-    for (const s of result.stopped) if (s.how !== 'absent') progress(`stopped ${s.component} (pid ${s.pid})`);
+    for (const c of clusterDirs) {
+      const result = await stopCluster(c.dir);
+      for (const s of result.stopped)
+        if (s.how !== 'absent') progress(`stopped ${s.component}${c.of} (pid ${s.pid})`);
+    }
   }
   if (await stopBackground(procs.temporal, TEMPORAL_MATCH)) progress('stopped the Temporal dev server');
   rmSync(join(dir, 'stack.json'), { force: true });

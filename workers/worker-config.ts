@@ -8,15 +8,25 @@
 //   clusters:
 //     /ws/acme/prv/aks/cls/prod: { kubeconfig: /etc/kompox/prod.kubeconfig, context: prod }
 //     /ws/acme/prv/aks/cls/edge: { inCluster: true }
+//     "*/cls/east": { dev: east }         # every other Cluster named east: the extra dev cluster east
 //     "*": { dev: true }                  # every other Cluster: the dev cluster (dev stack only)
+//
+// A Cluster is routed by its Resource ID, else by its name (`*/cls/NAME`), else by `*`; with
+// none of them it is refused.
 //   providers:
 //     /ws/acme/prv/local: { localRoots: [/var/lib/kompox/disks] }
 //     /ws/acme/prv/aws: { aws: { profile: prod } }   # a profile of the worker's ~/.aws
 //     /ws/acme/prv/aws-irsa: { aws: {} }             # the default chain (env, IRSA, IMDS)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse, stringify } from 'yaml';
-import type { AwsAccess, ClusterRoute, WorkerAccess } from '../activities/worker-access';
+import { parse, parseDocument, stringify } from 'yaml';
+import {
+  type AwsAccess,
+  type ClusterRoute,
+  type WorkerAccess,
+  clusterNameKey,
+} from '../activities/worker-access';
+import { isDnsLabel, parseResourceId } from '../kom/resource-id';
 
 export class WorkerConfigError extends Error {
   override readonly name = 'WorkerConfigError';
@@ -45,12 +55,22 @@ export function parseWorkerConfig(doc: unknown, file: string): WorkerAccess {
   if (!isObject(rawClusters)) fail('clusters', 'expected a mapping of Cluster Resource IDs');
   for (const [id, raw] of Object.entries(rawClusters as Record<string, unknown>)) {
     const where = `clusters["${id}"]`;
+    const keyProblem = clusterKeyProblem(id);
+    if (keyProblem) fail(where, keyProblem);
     if (!isObject(raw))
-      fail(where, 'expected { kubeconfig, context } or { inCluster: true } or { dev: true }');
+      fail(
+        where,
+        'expected { kubeconfig, context } or { inCluster: true } or { dev: true } or { dev: NAME }',
+      );
     const r = raw as Record<string, unknown>;
+    for (const key of Object.keys(r))
+      if (!ROUTE_KEYS.includes(key))
+        fail(`${where}.${key}`, `unknown key (expected ${ROUTE_KEYS.join(', ')})`);
     const kinds = ['kubeconfig', 'inCluster', 'dev'].filter((k) => r[k] !== undefined);
     if (kinds.length !== 1)
       fail(where, `give exactly one of kubeconfig, inCluster, dev (found ${kinds.join(', ') || 'none'})`);
+    if (r.context !== undefined && r.kubeconfig === undefined)
+      fail(`${where}.context`, 'only with kubeconfig');
     if (r.kubeconfig !== undefined) {
       if (typeof r.kubeconfig !== 'string' || r.kubeconfig === '')
         fail(`${where}.kubeconfig`, 'expected a path');
@@ -65,9 +85,15 @@ export function parseWorkerConfig(doc: unknown, file: string): WorkerAccess {
     } else if (r.inCluster !== undefined) {
       if (r.inCluster !== true) fail(`${where}.inCluster`, 'expected true');
       clusters[id] = { kind: 'inCluster' };
-    } else {
-      if (r.dev !== true) fail(`${where}.dev`, 'expected true');
+    } else if (r.dev === true) {
       clusters[id] = { kind: 'dev' };
+    } else {
+      if (typeof r.dev !== 'string' || !isDnsLabel(r.dev))
+        fail(
+          `${where}.dev`,
+          'expected true (the dev cluster) or the name of an extra dev cluster (kompoxops dev up --extra-cluster NAME)',
+        );
+      clusters[id] = { kind: 'dev', cluster: r.dev as string };
     }
   }
   const localRoots: Record<string, string[]> = {};
@@ -94,6 +120,23 @@ export function parseWorkerConfig(doc: unknown, file: string): WorkerAccess {
 }
 
 const PROFILE = /^[A-Za-z0-9_.+@-]{1,128}$/;
+const ROUTE_KEYS = ['kubeconfig', 'context', 'inCluster', 'dev'];
+
+/** What is wrong with a key under `clusters`: a Cluster Resource ID, `*` + `/cls/NAME`, or `*`. */
+function clusterKeyProblem(key: string): string | undefined {
+  if (key === '*') return undefined;
+  const expected = 'expected a Cluster Resource ID (/ws/W/prv/P/cls/NAME), */cls/NAME or *';
+  if (key.startsWith('*/cls/')) {
+    const name = key.slice('*/cls/'.length);
+    return isDnsLabel(name) ? undefined : `${JSON.stringify(name)} is not a Cluster name; ${expected}`;
+  }
+  try {
+    if (parseResourceId(key).kind === 'Cluster') return undefined;
+  } catch {
+    // Said below.
+  }
+  return expected;
+}
 
 function parseAws(raw: unknown, where: string, fail: (where: string, what: string) => never): AwsAccess {
   if (!isObject(raw)) return fail(where, 'expected {} (the default chain) or { profile: NAME }');
@@ -110,14 +153,38 @@ export function devAccess(source: string): WorkerAccess {
   return { source, clusters: { '*': { kind: 'dev' } }, localRoots: { '*': ['*'] }, aws: { '*': {} } };
 }
 
-export function writeDevWorkerConfig(file: string): void {
+/** `extraClusters`: the dev stack's extra clusters, each the route of the Clusters of its name. */
+export function writeDevWorkerConfig(file: string, extraClusters: string[] = []): void {
   writeFileSync(
     file,
-    '# Written by kompoxops dev up: this worker routes every Cluster to the dev cluster,\n' +
-      '# accepts any local provider root, and gives eks Providers the default AWS chain of its\n' +
-      '# environment. A production worker lists its Clusters, roots and credentials.\n' +
-      stringify({ clusters: { '*': { dev: true } }, providers: { '*': { localRoots: ['*'], aws: {} } } }),
+    '# Written by kompoxops dev up: this worker routes every Cluster to the dev cluster (a Cluster\n' +
+      '# named like an extra dev cluster to that one), accepts any local provider root, and gives\n' +
+      '# eks Providers the default AWS chain of its environment. A production worker lists its\n' +
+      '# Clusters, roots and credentials.\n' +
+      stringify({
+        clusters: {
+          ...Object.fromEntries(extraClusters.map((name) => [clusterNameKey(name), { dev: name }])),
+          '*': { dev: true },
+        },
+        providers: { '*': { localRoots: ['*'], aws: {} } },
+      }),
   );
+}
+
+// Adds `"*/cls/NAME": { dev: NAME }` for each extra dev cluster the file does not route by name
+// yet, keeping everything else (comments included). True when the file changed.
+export function addDevClusterRoutes(file: string, extraClusters: string[]): boolean {
+  const doc = parseDocument(readFileSync(file, 'utf8'));
+  if (doc.errors.length > 0) throw new WorkerConfigError(`worker config ${file}: ${doc.errors[0]!.message}`);
+  const missing = extraClusters.filter((name) => !doc.hasIn(['clusters', clusterNameKey(name)]));
+  if (missing.length === 0) return false;
+  for (const name of missing)
+    doc.setIn(['clusters', clusterNameKey(name)], doc.createNode({ dev: name }, { flow: true }));
+  const text = doc.toString();
+  // Written only when the result is a valid configuration: a file the worker would refuse stays as it is.
+  parseWorkerConfig(parse(text), file);
+  writeFileSync(file, text);
+  return true;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -126,12 +193,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** The configuration in words, for `dev status`: where each Cluster goes, which roots are allowed. */
 export function describeAccess(access: WorkerAccess): string[] {
-  const cluster = (id: string) => (id === '*' ? 'every other Cluster' : `Cluster ${id}`);
+  const cluster = (id: string) =>
+    id === '*'
+      ? 'every other Cluster'
+      : id.startsWith('*/cls/')
+        ? `every other Cluster named ${id.slice('*/cls/'.length)}`
+        : `Cluster ${id}`;
   const provider = (id: string) => (id === '*' ? 'every other Provider' : `Provider ${id}`);
   return [
     ...Object.entries(access.clusters).map(([id, r]) =>
       r.kind === 'dev'
-        ? `${cluster(id)} → the dev cluster`
+        ? `${cluster(id)} → ${r.cluster === undefined ? 'the dev cluster' : `the extra dev cluster ${r.cluster}`}`
         : r.kind === 'inCluster'
           ? `${cluster(id)} → in-cluster service account`
           : `${cluster(id)} → kubeconfig ${r.path}${r.context ? ` (context ${r.context})` : ''}`,

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { devDir } from '../../dev/dev-dir';
 import {
   type DevStackStatus,
+  type ExtraClusterOptions,
   devStackDown,
   devStackStatusWithCluster,
   devStackUp,
@@ -11,7 +12,8 @@ import {
 import { CliError, usageError } from '../exit-codes';
 import { outputFormat, print } from '../output';
 import { devNodeCommand } from './dev-node';
-import { DEFAULT_LAYOUT } from '../../dev/cluster/nodes';
+import { DEFAULT_LAYOUT, regionOfZone } from '../../dev/cluster/nodes';
+import { isDnsLabel } from '../../kom/resource-id';
 
 function render(s: DevStackStatus): string {
   const lines = [
@@ -28,6 +30,12 @@ function render(s: DevStackStatus): string {
   ];
   if (s.kubeconfig) lines.push(`kubeconfig:     ${s.kubeconfig}`);
   if (s.realNodes) lines.push(`real nodes:     ${s.realNodes.join(', ')} (node pool "real")`);
+  for (const c of s.extraClusters ?? []) {
+    const zones = c.zones?.map((z) => `${z.zone} (${z.region})`).join(', ');
+    lines.push(
+      `extra cluster:  ${c.name} ${c.state}${c.kubeconfig ? `, kubeconfig ${c.kubeconfig}` : ''}${zones ? `, zones ${zones}` : ''}`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -35,26 +43,56 @@ const progress = (message: string) => process.stderr.write(`${message}\n`);
 
 const ZONE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
-/** `--zones` and `--region` of `dev up`: zones that name one region, as a cloud's do. */
-export function zoneLayout(zonesText: string, regionText?: string): { zones: string[]; region: string } {
+/**
+ * `--zones` and `--region` of `dev up`. A local zone (`local-<n><letter>`) is in region
+ * `local-<n>`, so local zones may span regions; other zones name one region, as a cloud's do
+ * (`us-east-1a` → `us-east-1`), or `--region` gives it. `region` is that of the other zones, else
+ * the first zone's.
+ */
+export function zoneLayout(
+  zonesText: string,
+  regionText?: string,
+  what = `--zones ${zonesText}`,
+): { zones: string[]; region: string } {
   const zones = zonesText
     .split(',')
     .map((z) => z.trim())
     .filter((z) => z !== '');
   const bad = zones.find((z) => !ZONE.test(z));
   if (zones.length === 0 || bad !== undefined)
-    throw usageError(
-      `--zones ${zonesText}: give zone names (lowercase letters, digits, -) separated by commas`,
-    );
-  if (new Set(zones).size !== zones.length) throw usageError(`--zones ${zonesText}: a zone is named twice`);
-  const region = regionText ?? zones[0]!.replace(/[a-z]$/, '');
+    throw usageError(`${what}: give zone names (lowercase letters, digits, -) separated by commas`);
+  if (new Set(zones).size !== zones.length) throw usageError(`${what}: a zone is named twice`);
+  const ownRegion = (z: string): string | undefined => regionOfZone(z, '') || undefined;
+  const others = zones.filter((z) => ownRegion(z) === undefined);
+  const region = regionText ?? (others[0] ? others[0].replace(/[a-z]$/, '') : ownRegion(zones[0]!)!);
   if (!ZONE.test(region))
-    throw usageError(`--region ${region}: give a region name (lowercase letters, digits, -)`);
-  if (regionText === undefined && zones.some((z) => z.replace(/[a-z]$/, '') !== region || z === region))
     throw usageError(
-      `--zones ${zonesText}: the zones do not share a region name followed by a letter (us-east-1a, us-east-1b); give --region`,
+      regionText === undefined
+        ? `${what}: the zones name no region (us-east-1a is in us-east-1); give --region`
+        : `--region ${region}: give a region name (lowercase letters, digits, -)`,
+    );
+  const named = zones.find((z) => ownRegion(z) !== undefined && ownRegion(z) !== region);
+  if (regionText !== undefined && named !== undefined)
+    throw usageError(
+      `--region ${regionText}: zone ${named} is in region ${ownRegion(named)} by its name; leave out --region`,
+    );
+  if (regionText === undefined && others.some((z) => z.replace(/[a-z]$/, '') !== region || z === region))
+    throw usageError(
+      `${what}: the zones do not share a region name followed by a letter (us-east-1a, us-east-1b); give --region`,
     );
   return { zones, region };
+}
+
+/** One `--extra-cluster NAME[=ZONE,ZONE,...]`; zones as in `--zones`, default the first cluster's. */
+export function extraClusterOption(text: string): ExtraClusterOptions {
+  const eq = text.indexOf('=');
+  const name = (eq < 0 ? text : text.slice(0, eq)).trim();
+  if (!isDnsLabel(name))
+    throw usageError(
+      `--extra-cluster ${text}: give NAME or NAME=ZONE,ZONE,... with NAME a DNS label (lowercase letters, digits, -), the name of the KOM Clusters it runs`,
+    );
+  if (eq < 0) return { name };
+  return { name, ...zoneLayout(text.slice(eq + 1), undefined, `--extra-cluster ${text}`) };
 }
 
 export function devCommand(program: Command): void {
@@ -79,9 +117,17 @@ export function devCommand(program: Command): void {
     )
     .option(
       '--zones <list>',
-      "the kwok nodes' zones, comma-separated, e.g. a cloud's us-east-1a,us-east-1b (default local-1a,local-1b,local-1c); implies --cluster",
+      "the kwok nodes' zones, comma-separated, e.g. a cloud's us-east-1a,us-east-1b (default local-1a,local-1b,local-1c); a local zone local-<n><letter> is in region local-<n>, so local-1a,local-1b,local-2a spans two regions; implies --cluster",
     )
-    .option('--region <name>', "the nodes' region (default: the zones' common name without the last letter)")
+    .option(
+      '--region <name>',
+      'the region of zones not named local-<n><letter> (default: their common name without the last letter)',
+    )
+    .option(
+      '--extra-cluster <name[=zones]>',
+      "also run another cluster NAME (its own control plane and kwok nodes, no real nodes or CSI) in the comma-separated zones (default: the first cluster's); the worker routes KOM Clusters named NAME to it; repeatable; implies --cluster",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('-o, --output <format>', 'table, json or yaml')
     .action(
       async (opts: {
@@ -91,9 +137,13 @@ export function devCommand(program: Command): void {
         realNodeZones?: string;
         zones?: string;
         region?: string;
+        extraCluster?: string[];
       }) => {
         const format = outputFormat(opts.output);
         const layout = opts.zones === undefined ? undefined : zoneLayout(opts.zones, opts.region);
+        const extraClusters = (opts.extraCluster ?? []).map(extraClusterOption);
+        const twice = extraClusters.find((c, i) => extraClusters.findIndex((d) => d.name === c.name) !== i);
+        if (twice) throw usageError(`--extra-cluster: "${twice.name}" is named twice`);
         if (opts.region !== undefined && layout === undefined) throw usageError('--region needs --zones');
         const realNodes = opts.realNodes === undefined ? 0 : Number(opts.realNodes);
         if (!Number.isInteger(realNodes) || realNodes < 0 || realNodes > 20)
@@ -116,6 +166,7 @@ export function devCommand(program: Command): void {
           ...(realNodes > 0 ? { realNodes } : {}),
           ...(realNodeZones ? { realNodeZones } : {}),
           ...(layout ? { cluster: true, zones: layout.zones, region: layout.region } : {}),
+          ...(extraClusters.length > 0 ? { cluster: true, extraClusters } : {}),
         }).catch((err: unknown) => {
           throw new CliError(err instanceof Error ? err.message : String(err));
         });

@@ -13,7 +13,7 @@ export {
 } from './node-fault';
 export { ensureBinaries, defaultBinDir, K8S_VERSION, ETCD_VERSION, KWOK_VERSION } from './binaries';
 export { KWOK_MANAGED_LABEL, DEFAULT_TIMING, type Timing } from './components';
-export { DEFAULT_LAYOUT, nodeName, type NodeLayout } from './nodes';
+export { DEFAULT_LAYOUT, nodeName, regionOfZone, type NodeLayout } from './nodes';
 export { COMPONENTS, type ClusterInfo, type ClusterPorts, type Component } from './layout';
 export { readClusterInfo } from './state';
 export {

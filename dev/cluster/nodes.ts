@@ -9,6 +9,7 @@ import { pollUntil } from '../../kube/poll';
 import { KWOK_MANAGED_LABEL } from './components';
 
 export interface NodeLayout {
+  /** The region of zones whose name does not say it (see regionOfZone). */
   region: string;
   zones: string[];
   nodesPerZone: number;
@@ -19,6 +20,18 @@ export const DEFAULT_LAYOUT: NodeLayout = {
   zones: ['local-1a', 'local-1b', 'local-1c'],
   nodesPerZone: 2,
 };
+
+/** A local provider zone name, `local-<n><letter>`: its region is `local-<n>`. */
+const LOCAL_ZONE = /^(local-[0-9]+)[a-z]$/;
+
+/**
+ * The region of a node in `zone`: a local zone's own (`local-2a` → `local-2`), so one cluster can
+ * have nodes in several regions of the local provider; any other zone (a cloud's `us-east-1a`, an
+ * Azure-style `1`) is in `region`.
+ */
+export function regionOfZone(zone: string, region: string): string {
+  return LOCAL_ZONE.exec(zone)?.[1] ?? region;
+}
 
 export const nodeName = (zone: string, index: number): string => `kwok-${zone}-${index}`;
 
@@ -35,7 +48,7 @@ export function nodeManifests(layout: NodeLayout): V1Node[] {
             'kubernetes.io/hostname': name,
             'kubernetes.io/os': 'linux',
             'kubernetes.io/arch': 'amd64',
-            'topology.kubernetes.io/region': layout.region,
+            'topology.kubernetes.io/region': regionOfZone(zone, layout.region),
             'topology.kubernetes.io/zone': zone,
             'kompox.dev/node-pool': 'user',
             'kompox.dev/node-zone': zone,

@@ -42,7 +42,7 @@ export interface StartClusterOptions {
   zones?: string[];
   /** Default 2. */
   nodesPerZone?: number;
-  /** Default local-1. */
+  /** Region of zones whose name does not say it; a local-<n><letter> zone is in local-<n>. Default local-1. */
   region?: string;
   /** Where the binaries are; default $KOMPOX_K8S_BIN_DIR or the build script's cache dir. */
   binDir?: string;
@@ -56,6 +56,8 @@ export interface StartClusterOptions {
   realNodes?: number;
   /** Zones the real nodes are spread over, round robin; default the cluster's zones. */
   realNodeZones?: string[];
+  /** Run the CSI stack (host-path plugin, provisioner, attacher, snapshotter); default true. */
+  csi?: boolean;
 }
 
 export async function startCluster(opts: StartClusterOptions): Promise<ClusterInfo> {
@@ -87,7 +89,7 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
   if (realNodeCount > 0) checkRealNodeHost(`${realNodePrefix(dir)}-probe`);
   const [realTools, csiTools] = await Promise.all([
     realNodeCount > 0 ? ensureRealNodeTools((c) => say(c.trimEnd())) : undefined,
-    ensureCsiTools((c) => say(c.trimEnd())),
+    opts.csi === false ? undefined : ensureCsiTools((c) => say(c.trimEnd())),
   ]);
   const binDir = await ensureBinaries({
     binDir: opts.binDir,
@@ -130,7 +132,7 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
     binDir: realTools.binDir,
     images: realTools.images,
     nodeLeaseSeconds: ctx.timing.nodeLeaseSeconds,
-    csi: csiTools,
+    ...(csiTools ? { csi: csiTools } : {}),
   };
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const ca = readFileSync(pki.caCert);
@@ -166,8 +168,10 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
     const layout = { region, zones, nodesPerZone: opts.nodesPerZone ?? DEFAULT_LAYOUT.nodesPerZone };
     const kc = loadKubeConfig({ path: paths.kubeconfig });
     const nodes = await ensureNodes(kc, layout, opts.timeoutMs ?? 120_000);
-    await startCsiStack(dir, csiTools, kc, paths.kubeconfig, nodes);
-    say('CSI stack up (plugin, provisioner, attacher, snapshotter, snapshot-controller)');
+    if (csiTools) {
+      await startCsiStack(dir, csiTools, kc, paths.kubeconfig, nodes);
+      say('CSI stack up (plugin, provisioner, attacher, snapshotter, snapshot-controller)');
+    }
     if (realNodes) {
       say(`starting ${realNodes.nodes.length} real nodes (${realNodes.nodes.map((n) => n.name).join(', ')})`);
       await bootRealNodes({

@@ -9,6 +9,7 @@
 //                healthcheck, an initial zone other than the wiki's.
 //   composeProject  compose as people write it: a single-file bind, a directory bind with
 //                files, the same port on TCP and UDP, a service waited for until healthy.
+//   clusterProject  one busybox service on one volume, on a KOM Cluster of a given name.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -32,13 +33,13 @@ export interface TestProject {
 const secret = (label: string): string => `${label}-${randomBytes(12).toString('hex')}`;
 
 /** kompoxapp.yml with the App `app` on compose.yml; `specLines` follow `compose:` under spec. */
-function writeAppFile(dir: string, app: string, specLines: string[]): void {
+function writeAppFile(dir: string, app: string, specLines: string[], cluster = 'dev'): void {
   writeFileSync(
     join(dir, 'kompoxapp.yml'),
     [
       'apiVersion: ops.kompox.dev/v1alpha1',
       'kind: App',
-      `metadata: { name: ${app}, annotations: { ops.kompox.dev/id: /ws/demo/prv/local/cls/dev/app/${app} } }`,
+      `metadata: { name: ${app}, annotations: { ops.kompox.dev/id: /ws/demo/prv/local/cls/${cluster}/app/${app} } }`,
       'spec:',
       '  compose: file:compose.yml',
       ...specLines,
@@ -47,8 +48,36 @@ function writeAppFile(dir: string, app: string, specLines: string[]): void {
   );
 }
 
+/** .kompox/kom/infra.yml: Workspace demo, Provider local and the existing Cluster `cluster`. */
+function writeInfraFile(dir: string, cluster = 'dev', clusterSettings?: Record<string, string>): void {
+  mkdirSync(join(dir, '.kompox', 'kom'), { recursive: true });
+  writeFileSync(
+    join(dir, '.kompox', 'kom', 'infra.yml'),
+    [
+      'apiVersion: ops.kompox.dev/v1alpha1',
+      'kind: Workspace',
+      'metadata: { name: demo, annotations: { ops.kompox.dev/id: /ws/demo } }',
+      'spec: {}',
+      '---',
+      'apiVersion: ops.kompox.dev/v1alpha1',
+      'kind: Provider',
+      'metadata: { name: local, annotations: { ops.kompox.dev/id: /ws/demo/prv/local } }',
+      'spec:',
+      '  driver: local',
+      '---',
+      'apiVersion: ops.kompox.dev/v1alpha1',
+      'kind: Cluster',
+      `metadata: { name: ${cluster}, annotations: { ops.kompox.dev/id: /ws/demo/prv/local/cls/${cluster} } }`,
+      'spec:',
+      '  existing: true',
+      ...(clusterSettings ? [`  settings: ${JSON.stringify(clusterSettings)}`] : []),
+      '',
+    ].join('\n'),
+  );
+}
+
 /** Gives the project's Provider a LOCAL_ROOT inside the project and describes the project. */
-function finishProject(dir: string, app: string, secretValues: string[]): TestProject {
+function finishProject(dir: string, app: string, secretValues: string[], cluster = 'dev'): TestProject {
   const localRoot = join(dir, 'disks');
   replaceOnce(
     join(dir, '.kompox', 'kom', 'infra.yml'),
@@ -59,7 +88,7 @@ function finishProject(dir: string, app: string, secretValues: string[]): TestPr
     dir,
     appName: app,
     appKey: `demo/local/${app}`,
-    appId: `/ws/demo/prv/local/cls/dev/app/${app}`,
+    appId: `/ws/demo/prv/local/cls/${cluster}/app/${app}`,
     localRoot,
     secretValues,
   };
@@ -97,31 +126,9 @@ export function shopProject(app: string): TestProject {
   const apiKey = secret('apikey');
   const smtp = secret('smtppass');
   const tlsKey = secret('tlskey');
-  mkdirSync(join(dir, '.kompox', 'kom'), { recursive: true });
+  writeInfraFile(dir);
   mkdirSync(join(dir, 'conf'));
   mkdirSync(join(dir, 'secrets'));
-  writeFileSync(
-    join(dir, '.kompox', 'kom', 'infra.yml'),
-    [
-      'apiVersion: ops.kompox.dev/v1alpha1',
-      'kind: Workspace',
-      'metadata: { name: demo, annotations: { ops.kompox.dev/id: /ws/demo } }',
-      'spec: {}',
-      '---',
-      'apiVersion: ops.kompox.dev/v1alpha1',
-      'kind: Provider',
-      'metadata: { name: local, annotations: { ops.kompox.dev/id: /ws/demo/prv/local } }',
-      'spec:',
-      '  driver: local',
-      '---',
-      'apiVersion: ops.kompox.dev/v1alpha1',
-      'kind: Cluster',
-      'metadata: { name: dev, annotations: { ops.kompox.dev/id: /ws/demo/prv/local/cls/dev } }',
-      'spec:',
-      '  existing: true',
-      '',
-    ].join('\n'),
-  );
   writeAppFile(dir, app, [
     '  volumes:',
     '    - { name: files, size: 1Gi }',
@@ -185,6 +192,39 @@ secrets:
     'server {\n  listen 80;\n  root /srv/uploads;\n  location /healthz { return 200; }\n}\n',
   );
   return finishProject(dir, app, [apiKey, smtp, tlsKey]);
+}
+
+/**
+ * A small app (one busybox service on one volume) on the KOM Cluster `cluster` (the dev stack's
+ * worker routes a Cluster named like an extra dev cluster there), in `zone`; `clusterSettings`
+ * are the Cluster's settings (LOCAL_REGION, say).
+ */
+export function clusterProject(
+  app: string,
+  cluster: string,
+  zone: string,
+  clusterSettings: Record<string, string> = {},
+): TestProject {
+  const dir = mkdtempSync(join(tmpdir(), `kompox-${app}-`));
+  writeInfraFile(dir, cluster, clusterSettings);
+  writeAppFile(
+    dir,
+    app,
+    ['  volumes: [{ name: data, size: 1Gi }]', `  deployment: { pool: user, zone: ${zone} }`],
+    cluster,
+  );
+  writeFileSync(
+    join(dir, 'compose.yml'),
+    `services:
+  app:
+    image: busybox:1.36
+    command: ['sh', '-c', 'while true; do sleep 3600; done']
+    volumes: ['data:/data']
+volumes:
+  data: {}
+`,
+  );
+  return finishProject(dir, app, [], cluster);
 }
 
 export interface CliResult {

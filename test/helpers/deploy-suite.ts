@@ -4,7 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { rmSync } from 'node:fs';
 import { after, before } from 'node:test';
 import type { TestProject } from './deploy-project';
-import { type TestStack, startTestStack } from './dev-stack';
+import { type TestStack, type TestStackOptions, startTestStack } from './dev-stack';
 import { kubeConfigOf } from './kube-app';
 
 export interface DeploySuite {
@@ -15,13 +15,16 @@ export interface DeploySuite {
   track<P extends TestProject>(project: P): P;
 }
 
-/** Call inside `describe`: registers the hooks and returns the suite's stack and cluster. */
-export function deploySuite(): DeploySuite {
+/**
+ * Call inside `describe`: registers the hooks and returns the suite's stack and cluster; `opts`
+ * add to the stack (more clusters, say).
+ */
+export function deploySuite(opts: TestStackOptions = {}): DeploySuite {
   let stack: TestStack | undefined;
   let kc: KubeConfig | undefined;
   const projects: TestProject[] = [];
   before(async () => {
-    stack = await startTestStack({ cluster: true });
+    stack = await startTestStack({ ...opts, cluster: true });
     kc = kubeConfigOf(stack.kubeconfig);
   });
   after(async () => {

@@ -3,14 +3,15 @@
 // stack between test files; otherwise each file gets its own in a temp dir and stops it after.
 // When the server cannot start (no Temporal CLI, say) the tests fail with the reason.
 // `{ cluster: true }` also starts the local Kubernetes control plane into <dir>/k8s, where the
-// worker and the CLI find it, and hands back its kubeconfig.
+// worker and the CLI find it, and hands back its kubeconfig; `extraClusters` more control planes
+// (the worker routes KOM Clusters named like one there), each kubeconfig handed back by name.
 // The client encrypts with the stack's codec keys, as the CLI does.
 import { Client, Connection } from '@temporalio/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataConverter } from '../../client/codec/data-converter';
-import { devStackDown, devStackUp } from '../../dev/dev-stack';
+import { type ExtraClusterOptions, devStackDown, devStackUp } from '../../dev/dev-stack';
 import { NAMESPACE } from '../../workers/dev-stack-constants';
 
 export interface TestStack {
@@ -21,6 +22,8 @@ export interface TestStack {
   kubeconfig?: string;
   /** The worker's codec server, for `temporal --codec-endpoint`. */
   codecServerUrl?: string;
+  /** Admin kubeconfig of each extra cluster, by name. */
+  extraKubeconfigs: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -32,12 +35,15 @@ export interface TestStackOptions {
   /** Zones and region of the kwok nodes (a cloud's, for a cloud provider's app); implies `cluster`. */
   zones?: string[];
   region?: string;
+  /** More clusters (no real nodes, no CSI), each routed the KOM Clusters of its name; implies `cluster`. */
+  extraClusters?: ExtraClusterOptions[];
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   const shared = process.env.KOMPOX_TEST_DEV_DIR;
   const dir = shared ?? mkdtempSync(join(tmpdir(), 'kompox-test-'));
   let status;
+  const extraKubeconfigs: Record<string, string> = {};
   try {
     // Test files run side by side: kernel-chosen ports, never the conventional ones.
     status = await devStackUp(dir, {
@@ -47,14 +53,20 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       ...(opts.realNodeZones ? { realNodeZones: opts.realNodeZones } : {}),
       ...(opts.zones ? { cluster: true, zones: opts.zones } : {}),
       ...(opts.region ? { region: opts.region } : {}),
+      ...(opts.extraClusters?.length ? { cluster: true, extraClusters: opts.extraClusters } : {}),
     });
+    for (const { name } of opts.extraClusters ?? []) {
+      const kubeconfig = status.extraClusters?.find((c) => c.name === name)?.kubeconfig;
+      if (!kubeconfig) throw new Error(`dev stack in ${dir} does not run the extra cluster ${name}`);
+      extraKubeconfigs[name] = kubeconfig;
+    }
   } catch (err) {
     // Leave nothing running from a half-started stack; the test fails with the reason.
     if (!shared) await devStackDown(dir).catch(() => undefined);
     throw err;
   }
   if (!status.temporalAddress) throw new Error(`dev stack in ${dir} reports no Temporal address`);
-  if ((opts.cluster || opts.realNodes || opts.zones) && !status.kubeconfig)
+  if ((opts.cluster || opts.realNodes || opts.zones || opts.extraClusters?.length) && !status.kubeconfig)
     throw new Error(`dev stack in ${dir} started no Kubernetes control plane`);
   const connection = await Connection.connect({ address: status.temporalAddress });
   const client = new Client({
@@ -68,6 +80,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     client,
     ...(status.kubeconfig ? { kubeconfig: status.kubeconfig } : {}),
     ...(status.codecServerUrl ? { codecServerUrl: status.codecServerUrl } : {}),
+    extraKubeconfigs,
     async stop() {
       await connection.close();
       if (!shared) {

@@ -29,6 +29,7 @@ import {
 import type { ClusterInfo } from '../layout';
 import type { CsiTools } from '../csi/csi-tools';
 import { readClusterInfo } from '../state';
+import { regionOfZone } from '../nodes';
 
 /** What a cluster records about its real nodes in cluster.json. */
 export interface RealNodesInfo {
@@ -52,7 +53,7 @@ export function planRealNodes(count: number, zones: string[], region: string): R
     const zone = zones[i % zones.length]!;
     const k = (perZone.get(zone) ?? 0) + 1;
     perZone.set(zone, k);
-    return { name: `real-${zone}-${k}`, index: i + 1, zone, region };
+    return { name: `real-${zone}-${k}`, index: i + 1, zone, region: regionOfZone(zone, region) };
   });
 }
 

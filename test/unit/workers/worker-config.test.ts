@@ -1,7 +1,17 @@
 // The worker configuration file: what it accepts, and errors that name the file and the key.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { WorkerConfigError, describeAccess, parseWorkerConfig } from '../../../workers/worker-config';
+import {
+  WorkerConfigError,
+  addDevClusterRoutes,
+  describeAccess,
+  loadWorkerConfig,
+  parseWorkerConfig,
+  writeDevWorkerConfig,
+} from '../../../workers/worker-config';
 
 const parse = (doc: unknown) => parseWorkerConfig(doc, '/etc/kompox/worker.yml');
 
@@ -40,16 +50,98 @@ describe('worker config', () => {
     );
   });
 
+  it('routes Clusters by name to extra dev clusters, and says so', () => {
+    const access = parse({ clusters: { '*/cls/east': { dev: 'east' }, '*': { dev: true } } });
+    assert.deepEqual(access.clusters['*/cls/east'], { kind: 'dev', cluster: 'east' });
+    const words = describeAccess(access);
+    assert.deepEqual(words.slice(0, 2), [
+      'every other Cluster named east → the extra dev cluster east',
+      'every other Cluster → the dev cluster',
+    ]);
+  });
+
+  it("writes the dev stack's configuration with a route for each extra cluster, and adds missing ones", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kompox-worker-config-'));
+    try {
+      const file = join(dir, 'worker-config.yml');
+      writeDevWorkerConfig(file, ['east']);
+      assert.deepEqual(loadWorkerConfig(file).clusters, {
+        '*/cls/east': { kind: 'dev', cluster: 'east' },
+        '*': { kind: 'dev' },
+      });
+      // A developer's own file: its routes and comments stay, a name it routes already is left alone.
+      writeFileSync(
+        file,
+        '# mine\nclusters:\n  "*/cls/west": { kubeconfig: /etc/west.kubeconfig } # kept\n  "*": { dev: true }\n',
+      );
+      assert.equal(addDevClusterRoutes(file, ['west', 'east']), true);
+      const text = readFileSync(file, 'utf8');
+      assert.match(text, /^# mine$/m);
+      assert.match(text, /# kept/);
+      assert.deepEqual(loadWorkerConfig(file).clusters, {
+        '*/cls/west': { kind: 'kubeconfig', path: '/etc/west.kubeconfig' },
+        '*': { kind: 'dev' },
+        '*/cls/east': { kind: 'dev', cluster: 'east' },
+      });
+      assert.equal(addDevClusterRoutes(file, ['east']), false);
+      assert.equal(readFileSync(file, 'utf8'), text);
+      // A file the worker would refuse is not touched.
+      writeFileSync(file, 'clusters:\n  prod: { dev: true }\n');
+      assert.throws(
+        () => addDevClusterRoutes(file, ['east']),
+        /clusters\["prod"\]: expected a Cluster Resource ID/,
+      );
+      assert.equal(readFileSync(file, 'utf8'), 'clusters:\n  prod: { dev: true }\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  const X = '/ws/a/prv/p/cls/x';
   for (const [name, doc, message] of [
     ['an unknown key', { clusterz: {} }, /clusterz: unknown key/],
-    ['two routes for one cluster', { clusters: { x: { dev: true, inCluster: true } } }, /exactly one of/],
-    ['no route', { clusters: { x: {} } }, /exactly one of kubeconfig, inCluster, dev \(found none\)/],
+    ['two routes for one cluster', { clusters: { [X]: { dev: true, inCluster: true } } }, /exactly one of/],
+    ['no route', { clusters: { [X]: {} } }, /exactly one of kubeconfig, inCluster, dev \(found none\)/],
     [
       'an empty kubeconfig',
-      { clusters: { x: { kubeconfig: '' } } },
-      /clusters\["x"\]\.kubeconfig: expected a path/,
+      { clusters: { [X]: { kubeconfig: '' } } },
+      /clusters\["\/ws\/a\/prv\/p\/cls\/x"\]\.kubeconfig: expected a path/,
     ],
-    ['dev: false', { clusters: { x: { dev: false } } }, /clusters\["x"\]\.dev: expected true/],
+    [
+      'dev: false',
+      { clusters: { [X]: { dev: false } } },
+      /clusters\["[^"]+"\]\.dev: expected true .* or the name/,
+    ],
+    [
+      'dev: a name that is no DNS label',
+      { clusters: { '*': { dev: 'East Coast' } } },
+      /clusters\["\*"\]\.dev: expected true \(the dev cluster\) or the name of an extra dev cluster/,
+    ],
+    [
+      'an unknown route key',
+      { clusters: { '*': { dev: true, namespace: 'x' } } },
+      /clusters\["\*"\]\.namespace: unknown key \(expected kubeconfig, context, inCluster, dev\)/,
+    ],
+    [
+      'a context without a kubeconfig',
+      { clusters: { '*': { dev: true, context: 'c' } } },
+      /\.context: only with kubeconfig/,
+    ],
+    [
+      'a key that is no Cluster',
+      { clusters: { prod: { dev: true } } },
+      /clusters\["prod"\]: expected a Cluster Resource ID \(\/ws\/W\/prv\/P\/cls\/NAME\), \*\/cls\/NAME or \*/,
+    ],
+    [
+      'a Provider ID as key',
+      { clusters: { '/ws/a/prv/p': { dev: true } } },
+      /clusters\["\/ws\/a\/prv\/p"\]: expected a Cluster/,
+    ],
+    [
+      'a bad name pattern',
+      { clusters: { '*/cls/East': { dev: true } } },
+      /clusters\["\*\/cls\/East"\]: "East" is not a Cluster name/,
+    ],
     [
       'roots that are not a list',
       { providers: { p: { localRoots: '/srv' } } },
