@@ -6,7 +6,6 @@ import { appRuntimeActivities } from './app-runtime';
 import { diskActivities } from './disks';
 import { nodeIncidentActivities } from './node-incident';
 import { snapshotActivities } from './snapshots';
-import { snapshotCopyActivities } from './snapshot-copy';
 import { migrationActivities } from './migration';
 
 export function createActivities(deps: ActivityDeps) {
@@ -17,7 +16,6 @@ export function createActivities(deps: ActivityDeps) {
     ...snapshotActivities(deps),
     ...appFailoverActivities(deps),
     ...nodeIncidentActivities(deps),
-    ...snapshotCopyActivities(deps),
     ...migrationActivities(deps),
   };
 }
