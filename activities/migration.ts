@@ -13,7 +13,13 @@ import { forceDeletePod } from '../kube/force-delete';
 import { nodeHealth } from '../kube/node-conditions';
 import { withKubeError } from '../kube/errors';
 import type { AppTarget } from '../api/app-target';
-import type { KeptResource, MigrationDestination, MigrationPlan, MigrationSource, VolumePlan } from '../api/migration';
+import type {
+  KeptResource,
+  MigrationDestination,
+  MigrationPlan,
+  MigrationSource,
+  VolumePlan,
+} from '../api/migration';
 import { destinationTarget } from '../api/migration-target';
 import { targetNames } from './app-context';
 import type { ActivityDeps } from './deps';
@@ -60,7 +66,10 @@ export function migrationActivities(deps: ActivityDeps) {
         const nodeZones = await readyNodeZones(await kubeConfigFor(deps, dest));
         const zone = await chooseZone(destDriver, to, from, nodeZones, dest.cluster.name);
         if (zone.kom === from.zone && dest.cluster.id === source.cluster.id)
-          refuse(`app ${source.appKey} already runs in zone ${zone.kom} of cluster ${from.cluster}`, 'InvalidArgument');
+          refuse(
+            `app ${source.appKey} already runs in zone ${zone.kom} of cluster ${from.cluster}`,
+            'InvalidArgument',
+          );
         if (zone.region !== from.region && !destDriver.capabilities.crossRegionCopy)
           refuse(
             `provider ${source.provider.name} (driver ${source.provider.driver}) cannot copy snapshots to another region, so the app cannot move from ${from.region} to ${zone.region}`,
@@ -75,12 +84,19 @@ export function migrationActivities(deps: ActivityDeps) {
             volumes.push({
               volume: v.name,
               disk: disk.name,
-              snapshot: { name: input.snapshotName ?? '(taken at the start)', region: disk.region, take: true },
+              snapshot: {
+                name: input.snapshotName ?? '(taken at the start)',
+                region: disk.region,
+                take: true,
+              },
               ...(disk.region !== zone.region ? { copyTo: zone.region } : {}),
             });
             continue;
           }
-          const chosen = newestReady(await sourceDriver.listSnapshots({ app: source.appName, volume: v.name }), zone.region);
+          const chosen = newestReady(
+            await sourceDriver.listSnapshots({ app: source.appName, volume: v.name }),
+            zone.region,
+          );
           if (!chosen)
             refuse(
               `volume ${v.name} has no ready snapshot to move from (--from latest-snapshot); take one with kompoxops snapshot create, or move live`,
@@ -113,7 +129,12 @@ export function migrationActivities(deps: ActivityDeps) {
         ];
         return {
           from,
-          to: { cluster: dest.cluster.name, region: zone.region, zone: zone.kom, topologyZone: zone.topology },
+          to: {
+            cluster: dest.cluster.name,
+            region: zone.region,
+            zone: zone.kom,
+            topologyZone: zone.topology,
+          },
           source: input.from,
           volumes,
           steps,
@@ -133,12 +154,22 @@ export function migrationActivities(deps: ActivityDeps) {
         const kc = await kubeConfigFor(deps, input.target);
         const names = targetNames(input.target);
         const nodes = await withKubeError('list nodes', () => kc.makeApiClient(CoreV1Api).listNode());
-        const ready = new Set(nodes.items.map(nodeHealth).filter((h) => h.ready === 'True').map((h) => h.name));
+        const ready = new Set(
+          nodes.items
+            .map(nodeHealth)
+            .filter((h) => h.ready === 'True')
+            .map((h) => h.name),
+        );
         const deleted: string[] = [];
-        for (const pod of await listAppPods(kc, names.namespace, `${LABEL.selector}=${names.componentName}`)) {
+        for (const pod of await listAppPods(
+          kc,
+          names.namespace,
+          `${LABEL.selector}=${names.componentName}`,
+        )) {
           const node = pod.spec?.nodeName;
           if (!node || ready.has(node)) continue;
-          if (await forceDeletePod(kc, names.namespace, pod.metadata?.name ?? '')) deleted.push(`${pod.metadata?.name} on ${node}`);
+          if (await forceDeletePod(kc, names.namespace, pod.metadata?.name ?? ''))
+            deleted.push(`${pod.metadata?.name} on ${node}`);
         }
         return { deleted };
       });
@@ -166,19 +197,28 @@ export function migrationActivities(deps: ActivityDeps) {
      * moved back by hand) or a snapshot that is its volume's newest ready one in its region stays,
      * and is no longer tracked: the answer says which.
      */
-    async pruneKept(input: { target: AppTarget; kept: KeptResource }): Promise<{ deleted: boolean; why: string }> {
+    async pruneKept(input: {
+      target: AppTarget;
+      kept: KeptResource;
+    }): Promise<{ deleted: boolean; why: string }> {
       return asActivityFailure(async () => {
         const driver = await driverFor(deps, input.target);
         const { kept } = input;
         const ref = { app: input.target.appName, volume: kept.volume, name: kept.name };
         const details = Context.current().info.heartbeatDetails;
         if (kept.kind === 'disk') {
-          const disk = (await driver.listDisks({ app: ref.app, volume: ref.volume })).find((d) => d.name === ref.name);
+          const disk = (await driver.listDisks({ app: ref.app, volume: ref.volume })).find(
+            (d) => d.name === ref.name,
+          );
           if (!disk) return { deleted: true, why: 'already gone' };
           if (disk.assigned) return { deleted: false, why: 'assigned again, so kept for good' };
           const op = resumeOperation(details, 'deleteDisk') ?? (await driver.beginDeleteDisk(ref));
           heartbeat(op);
-          await waitForOperation(driver, op, { intervalMs: 200, maxIntervalMs: 2000, onPoll: (o) => heartbeat(o) });
+          await waitForOperation(driver, op, {
+            intervalMs: 200,
+            maxIntervalMs: 2000,
+            onPoll: (o) => heartbeat(o),
+          });
           return { deleted: true, why: 'keep window passed' };
         }
         const snapshots = await driver.listSnapshots({ app: ref.app, volume: ref.volume });
@@ -188,10 +228,17 @@ export function migrationActivities(deps: ActivityDeps) {
           .filter((s) => s.ready && s.region === snapshot.region)
           .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
         if (newestHere?.name === snapshot.name)
-          return { deleted: false, why: `the newest ready snapshot of ${ref.volume} in ${snapshot.region}, so kept` };
+          return {
+            deleted: false,
+            why: `the newest ready snapshot of ${ref.volume} in ${snapshot.region}, so kept`,
+          };
         const op = resumeOperation(details, 'deleteSnapshot') ?? (await driver.beginDeleteSnapshot(ref));
         heartbeat(op);
-        await waitForOperation(driver, op, { intervalMs: 200, maxIntervalMs: 2000, onPoll: (o) => heartbeat(o) });
+        await waitForOperation(driver, op, {
+          intervalMs: 200,
+          maxIntervalMs: 2000,
+          onPoll: (o) => heartbeat(o),
+        });
         return { deleted: true, why: 'keep window passed' };
       });
     },
@@ -254,9 +301,11 @@ async function chooseZone(
   }
   const usable = region.zones.filter((z) => nodeZones.has(z.topology));
   // Prefer the zone the app is in (a cluster move), else the first other one with nodes.
-  const zone = usable.find((z) => z.kom === from.zone && !to.region) ?? usable.find((z) => z.kom !== from.zone) ?? usable[0];
-  if (!zone)
-    refuse(`cluster ${cluster} has no Ready node in region ${region.name}`, 'InvalidArgument');
+  const zone =
+    usable.find((z) => z.kom === from.zone && !to.region) ??
+    usable.find((z) => z.kom !== from.zone) ??
+    usable[0];
+  if (!zone) refuse(`cluster ${cluster} has no Ready node in region ${region.name}`, 'InvalidArgument');
   return zone;
 }
 

@@ -90,7 +90,14 @@ export interface OperationOutcome {
   phase?: 'PartiallyFailed';
   disks?: Record<string, DiskView[]>;
   /** Where the app's pod runs after a deploy or restore; a migration also names the cluster. */
-  placement?: { zone: string; nodeZone: string; node: string; clusterId?: string; cluster?: string; region?: string };
+  placement?: {
+    zone: string;
+    nodeZone: string;
+    node: string;
+    clusterId?: string;
+    cluster?: string;
+    region?: string;
+  };
   figures?: Record<string, number | string>;
   /** A move to another cluster: what is deployed now, and where. */
   deployed?: { revision: AppRevision; target: AppTarget };

@@ -242,7 +242,9 @@ export async function appController(input: AppControllerInput): Promise<void> {
     // Only apps with kept migration sources wait on a timer: others replay as they always did.
     const pruneAt = nextPruneAt(state);
     if (pruneAt === undefined) await condition(() => state.queue.length > 0 || historyFull());
-    else if (!(await condition(() => state.queue.length > 0 || historyFull(), Math.max(1000, pruneAt - Date.now()))))
+    else if (
+      !(await condition(() => state.queue.length > 0 || historyFull(), Math.max(1000, pruneAt - Date.now())))
+    )
       enqueuePrune(state, pruneAt);
     const next = takeNext(state.queue);
     if (!next) {
@@ -411,7 +413,11 @@ function applyOutcome(
     state.kept = (state.kept ?? []).filter((k) => !gone.has(keptKey(k)));
   }
   if (outcome.deployed && state.deployed)
-    state.deployed = { ...state.deployed, revision: outcome.deployed.revision, target: outcome.deployed.target };
+    state.deployed = {
+      ...state.deployed,
+      revision: outcome.deployed.revision,
+      target: outcome.deployed.target,
+    };
   if (outcome.figures) record.figures = outcome.figures;
   record.phase = outcome.phase ?? 'Completed';
   if (request.kind === 'app.deploy' && revision) {

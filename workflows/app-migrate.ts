@@ -57,7 +57,10 @@ export async function appMigrateWorkflow({
     if (live) {
       await step('stop the app', () => kubeActivities.scaleApp({ target: source, replicas: 0 }));
       stoppedAt = Date.now();
-      undo.push({ name: 'start the app again', run: () => kubeActivities.scaleApp({ target: source, replicas: 1 }) });
+      undo.push({
+        name: 'start the app again',
+        run: () => kubeActivities.scaleApp({ target: source, replicas: 1 }),
+      });
       await Promise.all(
         plan.volumes.map((v) =>
           step(
@@ -67,7 +70,11 @@ export async function appMigrateWorkflow({
                 target: source,
                 volume: v.volume,
                 name: snapshotName,
-                idempotencyKey: snapshotIdempotencyKey(source.appId, { kind: 'onDemand', operationId }, v.volume),
+                idempotencyKey: snapshotIdempotencyKey(
+                  source.appId,
+                  { kind: 'onDemand', operationId },
+                  v.volume,
+                ),
               }),
             (s) => `${s.name}, ${s.size} bytes`,
           ),
@@ -124,7 +131,9 @@ export async function appMigrateWorkflow({
     }
     const reassignOld = async (): Promise<void> => {
       for (const v of plan.volumes)
-        await step(`reassign ${v.disk}`, () => diskActivities.assignDisk({ target: source, volume: v.volume, name: v.disk }));
+        await step(`reassign ${v.disk}`, () =>
+          diskActivities.assignDisk({ target: source, volume: v.volume, name: v.disk }),
+        );
     };
     undo.push({ name: 'reassign the old disks', run: reassignOld });
     for (const v of plan.volumes)
@@ -183,7 +192,12 @@ export async function appMigrateWorkflow({
   );
   for (const k of [...keptDisks, ...copies]) {
     await forward(`tag ${k.kind} ${k.name} to keep until ${k.keepUntil}`, () =>
-      diskActivities.tagKept({ target: source, kept: k, source: where(plan.from), destination: where(plan.to) }),
+      diskActivities.tagKept({
+        target: source,
+        kept: k,
+        source: where(plan.from),
+        destination: where(plan.to),
+      }),
     );
   }
   const disks = byVolume(await step('list disks', () => readActivities.listDisks({ target: dest })));
@@ -191,7 +205,16 @@ export async function appMigrateWorkflow({
   return {
     ...(leftovers.length ? { phase: 'PartiallyFailed' as const } : {}),
     disks,
-    ...(placement ? { placement: { ...placement, clusterId: dest.cluster.id, cluster: dest.cluster.name, region: plan.to.region } } : {}),
+    ...(placement
+      ? {
+          placement: {
+            ...placement,
+            clusterId: dest.cluster.id,
+            cluster: dest.cluster.name,
+            region: plan.to.region,
+          },
+        }
+      : {}),
     ...(clusterMove && destRevision ? { deployed: { revision: destRevision, target: dest } } : {}),
     kept: [...keptDisks, ...copies],
     figures: {

@@ -30,6 +30,10 @@ export async function keptPruneWorkflow({
   return {
     ...(failed.length ? { phase: 'PartiallyFailed' as const } : {}),
     released,
-    figures: { released: released.length, failed: failed.length, ...(failed.length ? { errors: failed.join('; ') } : {}) },
+    figures: {
+      released: released.length,
+      failed: failed.length,
+      ...(failed.length ? { errors: failed.join('; ') } : {}),
+    },
   };
 }

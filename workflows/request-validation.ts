@@ -129,7 +129,9 @@ function checkSameCluster(appKey: string, request: OperationRequest, deployed: A
 
 function validateMigrate(appKey: string, request: AppMigrateRequest, deployed: AppTarget | undefined): void {
   if (!deployed)
-    throw new Error(`app ${appKey} is not deployed: there is nothing to migrate (kompoxops app deploy first)`);
+    throw new Error(
+      `app ${appKey} is not deployed: there is nothing to migrate (kompoxops app deploy first)`,
+    );
   const { to } = request;
   if (!to || (!to.zone && !to.region && !to.cluster))
     throw new Error('app.migrate needs a destination: --zone, --region or --cluster');
@@ -139,7 +141,9 @@ function validateMigrate(appKey: string, request: AppMigrateRequest, deployed: A
     throw new Error('--keep-source must be a duration of zero or more');
   if (to.cluster) {
     if (to.cluster.target.id === deployed.cluster.id && !to.zone && !to.region)
-      throw new Error(`app ${appKey} already runs on cluster ${deployed.cluster.name}; name another cluster, or a zone or region`);
+      throw new Error(
+        `app ${appKey} already runs on cluster ${deployed.cluster.name}; name another cluster, or a zone or region`,
+      );
     if (to.cluster.model.providerId !== deployed.provider.id)
       throw new Error(
         `cluster ${to.cluster.target.name} belongs to provider ${to.cluster.model.providerId}, not ${deployed.provider.id}: a migration stays with the app's disks' provider`,

@@ -38,7 +38,11 @@ export function appMigrateCommand(app: Command, globals: () => GlobalOptions): v
     .option('--zone <zone>', 'the zone to move to')
     .option('--region <region>', 'the region to move to (snapshots are copied there)')
     .option('--cluster <name>', 'the KOM Cluster (of the same Provider) to move to')
-    .option('--from <source>', 'live (stop, snapshot, RPO 0) or latest-snapshot (when the source zone is down)', 'live')
+    .option(
+      '--from <source>',
+      'live (stop, snapshot, RPO 0) or latest-snapshot (when the source zone is down)',
+      'live',
+    )
     .option('--keep-source <duration>', 'how long to keep the source disks and copied snapshots', '7d')
     .option('--dry-run', 'print the plan and change nothing')
     .option('--no-wait', 'print the operation id and return')
@@ -61,7 +65,12 @@ export function appMigrateCommand(app: Command, globals: () => GlobalOptions): v
         ...(cluster
           ? {
               cluster: {
-                target: { id: cluster.id, name: cluster.name, existing: cluster.existing, settings: cluster.settings },
+                target: {
+                  id: cluster.id,
+                  name: cluster.name,
+                  existing: cluster.existing,
+                  settings: cluster.settings,
+                },
                 model: cluster,
               },
             }

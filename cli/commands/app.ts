@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../exit-codes';
 import { age, outputFormat, print } from '../output';
-import { type GlobalOptions, appTargetOf, loadAppContext, loadAppRevision } from '../project';
+import { type GlobalOptions, appTargetOf, loadAppContext, loadAppRevision, loadCluster } from '../project';
+import type { AppTarget } from '../../api/app-target';
 import { runOperation } from '../run-operation';
 import { renderOperation } from './op';
 import { appDiffCommand } from './app-diff';
@@ -57,11 +58,27 @@ function renderStatus(s: AppStatus): string {
       ? [
           'kept after migrations:',
           ...s.kept.map(
-            (k) => `  ${k.kind} ${k.volume}/${k.name} in ${k.region}, until ${k.keepUntil} (${k.migrationId})`,
+            (k) =>
+              `  ${k.kind} ${k.volume}/${k.name} in ${k.region}, until ${k.keepUntil} (${k.migrationId})`,
           ),
         ]
       : []),
   ].join('\n');
+}
+
+/** The app on the cluster it runs on, which a migration may have changed from the KOM's. */
+function runningTarget(globals: GlobalOptions, target: AppTarget, view: ControllerView | null): AppTarget {
+  const clusterId = view?.placement?.clusterId;
+  if (!clusterId || clusterId === target.cluster.id) return target;
+  const cluster = loadCluster(globals, clusterId);
+  process.stderr.write(
+    `note: ${target.appKey} runs on cluster ${cluster.name} since a migration; the KOM names cluster ${target.cluster.name}\n`,
+  );
+  return {
+    ...target,
+    appId: `${cluster.id}/app/${target.appName}`,
+    cluster: { id: cluster.id, name: cluster.name, existing: cluster.existing, settings: cluster.settings },
+  };
 }
 
 /** The controller's view, or null when the app has none yet or Temporal cannot be reached. */
@@ -178,13 +195,13 @@ export function appCommand(program: Command, globals: () => GlobalOptions): void
     .action(async (opts: { output?: string }) => {
       const format = outputFormat(opts.output);
       const context = loadAppContext(globals());
-      const target = appTargetOf(context);
+      const view = await controllerView(globals(), appTargetOf(context).appKey);
+      const target = runningTarget(globals(), appTargetOf(context), view);
       const read = await readThroughWorker(globals(), { target, disks: {}, snapshots: {}, runtime: true });
       const disks = read.disks ?? [];
       const snapshots = read.snapshots ?? [];
       const runtime = read.runtime!;
       const now = Date.now();
-      const view = await controllerView(globals(), target.appKey);
       const status: AppStatus = {
         appKey: target.appKey,
         appId: target.appId,

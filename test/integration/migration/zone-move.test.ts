@@ -6,16 +6,15 @@
 // while the source zone's nodes are down; and the controller prunes kept disks on time.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { AppStatus } from '../../../cli/commands/app';
 import { failNode, nodeName, recoverNode } from '../../../dev/cluster';
 import type { DiskView } from '../../../api/messages';
 import type { MigrationPlan } from '../../../api/migration';
 import type { OperationRecord } from '../../../api/operation';
 import { TAG } from '../../../drivers/tags';
-import { kompoxops, kompoxopsJson, wikiProject } from '../../helpers/deploy-project';
-import { type TestStack, startTestStack } from '../../helpers/dev-stack';
+import { wikiProject } from '../../helpers/deploy-project';
+import { migrationSuite } from '../../helpers/migration-suite';
 import { eventually } from '../../helpers/kube-app';
 import {
   driverOf,
@@ -28,25 +27,11 @@ import {
 import { localAppTarget } from '../../helpers/app-target';
 
 void describe('app migrate across zones', () => {
-  let stack: TestStack;
   const project = wikiProject(`mig${process.pid}`);
   // Disk creation takes a moment, as in a cloud, so a cancel can land while disks are made.
   setProviderSettings(project, { LOCAL_LATENCY_MS: 'createDisk=3000' });
-
-  before(async () => {
-    stack = await startTestStack({ cluster: true });
-    const deployed = await json<OperationRecord>('app', 'deploy', '--bootstrap-disks');
-    assert.equal(deployed.phase, 'Completed', JSON.stringify(deployed.failure));
-  });
-  after(async () => {
-    await stack?.stop();
-    rmSync(project.dir, { recursive: true, force: true });
-  });
-
-  const cli = (...args: string[]) => kompoxops(stack, project.dir, ...args);
-  const json = <T>(...args: string[]) => kompoxopsJson<T>(stack, project.dir, ...args);
-  const assignedDisks = async (): Promise<DiskView[]> =>
-    (await json<DiskView[]>('disk', 'list')).filter((d) => d.assigned).sort((a, b) => a.volumeName.localeCompare(b.volumeName));
+  const suite = migrationSuite(project, { cluster: true });
+  const { cli, json, assignedDisks } = suite;
   const content = async (): Promise<Record<string, Record<string, string>>> =>
     Object.fromEntries((await assignedDisks()).map((d) => [d.volumeName, treeChecksums(d.handle)]));
   const readyIn = (zone: string) =>
@@ -61,7 +46,10 @@ void describe('app migrate across zones', () => {
     const cases: [string[], RegExp][] = [
       [['--zone', 'local-9z'], /--zone local-9z: .*local-9z/],
       [['--zone', 'local-1a'], /already runs in zone local-1a of cluster dev/],
-      [['--region', 'mars-1'], /--region mars-1 is not a region of the provider \(regions: local-1, local-2\)/],
+      [
+        ['--region', 'mars-1'],
+        /--region mars-1 is not a region of the provider \(regions: local-1, local-2\)/,
+      ],
       [['--zone', 'local-1b', '--from', 'latest-snapshot'], /volume \S+ has no ready snapshot/],
       [['--zone', 'local-1b', '--from', 'yesterday'], /--from yesterday: give live or latest-snapshot/],
       [['--zone', 'local-1b', '--keep-source', 'forever'], /--keep-source: invalid duration/],
@@ -98,7 +86,10 @@ void describe('app migrate across zones', () => {
   void it('moves live to another zone with the same bytes, keeping the old disks', async () => {
     const old = await assignedDisks();
     for (const d of old)
-      writeTree(d.handle, { [`${d.volumeName}/data.bin`]: randomBytes(200_000), 'note.txt': `${d.volumeName}\n` });
+      writeTree(d.handle, {
+        [`${d.volumeName}/data.bin`]: randomBytes(200_000),
+        'note.txt': `${d.volumeName}\n`,
+      });
     const expected = await content();
 
     const moved = await json<OperationRecord>('app', 'migrate', '--zone', 'local-1b');
@@ -110,7 +101,10 @@ void describe('app migrate across zones', () => {
       assert.ok(stepNames(moved).includes(s), `no step ${s}: ${stepNames(moved).join(', ')}`);
 
     const now = await assignedDisks();
-    assert.deepEqual(now.map((d) => d.zone), ['local-1b', 'local-1b']);
+    assert.deepEqual(
+      now.map((d) => d.zone),
+      ['local-1b', 'local-1b'],
+    );
     assert.deepEqual(await content(), expected, 'the moved disks differ from the source');
     const status = await readyIn('local-1b');
     assert.equal(status.placement?.zone, 'local-1b');
@@ -118,8 +112,12 @@ void describe('app migrate across zones', () => {
     const all = await json<DiskView[]>('disk', 'list');
     for (const d of old) assert.equal(all.find((x) => x.name === d.name)?.assigned, false);
     assert.deepEqual(status.kept.map((k) => k.name).sort(), old.map((d) => d.name).sort());
-    const target = localAppTarget({ app: project.appName, localRoot: project.localRoot, volumes: ['default', 'db'] });
-    const driver = await driverOf({ ...target, workspace: 'demo' }, stack.dir);
+    const target = localAppTarget({
+      app: project.appName,
+      localRoot: project.localRoot,
+      volumes: ['default', 'db'],
+    });
+    const driver = await driverOf({ ...target, workspace: 'demo' }, suite.stack.dir);
     const tags = (await driver.listDisks({ app: project.appName, volume: 'db' })).find(
       (d) => d.name === old.find((o) => o.volumeName === 'db')!.name,
     )!.tags;
@@ -134,8 +132,12 @@ void describe('app migrate across zones', () => {
     const started = await cli('app', 'migrate', '--zone', 'local-1c', '--no-wait', '-o', 'json');
     assert.equal(started.status, 0, started.stderr);
     const op = JSON.parse(started.stdout) as OperationRecord;
-    await waitForSteps(stack.client, project.appKey, op.id, 'a disk being created', (steps) =>
-      steps.some((s) => s.name.startsWith('create a ') && s.phase === 'InProgress'),
+    await waitForSteps(
+      suite.stack.client,
+      project.appKey,
+      op.id,
+      'a disk being created',
+      (steps) => steps.some((s) => s.name.startsWith('create a ') && s.phase === 'InProgress'),
       120_000,
     );
     const cancelled = await cli('op', 'cancel', op.id, '-o', 'json');
@@ -155,14 +157,28 @@ void describe('app migrate across zones', () => {
   void it('a worker killed after the cut-over does not undo the move; kept disks are pruned on time', async () => {
     const expected = await content();
     const fromB = await assignedDisks();
-    const started = await cli('app', 'migrate', '--zone', 'local-1c', '--keep-source', '40s', '--no-wait', '-o', 'json');
+    const started = await cli(
+      'app',
+      'migrate',
+      '--zone',
+      'local-1c',
+      '--keep-source',
+      '40s',
+      '--no-wait',
+      '-o',
+      'json',
+    );
     assert.equal(started.status, 0, started.stderr);
     const op = JSON.parse(started.stdout) as OperationRecord;
-    await waitForSteps(stack.client, project.appKey, op.id, 'the cut-over', (steps) =>
-      steps.some((s) => s.name === 'verify zone' && s.phase === 'Completed'),
+    await waitForSteps(
+      suite.stack.client,
+      project.appKey,
+      op.id,
+      'the cut-over',
+      (steps) => steps.some((s) => s.name === 'verify zone' && s.phase === 'Completed'),
       180_000,
     );
-    await killAndRestartWorker(stack.dir);
+    await killAndRestartWorker(suite.stack.dir);
     const record = await eventually(
       'the migration Completed',
       async () => {
@@ -173,7 +189,10 @@ void describe('app migrate across zones', () => {
     );
     assert.equal(record.phase, 'Completed', JSON.stringify(record.failure));
     assert.ok(!stepNames(record).some((s) => s.startsWith('undo:')), stepNames(record).join(', '));
-    assert.deepEqual((await assignedDisks()).map((d) => d.zone), ['local-1c', 'local-1c']);
+    assert.deepEqual(
+      (await assignedDisks()).map((d) => d.zone),
+      ['local-1c', 'local-1c'],
+    );
     assert.deepEqual(await content(), expected);
     await readyIn('local-1c');
 
@@ -204,17 +223,27 @@ void describe('app migrate across zones', () => {
     // Written after the snapshot: lost by an unplanned move, which the RPO figure says.
     for (const d of await assignedDisks()) writeTree(d.handle, { 'late.txt': 'after the snapshot\n' });
     const down = [nodeName('local-1c', 1), nodeName('local-1c', 2)];
-    for (const n of down) await failNode(stack.kubeconfig!, n, 'notready', { waitMs: 60_000 });
+    for (const n of down) await failNode(suite.stack.kubeconfig!, n, 'notready', { waitMs: 60_000 });
     try {
-      const moved = await json<OperationRecord>('app', 'migrate', '--zone', 'local-1a', '--from', 'latest-snapshot');
+      const moved = await json<OperationRecord>(
+        'app',
+        'migrate',
+        '--zone',
+        'local-1a',
+        '--from',
+        'latest-snapshot',
+      );
       assert.equal(moved.phase, 'Completed', JSON.stringify(moved.failure));
       assert.ok(!stepNames(moved).includes('stop the app'));
       assert.ok(Number(moved.figures?.rpoSeconds) >= 1, `rpoSeconds ${moved.figures?.rpoSeconds}`);
-      assert.deepEqual((await assignedDisks()).map((d) => d.zone), ['local-1a', 'local-1a']);
+      assert.deepEqual(
+        (await assignedDisks()).map((d) => d.zone),
+        ['local-1a', 'local-1a'],
+      );
       assert.deepEqual(await content(), atSnapshot, 'the disks do not hold the snapshot');
       await readyIn('local-1a');
     } finally {
-      for (const n of down) await recoverNode(stack.kubeconfig!, n);
+      for (const n of down) await recoverNode(suite.stack.kubeconfig!, n);
     }
   });
 });

@@ -35,7 +35,10 @@ void describe('migration requests', () => {
   void it('need a deployed app and a destination', () => {
     assert.throws(() => check(migrate({}), null), /is not deployed: there is nothing to migrate/);
     assert.throws(() => check(migrate({ to: {} })), /needs a destination: --zone, --region or --cluster/);
-    assert.throws(() => check(migrate({ from: 'yesterday' as 'live' })), /--from must be live or latest-snapshot/);
+    assert.throws(
+      () => check(migrate({ from: 'yesterday' as 'live' })),
+      /--from must be live or latest-snapshot/,
+    );
     assert.throws(() => check(migrate({ keepSourceSeconds: -1 })), /--keep-source/);
     check(migrate({}));
   });
@@ -44,7 +47,10 @@ void describe('migration requests', () => {
     const here = { target: source.cluster, model: { ...eastModel, id: source.cluster.id } as Cluster };
     assert.throws(() => check(migrate({ to: { cluster: here } })), /already runs on cluster dev/);
     const elsewhere = { target: east, model: { ...eastModel, providerId: '/ws/test/prv/aws' } as Cluster };
-    assert.throws(() => check(migrate({ to: { cluster: elsewhere } })), /belongs to provider \/ws\/test\/prv\/aws/);
+    assert.throws(
+      () => check(migrate({ to: { cluster: elsewhere } })),
+      /belongs to provider \/ws\/test\/prv\/aws/,
+    );
     check(migrate({ to: { cluster: { target: east, model: eastModel } } }));
   });
 
@@ -70,7 +76,10 @@ void describe('migration requests', () => {
       appKey: source.appKey,
       target: { ...source, cluster: east },
     };
-    assert.throws(() => check(destroy), /runs on cluster dev .* but this request is for cluster east: .*app migrate --cluster east/);
+    assert.throws(
+      () => check(destroy),
+      /runs on cluster dev .* but this request is for cluster east: .*app migrate --cluster east/,
+    );
     check({ ...destroy, target: source });
   });
 });
