@@ -67,10 +67,15 @@ test-unit: build
 
 # Three test files at a time: each starts its own Temporal server, worker and control plane on
 # kernel-chosen ports, and most of their time is spent waiting on them, not on the CPU. The
-# longest (Kubernetes' own recovery from a dead node) mostly waits out Kubernetes' timers. The
-# driver contract suite (test/contract) runs here too: its fixtures start clusters and emulators.
+# longest ones start first, so none begins near the end and holds the run up: Kubernetes' own
+# recovery from a dead node (13 minutes of Kubernetes' timers) above all. The driver contract
+# suite (test/contract) runs here too: its fixtures start clusters and emulators.
+LONG_TESTS := $(addprefix dist/test/integration/,real-nodes/kubernetes-recovery.test.js \
+	deploy/worker-crash.test.js failover/worker-kill.test.js migration/zone-move.test.js)
+INTEGRATION_TESTS = $(LONG_TESTS) $(filter-out $(LONG_TESTS),$(shell find dist/test/integration dist/test/contract -name '*.test.js' | sort))
+
 test-integration: build tools
-	node --test --test-concurrency=3 --test-timeout=1200000 'dist/test/integration/**/*.test.js' 'dist/test/contract/**/*.test.js'
+	node --test --test-concurrency=3 --test-timeout=1200000 $(INTEGRATION_TESTS)
 
 bench: build tools
 	node dist/bench/deploy.js

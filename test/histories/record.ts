@@ -2,7 +2,7 @@
 // stack with the local control plane and writes each workflow's history as JSON next to this
 // file. Re-record when a workflow change is meant to be incompatible (and say so in the
 // commit), never to silence a replay failure.
-//   node dist/test/histories/record.js [operations|failover]   (default: both)
+//   node dist/test/histories/record.js [operations|failover|migration]   (default: all)
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   try {
     if (!only || only === 'operations') await recordOperations(stack, save);
     if (!only || only === 'failover') await recordFailover(stack, save);
+    if (!only || only === 'migration') await recordMigration(stack, save);
   } finally {
     await stack.stop();
   }
@@ -190,6 +191,34 @@ async function recordFailover(stack: TestStack, save: Save): Promise<void> {
   save(reported.incidentId, 'node-incident-resolved.json');
   save(appControllerWorkflowId(status.appKey), 'app-controller-failover.json');
   save(failoverSlotsWorkflowId('dev'), 'failover-slots.json');
+}
+
+/** A live zone move of the wiki, and the prune the controller runs when its keep window ends. */
+async function recordMigration(stack: TestStack, save: Save): Promise<void> {
+  const project = wikiProject('migrated');
+  await kompoxopsJson(stack, project.dir, 'app', 'deploy', '--bootstrap-disks');
+  const moved = await kompoxopsJson<OperationRecord>(
+    stack,
+    project.dir,
+    'app',
+    'migrate',
+    '--zone',
+    'local-1b',
+    '--keep-source',
+    '5s',
+  );
+  if (moved.phase !== 'Completed') throw new Error(`the migration ended ${moved.phase}`);
+  let prune: OperationRecord | undefined;
+  for (let i = 0; !prune || prune.phase !== 'Completed'; i++) {
+    if (i > 300) throw new Error('the controller never pruned what the migration kept');
+    await sleep(200);
+    prune = (await kompoxopsJson<OperationRecord[]>(stack, project.dir, 'op', 'list')).find(
+      (o) => o.kind === 'kept.prune',
+    );
+  }
+  save(moved.workflowId!, 'app-migrate-cli-completed.json');
+  save(prune.workflowId!, 'kept-prune-controller-completed.json');
+  save(appControllerWorkflowId(project.appKey), 'app-controller-migration.json');
 }
 
 main().catch((err: unknown) => {
