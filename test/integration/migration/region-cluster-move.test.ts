@@ -67,6 +67,8 @@ void describe('app migrate across regions and clusters', () => {
     assert.ok(Date.parse(copy.endedAt!) - Date.parse(copy.startedAt) >= 2000, JSON.stringify(copy));
     assert.equal(moved.figures?.snapshotsCopied, 1);
     assert.equal(moved.figures?.rpoSeconds, 0);
+    // The app is down from the stop to Ready there, the copy included.
+    assert.ok(Number(moved.figures?.rtoSeconds) >= 2, `rtoSeconds ${moved.figures?.rtoSeconds}`);
     assert.match(String(moved.figures?.to), /^dev\/local-2\/local-2a$/);
 
     const now = await assigned();
@@ -94,6 +96,8 @@ void describe('app migrate across regions and clusters', () => {
       moved.steps.some((s) => s.name === 'remove the app from cluster dev' && s.phase === 'Completed'),
     );
     assert.match(String(moved.figures?.to), /^east\/local-2\/local-2b$/);
+    assert.equal(moved.figures?.rpoSeconds, 0);
+    assert.ok(Number(moved.figures?.rtoSeconds) > 0, `rtoSeconds ${moved.figures?.rtoSeconds}`);
 
     const now = await assigned();
     assert.equal(now.zone, 'local-2b');

@@ -189,6 +189,8 @@ void describe('app migrate across zones', () => {
     );
     assert.equal(record.phase, 'Completed', JSON.stringify(record.failure));
     assert.ok(!stepNames(record).some((s) => s.startsWith('undo:')), stepNames(record).join(', '));
+    assert.equal(record.figures?.rpoSeconds, 0);
+    assert.ok(Number(record.figures?.rtoSeconds) > 0, `rtoSeconds ${record.figures?.rtoSeconds}`);
     assert.deepEqual(
       (await assignedDisks()).map((d) => d.zone),
       ['local-1c', 'local-1c'],
@@ -236,6 +238,7 @@ void describe('app migrate across zones', () => {
       assert.equal(moved.phase, 'Completed', JSON.stringify(moved.failure));
       assert.ok(!stepNames(moved).includes('stop the app'));
       assert.ok(Number(moved.figures?.rpoSeconds) >= 1, `rpoSeconds ${moved.figures?.rpoSeconds}`);
+      assert.ok(Number(moved.figures?.rtoSeconds) > 0, `rtoSeconds ${moved.figures?.rtoSeconds}`);
       assert.deepEqual(
         (await assignedDisks()).map((d) => d.zone),
         ['local-1a', 'local-1a'],
