@@ -70,8 +70,9 @@ export async function appMigrateWorkflow({
                 target: source,
                 volume: v.volume,
                 name: snapshotName,
+                // Keyed by the app key like every snapshot: it names the disks' scope, not a cluster.
                 idempotencyKey: snapshotIdempotencyKey(
-                  source.appId,
+                  source.appKey,
                   { kind: 'onDemand', operationId },
                   v.volume,
                 ),
