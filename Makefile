@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/bin:$(PATH)
 NODE_STAMP := node_modules/.install-stamp
 SOURCES := $(shell find api dev kom kube drivers activities workflows client workers webhook cli test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all install tools tools-temporal tools-k8s tools-real-node tools-csi tools-moto bench-failover tools-alertmanager build lint test test-unit test-integration bench demo demo-k3s demo-down clean
+.PHONY: all install tools tools-temporal tools-k8s tools-real-node tools-csi tools-moto bench-failover tools-alertmanager build lint test test-unit test-integration chaos bench demo demo-k3s demo-down clean
 
 all: build
 
@@ -68,9 +68,15 @@ test-unit: build
 # Three test files at a time: each starts its own Temporal server, worker and control plane on
 # kernel-chosen ports, and most of their time is spent waiting on them, not on the CPU. The
 # longest (Kubernetes' own recovery from a dead node) mostly waits out Kubernetes' timers. The
-# driver contract suite (test/contract) runs here too: its fixtures start clusters and emulators.
+# driver contract suite (test/contract) runs here too: its fixtures start clusters and emulators,
+# and so does the short form of the chaos suite (test/chaos: worker and server kills, driver faults).
 test-integration: build tools
-	node --test --test-concurrency=3 --test-timeout=1200000 'dist/test/integration/**/*.test.js' 'dist/test/contract/**/*.test.js'
+	node --test --test-concurrency=3 --test-timeout=1200000 'dist/test/integration/**/*.test.js' 'dist/test/contract/**/*.test.js' 'dist/test/chaos/**/*.test.js'
+
+# The long form of the chaos suite: the worker killed at every activity boundary of every case,
+# the Temporal server killed in each, more fault seeds; prints the table (about 20 minutes).
+chaos: build tools
+	KOMPOX_CHAOS=long node --test --test-timeout=3600000 'dist/test/chaos/**/*.test.js'
 
 bench: build tools
 	node dist/bench/deploy.js
