@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/bin:$(PATH)
 NODE_STAMP := node_modules/.install-stamp
 SOURCES := $(shell find api dev kom kube drivers activities workflows client workers webhook cli test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all install tools tools-temporal tools-k8s tools-real-node tools-csi tools-moto bench-failover tools-alertmanager build lint test test-unit test-integration bench demo demo-k3s demo-down clean
+.PHONY: all install tools tools-temporal tools-k8s tools-real-node tools-csi tools-moto bench-failover tools-alertmanager build lint test test-unit test-integration chaos bench demo demo-k3s demo-down clean
 
 all: build
 
@@ -69,13 +69,19 @@ test-unit: build
 # kernel-chosen ports, and most of their time is spent waiting on them, not on the CPU. The
 # longest ones start first, so none begins near the end and holds the run up: Kubernetes' own
 # recovery from a dead node (13 minutes of Kubernetes' timers) above all. The driver contract
-# suite (test/contract) runs here too: its fixtures start clusters and emulators.
+# suite (test/contract) runs here too: its fixtures start clusters and emulators, and so does
+# the short form of the chaos suite (test/chaos: worker and server kills, driver faults).
 LONG_TESTS := $(addprefix dist/test/integration/,real-nodes/kubernetes-recovery.test.js \
 	deploy/worker-crash.test.js failover/worker-kill.test.js migration/zone-move.test.js)
-INTEGRATION_TESTS = $(LONG_TESTS) $(filter-out $(LONG_TESTS),$(shell find dist/test/integration dist/test/contract -name '*.test.js' | sort))
+INTEGRATION_TESTS = $(LONG_TESTS) $(filter-out $(LONG_TESTS),$(shell find dist/test/integration dist/test/contract dist/test/chaos -name '*.test.js' | sort))
 
 test-integration: build tools
 	node --test --test-concurrency=3 --test-timeout=1200000 $(INTEGRATION_TESTS)
+
+# The long form of the chaos suite: the worker killed at every activity boundary of every case,
+# the Temporal server killed in each, more fault seeds; prints the table (about 20 minutes).
+chaos: build tools
+	KOMPOX_CHAOS=long node --test --test-timeout=3600000 'dist/test/chaos/**/*.test.js'
 
 bench: build tools
 	node dist/bench/deploy.js

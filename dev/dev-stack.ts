@@ -290,7 +290,6 @@ async function startStack(
   // take one first. Then start again on new ports.
   for (let attempt = 1; ; attempt++) {
     if (runningPid(procs.temporal, TEMPORAL_MATCH) === undefined || !stack) {
-      const cli = temporalCliPath();
       const [port, uiPort, metricsPort, codecPort, webhookPort] = opts.ephemeralPorts
         ? ((await freePorts(5)) as [number, number, number, number, number])
         : await conventionalPorts();
@@ -310,48 +309,7 @@ async function startStack(
             rmSync(join(dir, 'stack.json'), { force: true });
           },
         });
-      startBackground(procs.temporal, {
-        command: cli,
-        args: [
-          'server',
-          'start-dev',
-          '--ip',
-          '127.0.0.1',
-          '--port',
-          String(port),
-          '--ui-port',
-          String(uiPort),
-          // The UI calls the worker's codec server from the browser to show decoded payloads.
-          '--ui-codec-endpoint',
-          `http://${stack.codecServerAddress}`,
-          '--namespace',
-          NAMESPACE,
-          '--db-filename',
-          join(dir, 'temporal.db'),
-          '--log-format',
-          'json',
-          '--log-level',
-          'warn',
-          // The same dynamic config the SDK's test server uses; the first keeps the server from
-          // calling out for version checks, which fails offline.
-          '--dynamic-config-value',
-          'frontend.enableServerVersionCheck=false',
-          '--dynamic-config-value',
-          'frontend.enableUpdateWorkflowExecution=true',
-          '--dynamic-config-value',
-          'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
-          // A worker that schedules an activity gets it back in the same response instead of
-          // polling for it: one round trip less per step of every operation.
-          '--dynamic-config-value',
-          'system.enableActivityEagerExecution=true',
-          // Schedules are run by the server's own per-namespace worker: with its two default
-          // pollers and 30 starts a second, a tick of hundreds of apps queues up there.
-          '--dynamic-config-value',
-          'worker.perNamespaceWorkerOptions={"MaxConcurrentWorkflowTaskPollers":16,"MaxConcurrentActivityTaskPollers":16}',
-          '--dynamic-config-value',
-          'worker.schedulerNamespaceStartWorkflowRPS=200',
-        ],
-      });
+      startTemporalProcess(dir, stack);
       writeFileSync(join(dir, 'stack.json'), JSON.stringify(stack, null, 2) + '\n');
     }
     try {
@@ -487,12 +445,74 @@ export async function devStackDown(dir: string, progress: Progress = () => {}): 
   return devStackStatus(dir);
 }
 
+/**
+ * Starts the Temporal dev server again on the same ports and the same SQLite file, after it
+ * died (tests SIGKILL it to prove operations survive a server crash); the worker reconnects.
+ */
+export async function restartTemporal(dir: string): Promise<void> {
+  const stack = readStackFile(dir);
+  if (!stack) throw new Error(`no dev stack in ${dir}; run kompoxops dev up`);
+  const proc = processes(dir).temporal;
+  if (runningPid(proc, TEMPORAL_MATCH) !== undefined)
+    throw new Error(`the Temporal dev server of ${dir} still runs; stop it first`);
+  startTemporalProcess(dir, stack);
+  await waitForTemporal(stack.temporalAddress, proc);
+}
+
 /** Restarts only the worker (tests kill it to prove operations survive a crash). */
 export async function restartWorker(dir: string): Promise<void> {
   const stack = readStackFile(dir);
   if (!stack) throw new Error(`no dev stack in ${dir}; run kompoxops dev up`);
   startWorkerProcess(dir, stack);
   await waitForWorker(stack.temporalAddress, processes(dir).worker);
+}
+
+const portOf = (address: string): number => Number(/:(\d+)$/.exec(address)?.[1]);
+
+/** Starts the Temporal dev server on the stack's ports and its SQLite file in `dir`. */
+function startTemporalProcess(dir: string, stack: StackFile): void {
+  startBackground(processes(dir).temporal, {
+    command: temporalCliPath(),
+    args: [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(portOf(stack.temporalAddress)),
+      '--ui-port',
+      String(portOf(stack.uiUrl)),
+      // The UI calls the worker's codec server from the browser to show decoded payloads.
+      '--ui-codec-endpoint',
+      `http://${stack.codecServerAddress}`,
+      '--namespace',
+      NAMESPACE,
+      '--db-filename',
+      join(dir, 'temporal.db'),
+      '--log-format',
+      'json',
+      '--log-level',
+      'warn',
+      // The same dynamic config the SDK's test server uses; the first keeps the server from
+      // calling out for version checks, which fails offline.
+      '--dynamic-config-value',
+      'frontend.enableServerVersionCheck=false',
+      '--dynamic-config-value',
+      'frontend.enableUpdateWorkflowExecution=true',
+      '--dynamic-config-value',
+      'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+      // A worker that schedules an activity gets it back in the same response instead of
+      // polling for it: one round trip less per step of every operation.
+      '--dynamic-config-value',
+      'system.enableActivityEagerExecution=true',
+      // Schedules are run by the server's own per-namespace worker: with its two default
+      // pollers and 30 starts a second, a tick of hundreds of apps queues up there.
+      '--dynamic-config-value',
+      'worker.perNamespaceWorkerOptions={"MaxConcurrentWorkflowTaskPollers":16,"MaxConcurrentActivityTaskPollers":16}',
+      '--dynamic-config-value',
+      'worker.schedulerNamespaceStartWorkflowRPS=200',
+    ],
+  });
 }
 
 function startWorkerProcess(dir: string, stack: StackFile): void {

@@ -11,7 +11,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { driverFor } from '../../activities/driver-for-target';
 import { type NewRequest, submitOperation, watchOperation } from '../../client/submit-operation';
 import type { ProviderDriver } from '../../drivers/driver';
-import { restartWorker } from '../../dev/dev-stack';
 import type { AppTarget } from '../../api/app-target';
 import { appControllerWorkflowId } from '../../api/ids';
 import { type ControllerView, controllerViewQuery, operationQuery } from '../../api/messages';
@@ -179,11 +178,4 @@ export async function waitForSteps(
       throw new Error(`${what} not seen in ${timeoutMs} ms: ${JSON.stringify(rec?.steps)}`);
     await sleep(100);
   }
-}
-
-/** SIGKILLs the dev stack's worker process and starts a new one. */
-export async function killAndRestartWorker(stackDir: string): Promise<void> {
-  process.kill(Number(readFileSync(join(stackDir, 'worker.pid'), 'utf8')), 'SIGKILL');
-  await sleep(200);
-  await restartWorker(stackDir);
 }

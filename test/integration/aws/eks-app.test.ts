@@ -24,7 +24,8 @@ import { TAG } from '../../../drivers/tags';
 import { kompoxops, kompoxopsJson, useEksProvider, wikiProject } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 import { eventually, kubeConfigOf } from '../../helpers/kube-app';
-import { activityAttempts, killAndRestartWorker } from '../../helpers/snapshots';
+import { activityAttempts } from '../../helpers/snapshots';
+import { killAndRestartWorker } from '../../helpers/worker-kill';
 import { repoRoot } from '../../../workers/repo-root';
 
 const REGION = 'us-east-1';

@@ -6,8 +6,7 @@
 // Afterwards: one Completed operation per deploy, one Deployment, one ReplicaSet revision per
 // intended change, one PV/PVC pair per volume, and the killed activity really ran twice.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -22,6 +21,7 @@ import { type AdmissionDelay, startAdmissionDelay } from '../../helpers/admissio
 import { kompoxops, kompoxopsJson, setWikiLogLevel, wikiProject } from '../../helpers/deploy-project';
 import { deploySuite } from '../../helpers/deploy-suite';
 import { appObjects, eventually } from '../../helpers/kube-app';
+import { killWorker } from '../../helpers/worker-kill';
 
 void describe('deploy durability: worker killed mid-step, steps slower than the heartbeat timeout', () => {
   const suite = deploySuite();
@@ -55,19 +55,6 @@ void describe('deploy durability: worker killed mid-step, steps slower than the 
       const rec = await operation(id);
       assert.ok(!isFinal(rec.phase), `operation ended before "${step}": ${JSON.stringify(rec.failure)}`);
       return rec.steps.some((s) => s.name === step && s.phase === 'InProgress') ? true : undefined;
-    });
-  }
-
-  async function killWorker(): Promise<void> {
-    const pid = Number(readFileSync(join(suite.stack.dir, 'worker.pid'), 'utf8'));
-    process.kill(pid, 'SIGKILL');
-    await eventually('the killed worker to exit', () => {
-      try {
-        process.kill(pid, 0);
-        return Promise.resolve(undefined);
-      } catch {
-        return Promise.resolve(true);
-      }
     });
   }
 
@@ -178,7 +165,7 @@ void describe('deploy durability: worker killed mid-step, steps slower than the 
         await eventually('the apply to reach the Secrets', () =>
           Promise.resolve(hook.seen.length > 0 ? true : undefined),
         );
-        await killWorker();
+        await killWorker(suite.stack.dir);
         const partial = await appObjects(suite.kc, namespace, p.appName);
         assert.equal(partial.deployments.length, 0, 'the kill came after the Deployment was applied');
         assert.equal(partial.pvcs.length, 2, 'the kill came before the PVCs were applied');
@@ -205,7 +192,7 @@ void describe('deploy durability: worker killed mid-step, steps slower than the 
         const o = await appObjects(suite.kc, namespace, p.appName);
         return o.pods.length === 1 && o.pods[0]?.status?.phase === 'Pending' ? true : undefined;
       });
-      await killWorker();
+      await killWorker(suite.stack.dir);
       for (const n of nodes) await uncordonNode(suite.kc, n);
       await restartWorker(suite.stack.dir);
       rec = await finish(id);
@@ -233,7 +220,7 @@ void describe('deploy durability: worker killed mid-step, steps slower than the 
         await eventually('the prune to reach the old PVC', () =>
           Promise.resolve(hook.seen.some((s) => s.startsWith('DELETE')) ? true : undefined),
         );
-        await killWorker();
+        await killWorker(suite.stack.dir);
         await restartWorker(suite.stack.dir);
         return finish(id);
       },

@@ -2,27 +2,19 @@
 // brings the app back once: each kind of activity the two workflows schedule is read from their
 // histories as it appears, and the worker dies and restarts there, once per kind.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { type IncidentView, incidentViewQuery, nodeIncidentWorkflowId } from '../../../api/incident';
 import { appControllerWorkflowId } from '../../../api/ids';
 import { controllerViewQuery } from '../../../api/messages';
 import { reportAlert } from '../../../client/report-alert';
-import { restartWorker } from '../../../dev/dev-stack';
 import { kompoxops } from '../../helpers/deploy-project';
 import { failoverApp } from '../../helpers/failover-app';
+import { killAndRestartWorker } from '../../helpers/worker-kill';
 
 void describe('worker killed at every step of a failover', () => {
   const app = failoverApp(`fokill${process.pid}`, 5);
   const { project, readyStatus, inPod } = app;
-
-  const killWorker = async (): Promise<void> => {
-    process.kill(Number(readFileSync(join(app.stack().dir, 'worker.pid'), 'utf8')), 'SIGKILL');
-    await sleep(200);
-    await restartWorker(app.stack().dir);
-  };
 
   void it('ends with one failover and the app Ready on the other node with its data', async (t) => {
     const { status: s, dead, digest } = await app.deployAndPowerOff();
@@ -69,7 +61,7 @@ void describe('worker killed at every step of a failover', () => {
       const next = boundaries.find((b) => !killedAt.includes(b) && b !== 'incident: waitForNodeBack');
       if (next) {
         killedAt.push(next);
-        await killWorker();
+        await killAndRestartWorker(app.stack().dir);
         continue;
       }
       if (view.phase === 'AwaitingNode') break;

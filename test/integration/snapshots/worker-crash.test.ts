@@ -5,14 +5,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { submitOperation, watchOperation } from '../../../client/submit-operation';
-import {
-  activityAttempts,
-  driverOf,
-  suiteStack,
-  killAndRestartWorker,
-  runOperation,
-  waitForSteps,
-} from '../../helpers/snapshots';
+import { activityAttempts, driverOf, suiteStack, runOperation, waitForSteps } from '../../helpers/snapshots';
+import { killAndRestartWorker } from '../../helpers/worker-kill';
 
 void describe('worker crash during snapshot create', () => {
   const suite = suiteStack();

@@ -1,17 +1,15 @@
 // A worker killed with SIGKILL in the middle of `disk create` is restarted and the operation
 // completes with exactly one disk: the retried activity resumes the same create.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { submitOperation, watchOperation } from '../../../client/submit-operation';
-import { restartWorker } from '../../../dev/dev-stack';
 import { appControllerWorkflowId } from '../../../api/ids';
 import { operationQuery } from '../../../api/messages';
 import { localAppTarget } from '../../helpers/app-target';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 import { createDriver } from '../../../drivers/registry';
+import { killAndRestartWorker } from '../../helpers/worker-kill';
 
 describe('worker crash during disk create', () => {
   let stack: TestStack;
@@ -36,10 +34,7 @@ describe('worker crash during disk create', () => {
       await sleep(100);
     }
     await sleep(1500);
-    const pid = Number(readFileSync(join(stack.dir, 'worker.pid'), 'utf8'));
-    process.kill(pid, 'SIGKILL');
-    await sleep(200);
-    await restartWorker(stack.dir);
+    await killAndRestartWorker(stack.dir);
 
     const done = await watchOperation(stack.client, target.appKey, accepted.id);
     assert.equal(done.phase, 'Completed', JSON.stringify(done.failure));
