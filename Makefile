@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/bin:$(PATH)
 NODE_STAMP := node_modules/.install-stamp
 SOURCES := $(shell find api dev kom kube drivers activities workflows client workers webhook cli test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all install tools tools-temporal tools-k8s tools-real-node tools-csi tools-moto bench-failover tools-alertmanager build lint test test-unit test-integration chaos bench demo demo-k3s demo-down clean
+.PHONY: all install tools tools-temporal tools-k8s tools-real-node tools-csi tools-moto bench-failover bench-migrate tools-alertmanager build lint test test-unit test-integration chaos bench demo demo-k3s demo-down clean
 
 all: build
 
@@ -92,6 +92,12 @@ bench: build tools
 # real nodes; about 17 minutes, most of it waiting to show Kubernetes does not recover alone).
 bench-failover: build tools
 	node dist/bench/failover-rto.js
+
+# A planned zone move through Temporal against the same activities called in sequence: zero-latency
+# disks, then a cloud's latency (snapshot 30 s, disk 10 s, copy 120 s) with one move to another
+# region (about 12 minutes).
+bench-migrate: build tools
+	node dist/bench/migrate.js
 
 test: lint test-unit test-integration
 

@@ -30,6 +30,7 @@ import { devStackDown, devStackUp } from '../dev/dev-stack';
 import { NAMESPACE } from '../workers/dev-stack-constants';
 import type { AppTarget } from '../api/app-target';
 import { localAppTarget } from '../test/helpers/app-target';
+import { cpuSeconds } from './proc-stat';
 
 const APPS = Number(process.argv[2] ?? 200);
 const SETUP_CONCURRENCY = 20;
@@ -47,12 +48,6 @@ function procStatus(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m?.[1]) throw new Error(`no ${field} in /proc/${pid}/status`);
   return Number(m[1]) * 1024;
-}
-
-/** User + system CPU seconds of a process so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MiB`;

@@ -15,10 +15,10 @@ import type { OperationRecord } from '../../../api/operation';
 import { TAG } from '../../../drivers/tags';
 import { wikiProject } from '../../helpers/deploy-project';
 import { migrationSuite } from '../../helpers/migration-suite';
+import { killAndRestartWorker } from '../../helpers/worker-kill';
 import { eventually } from '../../helpers/kube-app';
 import {
   driverOf,
-  killAndRestartWorker,
   setProviderSettings,
   treeChecksums,
   waitForSteps,
