@@ -24,13 +24,20 @@ const KINDS: Record<OperationKind, true> = {
 
 /**
  * The target a request will run with: its own, else the one the controller knows (deployed
- * first). A migration always starts from where the app runs, whatever the KOM says now.
+ * first). A migration always starts from where the app runs, whatever the KOM says now,
+ * with the provider settings the project sends.
  */
 export function effectiveTarget(
   request: OperationRequest,
   known: AppTarget | undefined,
 ): AppTarget | undefined {
-  if (request.kind === 'app.migrate' || request.kind === 'kept.prune') return known ?? request.target;
+  if (request.kind === 'kept.prune') return known ?? request.target;
+  if (request.kind === 'app.migrate') {
+    // How to reach the provider (settings) is the project's to say; where the app runs is not.
+    const sent = request.target;
+    if (known && sent && sent.provider.id === known.provider.id) return { ...known, provider: sent.provider };
+    return known ?? sent;
+  }
   return request.target ?? known;
 }
 

@@ -90,8 +90,13 @@ export function appMigrateCommand(app: Command, globals: () => GlobalOptions): v
           });
         if (!deployed)
           throw new CliError(`app ${target.appKey} is not deployed: there is nothing to migrate`, EXIT.usage);
+        // Where it runs is the controller's to say; how to reach the provider, the project's.
+        const source =
+          deployed.target.provider.id === target.provider.id
+            ? { ...deployed.target, provider: target.provider }
+            : deployed.target;
         const read = await readApp(client, {
-          target: deployed.target,
+          target: source,
           migrationPlan: { to, from, keepSourceSeconds },
         }).catch((err: unknown) => {
           if (err instanceof AppReadError)
@@ -111,7 +116,7 @@ export function appMigrateCommand(app: Command, globals: () => GlobalOptions): v
       }
       const record = await runOperation(
         globals(),
-        { kind: 'app.migrate', appKey: target.appKey, to, from, keepSourceSeconds, preempt: false },
+        { kind: 'app.migrate', target, to, from, keepSourceSeconds },
         opts.wait,
       );
       print(format, record, renderOperation);

@@ -55,8 +55,11 @@ void describe('migration requests', () => {
   });
 
   void it('start from where the app runs, not from the project the request came from', () => {
-    const fromProject = { ...source, cluster: east };
-    assert.equal(effectiveTarget(migrate({ target: fromProject }), source), source);
+    const settings = { ...source.provider.settings, LOCAL_LATENCY_MS: 'createDisk=10' };
+    const fromProject = { ...source, cluster: east, provider: { ...source.provider, settings } };
+    const used = effectiveTarget(migrate({ target: fromProject }), source);
+    assert.deepEqual(used?.cluster, source.cluster, 'the move starts where the app runs');
+    assert.deepEqual(used?.provider.settings, settings, 'with the provider settings the project sends');
   });
 
   void it('run on the destination cluster with the same app key and disks', () => {
