@@ -31,6 +31,14 @@ void describe('app migrate across regions and clusters', () => {
       'spec:',
       '  existing: true',
       '  settings: { LOCAL_REGION: local-2 }',
+      '---',
+      // A Cluster this worker does not reach: its kubeconfig is none the worker was given.
+      'apiVersion: ops.kompox.dev/v1alpha1',
+      'kind: Cluster',
+      'metadata: { name: west, annotations: { ops.kompox.dev/id: /ws/demo/prv/local/cls/west } }',
+      'spec:',
+      '  existing: true',
+      '  settings: { KUBECONFIG: /etc/kompox/west.kubeconfig }',
       '',
     ].join('\n'),
   );
@@ -53,6 +61,15 @@ void describe('app migrate across regions and clusters', () => {
     });
     return list.items.length > 0;
   };
+
+  void it('refuses a cluster the worker is not configured for, and changes nothing', async () => {
+    const before = await json<DiskView[]>('disk', 'list');
+    const refused = await cli('app', 'migrate', '--cluster', 'west');
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /NotConfigured: cluster \/ws\/demo\/prv\/local\/cls\/west names kubeconfig/);
+    assert.deepEqual(await json<DiskView[]>('disk', 'list'), before);
+    assert.deepEqual(await json<unknown[]>('snapshot', 'list'), []);
+  });
 
   void it('moves to another region, copying the snapshot there first', async () => {
     const source = await assigned();
