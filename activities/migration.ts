@@ -212,13 +212,10 @@ export function migrationActivities(deps: ActivityDeps) {
           );
           if (!disk) return { deleted: true, why: 'already gone' };
           if (disk.assigned) return { deleted: false, why: 'assigned again, so kept for good' };
-          const op = resumeOperation(details, 'deleteDisk') ?? (await driver.beginDeleteDisk(ref));
-          heartbeat(op);
-          await waitForOperation(driver, op, {
-            intervalMs: 200,
-            maxIntervalMs: 2000,
-            onPoll: (o) => heartbeat(o),
-          });
+          await beatUntilDone(
+            driver,
+            resumeOperation(details, 'deleteDisk') ?? (await driver.beginDeleteDisk(ref)),
+          );
           return { deleted: true, why: 'keep window passed' };
         }
         const snapshots = await driver.listSnapshots({ app: ref.app, volume: ref.volume });
@@ -232,17 +229,23 @@ export function migrationActivities(deps: ActivityDeps) {
             deleted: false,
             why: `the newest ready snapshot of ${ref.volume} in ${snapshot.region}, so kept`,
           };
-        const op = resumeOperation(details, 'deleteSnapshot') ?? (await driver.beginDeleteSnapshot(ref));
-        heartbeat(op);
-        await waitForOperation(driver, op, {
-          intervalMs: 200,
-          maxIntervalMs: 2000,
-          onPoll: (o) => heartbeat(o),
-        });
+        await beatUntilDone(
+          driver,
+          resumeOperation(details, 'deleteSnapshot') ?? (await driver.beginDeleteSnapshot(ref)),
+        );
         return { deleted: true, why: 'keep window passed' };
       });
     },
   };
+}
+
+/** Waits for a long driver operation, heartbeating its handle so a retry resumes it. */
+async function beatUntilDone(
+  driver: ProviderDriver,
+  op: Parameters<typeof waitForOperation>[1],
+): Promise<void> {
+  heartbeat(op);
+  await waitForOperation(driver, op, { intervalMs: 200, maxIntervalMs: 2000, onPoll: (o) => heartbeat(o) });
 }
 
 /** Topology zones with at least one Ready, schedulable node not tainted out of service. */

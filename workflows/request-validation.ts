@@ -5,7 +5,7 @@ import type { DiskView } from '../api/messages';
 import { type AppMigrateRequest, LANES, type OperationKind, type OperationRequest } from '../api/operation';
 
 // A record over every kind, so adding an operation kind without listing it here fails to compile.
-const KINDS: Record<OperationKind, true> = {
+export const KINDS: Record<OperationKind, true> = {
   'disk.create': true,
   'disk.bootstrap': true,
   'disk.assign': true,
