@@ -12,7 +12,7 @@ import {
   resolveDefaultAppId,
 } from '../kom';
 import type { AppRevision } from '../api/app-revision';
-import type { AppTarget } from '../api/app-target';
+import type { AppTarget, ClusterTarget } from '../api/app-target';
 import { appKeyOf } from '../api/ids';
 import { buildRevision } from './app-revision';
 import { CliError, EXIT, usageError } from './exit-codes';
@@ -94,12 +94,7 @@ export function appTargetOf(context: AppContext): AppTarget {
       // Settings travel as they are: every payload is encrypted by the payload codec.
       settings: provider.settings,
     },
-    cluster: {
-      id: cluster.id,
-      name: cluster.name,
-      existing: cluster.existing,
-      settings: cluster.settings,
-    },
+    cluster: clusterTargetOf(cluster),
     volumes: app.volumes.map((v) => ({
       name: v.name,
       sizeBytes: v.sizeBytes,
@@ -109,6 +104,11 @@ export function appTargetOf(context: AppContext): AppTarget {
     ...(app.deployment.zone ? { deploymentZone: app.deployment.zone } : {}),
     ...(app.snapshots ? { snapshots: app.snapshots } : {}),
   };
+}
+
+/** What workflows need of a KOM Cluster. */
+export function clusterTargetOf(cluster: Cluster): ClusterTarget {
+  return { id: cluster.id, name: cluster.name, existing: cluster.existing, settings: cluster.settings };
 }
 
 /** A Cluster of the project by name or Resource ID, for commands that point at another one. */

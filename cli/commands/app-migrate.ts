@@ -10,7 +10,7 @@ import { parseDuration } from '../../kom/duration';
 import { isControllerMissing } from '../controller-errors';
 import { CliError, EXIT, usageError } from '../exit-codes';
 import { outputFormat, print } from '../output';
-import { type GlobalOptions, appTargetOf, loadAppContext, loadCluster } from '../project';
+import { type GlobalOptions, appTargetOf, clusterTargetOf, loadAppContext, loadCluster } from '../project';
 import { runOperation } from '../run-operation';
 import { connectClient } from '../temporal';
 import { renderOperation } from './op';
@@ -65,12 +65,7 @@ export function appMigrateCommand(app: Command, globals: () => GlobalOptions): v
         ...(cluster
           ? {
               cluster: {
-                target: {
-                  id: cluster.id,
-                  name: cluster.name,
-                  existing: cluster.existing,
-                  settings: cluster.settings,
-                },
+                target: clusterTargetOf(cluster),
                 model: cluster,
               },
             }

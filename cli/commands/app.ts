@@ -3,7 +3,15 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../exit-codes';
 import { age, outputFormat, print } from '../output';
-import { type GlobalOptions, appTargetOf, loadAppContext, loadAppRevision, loadCluster } from '../project';
+import {
+  type GlobalOptions,
+  appTargetOf,
+  clusterTargetOf,
+  loadAppContext,
+  loadAppRevision,
+  loadCluster,
+} from '../project';
+import { destinationTarget } from '../../api/migration-target';
 import type { AppTarget } from '../../api/app-target';
 import { runOperation } from '../run-operation';
 import { renderOperation } from './op';
@@ -74,11 +82,7 @@ function runningTarget(globals: GlobalOptions, target: AppTarget, view: Controll
   process.stderr.write(
     `note: ${target.appKey} runs on cluster ${cluster.name} since a migration; the KOM names cluster ${target.cluster.name}\n`,
   );
-  return {
-    ...target,
-    appId: `${cluster.id}/app/${target.appName}`,
-    cluster: { id: cluster.id, name: cluster.name, existing: cluster.existing, settings: cluster.settings },
-  };
+  return destinationTarget(target, { cluster: { target: clusterTargetOf(cluster), model: cluster } });
 }
 
 /** The controller's view, or null when the app has none yet or Temporal cannot be reached. */
