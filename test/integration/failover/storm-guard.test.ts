@@ -137,8 +137,21 @@ void describe('storm guard: failovers on one cluster run one at a time', () => {
       inZone.map((p) => kompoxopsJson<AppStatus>(stack, p.dir, 'app', 'status')),
     );
     const zoneNodes = ['kwok-local-1a-1', 'kwok-local-1a-2'];
-    for (const node of zoneNodes)
-      await kompoxops(stack, inZone[0]!.dir, 'dev', 'node', 'fail', node, '--mode', 'notready');
+    // Both down before the first alert: a zone outage is judged from the nodes the incident sees.
+    for (const node of zoneNodes) {
+      const r = await kompoxops(
+        stack,
+        inZone[0]!.dir,
+        'dev',
+        'node',
+        'fail',
+        node,
+        '--mode',
+        'notready',
+        '--wait',
+      );
+      assert.equal(r.status, 0, r.stderr);
+    }
     try {
       for (const node of new Set(before.map((s) => s.node!))) {
         await reportAlert(stack.client, {
@@ -162,7 +175,22 @@ void describe('storm guard: failovers on one cluster run one at a time', () => {
           );
         },
         240_000,
-      );
+      ).catch(async (err: Error) => {
+        // What the incidents and b's controller saw, so a timeout says where it stopped.
+        const seen = await Promise.all([
+          ...before.map((s) =>
+            stack.client.workflow
+              .getHandle(nodeIncidentWorkflowId('dev', s.node!))
+              .query(incidentViewQuery)
+              .catch((e: Error) => e.message),
+          ),
+          stack.client.workflow
+            .getHandle(appControllerWorkflowId(b.appKey))
+            .query(controllerViewQuery)
+            .catch((e: Error) => e.message),
+        ]);
+        throw new Error(`${err.message}\n${JSON.stringify({ before, seen }, null, 1)}`);
+      });
       assert.equal(refused.phase, 'Failed');
       assert.equal(refused.failure?.reason, 'ZonalDisk', JSON.stringify(refused.failure));
       assert.match(refused.failure?.message ?? '', /is in zone local-1a, which is down/);
