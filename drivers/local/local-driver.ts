@@ -95,7 +95,7 @@ export class LocalDriver implements ProviderDriver {
   readonly capabilities: Capabilities = {
     forceDetach: true,
     fence: true,
-    zoneRedundantDisks: false,
+    zoneRedundantDisks: true,
     incrementalSnapshots: false,
     crossRegionCopy: true,
     diskFromDisk: true,
@@ -164,11 +164,12 @@ export class LocalDriver implements ProviderDriver {
 
   async diskOffering(req: { region?: string; options?: DiskOptions }): Promise<DiskOffering> {
     await this.enter('diskOffering');
-    if (req.options?.zoneRedundant === true) {
-      throw new DriverError('Unsupported', 'the local provider has no zone-redundant disks');
-    }
     const region = req.region === undefined ? this.zones.home : this.zones.region(req.region);
-    return { region: region.name, zoneRedundant: false, zones: region.zones.map((z) => ({ ...z })) };
+    return {
+      region: region.name,
+      zoneRedundant: zoneRedundantOption(req.options),
+      zones: region.zones.map((z) => ({ ...z })),
+    };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -182,9 +183,7 @@ export class LocalDriver implements ProviderDriver {
     if (!Number.isSafeInteger(req.sizeBytes) || req.sizeBytes <= 0) {
       throw invalidArgument(`disk size must be a positive whole number of bytes, got ${req.sizeBytes}`);
     }
-    if (req.options?.zoneRedundant === true) {
-      throw new DriverError('Unsupported', 'the local provider has no zone-redundant disks');
-    }
+    const zoneRedundant = zoneRedundantOption(req.options);
     const name = req.name ?? `d${keyName(req.idempotencyKey, 11)}`;
     checkName('disk name', name);
     const zone = this.zones.resolve(req.zone ?? this.zones.defaultZone().kom);
@@ -244,6 +243,7 @@ export class LocalDriver implements ProviderDriver {
       ...creatingFields(claim.name, digest, requestHash, this.faults.latencyMs('createDisk')),
       zone: zone.kom,
       region: zone.region,
+      ...(zoneRedundant ? { zoneRedundant } : {}),
       sizeBytes: req.sizeBytes,
       options: { ...req.options },
       tags: tagsToWrite({
@@ -257,6 +257,14 @@ export class LocalDriver implements ProviderDriver {
     await claimRecord(this.disks, record);
     this.faults.maybeFail('createDisk', 'after');
     return op;
+  }
+
+  private diskDto(rec: DiskRecord): Disk {
+    return diskToDto(
+      rec,
+      this.disks.dirOf(rec),
+      this.zones.region(rec.region).zones.map((z) => z.kom),
+    );
   }
 
   /** Reads a disk record and completes any transition that is due; undefined once deleted. */
@@ -299,7 +307,7 @@ export class LocalDriver implements ProviderDriver {
     await this.enter('getDisk');
     const rec = await this.settledDisk(ref);
     if (rec === undefined) throw notFound(`disk ${ref.app}/${ref.volume}/${ref.name}`);
-    return diskToDto(rec, this.disks.dirOf(rec));
+    return this.diskDto(rec);
   }
 
   async listDisks(filter: VolumeFilter): Promise<Disk[]> {
@@ -307,8 +315,7 @@ export class LocalDriver implements ProviderDriver {
     const out: Disk[] = [];
     for (const raw of await this.disks.list(filter.app, filter.volume)) {
       const rec = await this.settleDisk(raw);
-      if (rec !== undefined && tagsMatch(rec.tags, filter.tags ?? {}))
-        out.push(diskToDto(rec, this.disks.dirOf(rec)));
+      if (rec !== undefined && tagsMatch(rec.tags, filter.tags ?? {})) out.push(this.diskDto(rec));
     }
     return out.sort(newestFirst);
   }
@@ -357,7 +364,7 @@ export class LocalDriver implements ProviderDriver {
             r.updatedAt = new Date().toISOString();
           });
     if (updated === undefined) throw notFound(`disk ${ref.app}/${ref.volume}/${ref.name}`);
-    return diskToDto(updated, this.disks.dirOf(updated));
+    return this.diskDto(updated);
   }
 
   async updateTags(resource: TaggedResource, change: TagChange): Promise<Tags> {
@@ -627,14 +634,15 @@ export class LocalDriver implements ProviderDriver {
   // PV source and fencing
 
   pvSource(disk: Disk): PvSource {
-    const zone = this.zones.resolve(disk.zone);
+    // A zone-redundant disk attaches in every zone of its region.
+    const zones = disk.zoneRedundant ? disk.zones : [disk.zone];
     return {
       volumeHandle: disk.handle,
       capacityBytes: disk.size,
       accessModes: ['ReadWriteOnce'],
       volumeMode: 'Filesystem',
       hostPath: { path: disk.handle, type: 'Directory' },
-      topology: { key: LOCAL_TOPOLOGY_KEY, values: [zone.topology] },
+      topology: { key: LOCAL_TOPOLOGY_KEY, values: zones.map((z) => this.zones.resolve(z).topology) },
     };
   }
 
@@ -686,9 +694,7 @@ export class LocalDriver implements ProviderDriver {
         const rec = await this.settledDisk(ref());
         if (rec === undefined || rec.state === 'deleting') throw notFound(`disk ${op.id}`);
         if (rec.state === 'failed') throw failureError('disk', rec);
-        return rec.state === 'ready'
-          ? done(diskToDto(rec, this.disks.dirOf(rec)))
-          : pending(progressOf(rec, Date.now()));
+        return rec.state === 'ready' ? done(this.diskDto(rec)) : pending(progressOf(rec, Date.now()));
       }
       case 'createSnapshot':
       case 'copySnapshot': {
@@ -708,7 +714,7 @@ export class LocalDriver implements ProviderDriver {
         if (Date.now() < num(s, 'doneAt')) return pending();
         const rec = await this.settledDisk(ref());
         if (rec === undefined) throw notFound(`disk ${op.id}`);
-        return done(diskToDto(rec, this.disks.dirOf(rec)));
+        return done(this.diskDto(rec));
       }
       case 'forceDetach':
       case 'fenceNode':
@@ -728,4 +734,15 @@ async function exists(path: string): Promise<boolean> {
 
 export function createLocalDriver(ctx: DriverContext, options?: LocalDriverOptions): LocalDriver {
   return new LocalDriver(ctx, options);
+}
+
+/**
+ * `options.zoneRedundant`: a disk every zone of its region can attach (as Azure ZRS or a GCP
+ * regional disk). KOM options are strings, so "true" counts; anything else but false is refused.
+ */
+function zoneRedundantOption(options: DiskOptions | undefined): boolean {
+  const value = options?.zoneRedundant;
+  if (value === undefined || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw invalidArgument(`disk option zoneRedundant must be true or false, got ${JSON.stringify(value)}`);
 }

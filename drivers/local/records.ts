@@ -22,8 +22,11 @@ export interface LifecycleFields {
 }
 
 export interface DiskRecord extends StoredRecord, LifecycleFields {
+  /** KOM zone; empty for a zone-redundant disk. */
   zone: string;
   region: string;
+  /** Zone-redundant (`options.zoneRedundant`): usable from every zone of its region, as Azure ZRS. */
+  zoneRedundant?: boolean;
   sizeBytes: number;
   options: DiskOptions;
   /** Where the content comes from; `archive` and `sha256` are set for a snapshot source. */
@@ -46,17 +49,18 @@ export interface SnapshotRecord extends StoredRecord, LifecycleFields {
 
 export const DATA_DIR = 'data';
 
-export function diskToDto(rec: DiskRecord, dir: string): Disk {
+/** `regionZones`: the KOM names of the zones of the disk's region (what a zone-redundant disk spans). */
+export function diskToDto(rec: DiskRecord, dir: string, regionZones: readonly string[]): Disk {
   return {
     name: rec.name,
     volumeName: rec.volume,
     appName: rec.app,
     assigned: isAssignedTag(rec.tags),
     size: rec.sizeBytes,
-    zone: rec.zone,
-    zones: [rec.zone],
+    zone: rec.zoneRedundant ? '' : rec.zone,
+    zones: rec.zoneRedundant ? [...regionZones] : [rec.zone],
     region: rec.region,
-    zoneRedundant: false,
+    zoneRedundant: rec.zoneRedundant === true,
     handle: join(dir, DATA_DIR),
     state: rec.state,
     createdAt: rec.createdAt,

@@ -13,6 +13,11 @@ export interface Placement {
   pools: string[];
   /** Node label → allowed values; empty when any zone will do. */
   topology: { key: string; values: string[] }[];
+  /**
+   * Zones the pod prefers but may leave: the App's `deployment.zone(s)` when its disks attach in
+   * more than one zone (zone-redundant), so it starts there and a zone outage can move it.
+   */
+  preferred?: { key: string; values: string[] };
 }
 
 /**
@@ -53,11 +58,15 @@ export function placementOf(
       );
     }
   }
+  const pinned = [...allowed.values()].some((values) => values.size === 1);
   return {
     pools,
     topology: [...allowed.keys()]
       .sort()
       .map((key) => ({ key, values: [...(allowed.get(key) ?? [])].sort() })),
+    ...(!pinned && app.deployment.zones.length > 0
+      ? { preferred: { key: LABEL.nodeZone, values: [...app.deployment.zones] } }
+      : {}),
   };
 }
 
@@ -98,5 +107,19 @@ export function nodeAffinity(placement: Placement): V1NodeAffinity {
     requiredDuringSchedulingIgnoredDuringExecution: {
       nodeSelectorTerms: [{ matchExpressions: expressions }],
     },
+    ...(placement.preferred
+      ? {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 100,
+              preference: {
+                matchExpressions: [
+                  { key: placement.preferred.key, operator: 'In', values: placement.preferred.values },
+                ],
+              },
+            },
+          ],
+        }
+      : {}),
   };
 }

@@ -5,13 +5,14 @@ import assert from 'node:assert/strict';
 import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { type TestProject, journalProject, kompoxops } from './deploy-project';
 import type { AppStatus } from '../../cli/commands/app';
 import type { OperationRecord } from '../../api/operation';
 import { type TestStack, startTestStack } from './dev-stack';
 import { journalApp } from './journal-app';
-import { kubeConfigOf } from './kube-app';
+import { eventually, kubeConfigOf } from './kube-app';
+import { reportAlert } from '../../client/report-alert';
 
 export function failoverApp(name: string, graceSeconds: number, setup?: (project: TestProject) => void) {
   let stack: TestStack;
@@ -60,4 +61,36 @@ export function failoverApp(name: string, graceSeconds: number, setup?: (project
       return { status, dead: status.node!, digest };
     },
   };
+}
+
+/**
+ * Makes kwok nodes report NotReady and waits until the node lifecycle controller has tainted
+ * them, so the scheduler keeps new pods off them: a zone outage as an incident then sees it.
+ */
+export async function failKwokNodes(stack: TestStack, dir: string, nodes: string[]): Promise<void> {
+  for (const node of nodes) {
+    const r = await kompoxops(stack, dir, 'dev', 'node', 'fail', node, '--mode', 'notready', '--wait');
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const core = kubeConfigOf(stack.kubeconfig).makeApiClient(CoreV1Api);
+  for (const node of nodes)
+    await eventually(`${node} tainted not-ready`, async () =>
+      (await core.readNode({ name: node })).spec?.taints?.some(
+        (t) => t.key === 'node.kubernetes.io/not-ready',
+      )
+        ? true
+        : undefined,
+    );
+}
+
+/** An Alertmanager alert that `node` of the dev cluster is down, as the webhook receiver passes it on. */
+export function alertNodeDown(stack: TestStack, node: string, dedupeKey: string) {
+  return reportAlert(stack.client, {
+    source: 'alertmanager',
+    dedupeKey,
+    status: 'firing',
+    cluster: 'dev',
+    node,
+    receivedAt: new Date().toISOString(),
+  });
 }

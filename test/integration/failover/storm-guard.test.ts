@@ -14,6 +14,7 @@ import type { OperationRecord } from '../../../api/operation';
 import { reportAlert } from '../../../client/report-alert';
 import { type TestProject, kompoxops, kompoxopsJson, wikiProject } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
+import { alertNodeDown, failKwokNodes } from '../../helpers/failover-app';
 import { eventually } from '../../helpers/kube-app';
 
 void describe('storm guard: failovers on one cluster run one at a time', () => {
@@ -138,31 +139,10 @@ void describe('storm guard: failovers on one cluster run one at a time', () => {
     );
     const zoneNodes = ['kwok-local-1a-1', 'kwok-local-1a-2'];
     // Both down before the first alert: a zone outage is judged from the nodes the incident sees.
-    for (const node of zoneNodes) {
-      const r = await kompoxops(
-        stack,
-        inZone[0]!.dir,
-        'dev',
-        'node',
-        'fail',
-        node,
-        '--mode',
-        'notready',
-        '--wait',
-      );
-      assert.equal(r.status, 0, r.stderr);
-    }
+    await failKwokNodes(stack, inZone[0]!.dir, zoneNodes);
     try {
-      for (const node of new Set(before.map((s) => s.node!))) {
-        await reportAlert(stack.client, {
-          source: 'alertmanager',
-          dedupeKey: `zone@${node}`,
-          status: 'firing',
-          cluster: 'dev',
-          node,
-          receivedAt: new Date().toISOString(),
-        });
-      }
+      for (const node of new Set(before.map((s) => s.node!)))
+        await alertNodeDown(stack, node, `zone@${node}`);
       const [a, b] = before as [AppStatus, AppStatus];
       const refused = await eventually(
         `${b.appKey}'s failover refused`,

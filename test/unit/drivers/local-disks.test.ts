@@ -153,8 +153,9 @@ void describe('local driver: disks', () => {
     await assert.rejects(driver.beginCreateDisk({ ...base, tags: { 'kompox-app-name': 'x' } }), {
       code: 'InvalidArgument',
     });
-    await assert.rejects(driver.beginCreateDisk({ ...base, options: { zoneRedundant: true } }), {
-      code: 'Unsupported',
+    await assert.rejects(driver.beginCreateDisk({ ...base, options: { zoneRedundant: 'yes' } }), {
+      code: 'InvalidArgument',
+      message: /zoneRedundant must be true or false, got "yes"/,
     });
     await assert.rejects(driver.beginCreateDisk({ ...base, source: { kind: 'snapshot', name: 'nope' } }), {
       code: 'NotFound',
@@ -185,6 +186,34 @@ void describe('local driver: disks', () => {
       }),
       { code: 'InvalidArgument' },
     );
+  });
+
+  void it('makes a zone-redundant disk that every zone of its region can attach', async () => {
+    // KOM options are strings: "true" is what a manifest gives.
+    const offering = await driver.diskOffering({ options: { zoneRedundant: 'true' } });
+    assert.equal(offering.zoneRedundant, true);
+    const disk = await createDisk(driver, {
+      ...vol,
+      name: 'zrs',
+      sizeBytes: GiB,
+      options: { zoneRedundant: 'true' },
+      idempotencyKey: 'zrs',
+    });
+    assert.equal(disk.zoneRedundant, true);
+    assert.equal(disk.zone, '');
+    assert.deepEqual(disk.zones, ['local-1a', 'local-1b', 'local-1c']);
+    assert.deepEqual(driver.pvSource(disk).topology, {
+      key: 'topology.kubernetes.io/zone',
+      values: ['local-1a', 'local-1b', 'local-1c'],
+    });
+    const zonal = await createDisk(driver, {
+      ...vol,
+      name: 'zonal',
+      sizeBytes: GiB,
+      idempotencyKey: 'zonal',
+    });
+    assert.equal(zonal.zoneRedundant, false);
+    assert.deepEqual(zonal.zones, [zonal.zone]);
   });
 
   void it('gives a PV source with hostPath and zone affinity', async () => {

@@ -78,6 +78,19 @@ void describe('convertApp: assigned disks', () => {
     const anywhere = convertApp(wikiInput({ disks: { default: zrs('default'), db: zrs('db') } }));
     assert.deepEqual(affinity(anywhere), [{ key: 'kompox.dev/node-pool', operator: 'In', values: ['user'] }]);
     assert.equal(pvOf(anywhere, 'db').spec?.nodeAffinity, undefined);
+    // The App's zone becomes a preference the pod may leave in an outage, never a requirement.
+    const preferred = (r: ReturnType<typeof convertApp>) =>
+      deployment(r).spec?.template.spec?.affinity?.nodeAffinity
+        ?.preferredDuringSchedulingIgnoredDuringExecution;
+    assert.deepEqual(preferred(anywhere), [
+      {
+        weight: 100,
+        preference: {
+          matchExpressions: [{ key: 'kompox.dev/node-zone', operator: 'In', values: ['local-1a'] }],
+        },
+      },
+    ]);
+    assert.equal(preferred(zonal), undefined);
   });
 
   void it('builds CSI PVs with the driver, handle, attributes, class and topology key the driver gives', () => {

@@ -1,0 +1,108 @@
+// Zone-redundant disks end to end, on the local provider's `zoneRedundant` disks (its stand-in
+// for Azure ZRS and GCP regional disks) and the dev cluster's kwok nodes: the app deploys with
+// its PVs allowed in every zone of the region and its App zone only preferred; when its whole
+// zone goes down, the alert's failover (`crossZone: zoneRedundant`) reattaches the same disks in
+// another zone. RPO 0: no snapshot, no new disk, the data where it was.
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { AppStatus } from '../../../cli/commands/app';
+import { appControllerWorkflowId } from '../../../api/ids';
+import { controllerViewQuery } from '../../../api/messages';
+import type { OperationRecord } from '../../../api/operation';
+import { kompoxops, kompoxopsJson, wikiProject } from '../../helpers/deploy-project';
+import { type TestStack, startTestStack } from '../../helpers/dev-stack';
+import { alertNodeDown, failKwokNodes } from '../../helpers/failover-app';
+import { appObjects, eventually, kubeConfigOf } from '../../helpers/kube-app';
+
+void describe('zone-redundant disks: a zone outage reattaches the same disks in another zone', () => {
+  let stack: TestStack;
+  const project = wikiProject(`zrs${process.pid}`);
+  const kom = join(project.dir, 'kompoxapp.yml');
+  writeFileSync(
+    kom,
+    readFileSync(kom, 'utf8')
+      .replace(
+        '{ name: default, size: 1Gi }',
+        '{ name: default, size: 1Gi, options: { zoneRedundant: "true" } }',
+      )
+      .replace('{ name: db, size: 2Gi }', '{ name: db, size: 2Gi, options: { zoneRedundant: "true" } }')
+      .replace('verifyGraceSeconds: 30', 'verifyGraceSeconds: 2')
+      .replace('crossZone: latestSnapshot', 'crossZone: zoneRedundant'),
+  );
+  const zoneNodes = ['kwok-local-1a-1', 'kwok-local-1a-2'];
+
+  before(async () => {
+    stack = await startTestStack({ cluster: true });
+  });
+  after(async () => {
+    await stack?.stop();
+    rmSync(project.dir, { recursive: true, force: true });
+  });
+
+  void it('deploys unpinned in its App zone, and fails over across zones on the same disks', async () => {
+    const deployed = await kompoxopsJson<OperationRecord>(
+      stack,
+      project.dir,
+      'app',
+      'deploy',
+      '--bootstrap-disks',
+    );
+    assert.equal(deployed.phase, 'Completed', JSON.stringify(deployed.failure));
+    const status = await kompoxopsJson<AppStatus>(stack, project.dir, 'app', 'status');
+    assert.equal(status.zone, 'local-1a', 'the App zone is preferred');
+    for (const v of status.volumes) assert.equal(v.disk?.zone, '', `${v.name}: ${JSON.stringify(v.disk)}`);
+
+    const kc = kubeConfigOf(stack.kubeconfig);
+    const objects = await appObjects(kc, status.namespace!, project.appName);
+    assert.equal(objects.pvs.length, 2);
+    for (const pv of objects.pvs) {
+      const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? [];
+      assert.deepEqual(
+        terms.flatMap((t) => t.matchExpressions ?? []).flatMap((e) => e.values ?? []),
+        ['local-1a', 'local-1b', 'local-1c'],
+        `${pv.metadata?.name} may attach in every zone of the region`,
+      );
+    }
+    // Data on the disks, to find again after the move.
+    const marker = `written before the outage ${Date.now()}`;
+    for (const v of status.volumes) writeFileSync(join(v.disk!.handle, 'zrs-marker'), marker);
+
+    await failKwokNodes(stack, project.dir, zoneNodes);
+    try {
+      await alertNodeDown(stack, status.node!, `zrs@${status.node}`);
+      const moved = await eventually(
+        'the failover done',
+        async () => {
+          const view = await stack.client.workflow
+            .getHandle(appControllerWorkflowId(status.appKey))
+            .query(controllerViewQuery);
+          const op = view.recentOperations.find((o) => o.kind === 'app.failover');
+          return op && ['Completed', 'Failed'].includes(op.phase) ? { op, view } : undefined;
+        },
+        240_000,
+      );
+      assert.equal(moved.op.phase, 'Completed', JSON.stringify(moved.op.failure));
+      assert.match(moved.op.summary, /crossZone=zoneRedundant/);
+      assert.notEqual(moved.view.placement?.nodeZone, 'local-1a', JSON.stringify(moved.view.placement));
+      assert.equal(moved.op.figures?.rpoSeconds, 0);
+      assert.equal(moved.op.figures?.restoredTo, undefined, 'reattached, not restored');
+
+      // The same disks, still assigned, with their data; nothing restored, nothing snapshotted.
+      const after = await kompoxopsJson<AppStatus>(stack, project.dir, 'app', 'status');
+      assert.equal(after.ready, true);
+      assert.notEqual(after.zone, 'local-1a');
+      for (const v of after.volumes) {
+        const was = status.volumes.find((x) => x.name === v.name)!;
+        assert.equal(v.disk?.name, was.disk?.name, `${v.name} kept its disk`);
+        assert.equal(readFileSync(join(v.disk!.handle, 'zrs-marker'), 'utf8'), marker);
+        assert.equal(v.newestSnapshot, null);
+      }
+      const disks = Object.values(moved.view.disks).flat();
+      assert.equal(disks.length, 2, JSON.stringify(moved.view.disks));
+    } finally {
+      for (const node of zoneNodes) await kompoxops(stack, project.dir, 'dev', 'node', 'recover', node);
+    }
+  });
+});
