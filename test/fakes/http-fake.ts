@@ -1,6 +1,7 @@
 // The loopback HTTP server every cloud fake runs in: reads the body, logs the request in the
 // cloud model, and hands the adapter a parsed request. Adapters answer with `reply`.
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { CloudModel, LoggedRequest } from './cloud-model';
 
@@ -26,21 +27,32 @@ export interface FakeReply {
 export type FakeHandler = (req: FakeRequest) => FakeReply | Promise<FakeReply>;
 
 export interface RunningFake {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` when served with TLS) */
   endpoint: string;
   port: number;
   close(): Promise<void>;
 }
 
-export async function startHttpFake(model: CloudModel, handler: FakeHandler): Promise<RunningFake> {
-  const server = createServer((req, res) => void serve(model, handler, req, res));
+/** A certificate and key (PEM) to serve HTTPS with, for SDKs that send tokens only over TLS. */
+export interface FakeTls {
+  key: string;
+  cert: string;
+}
+
+export async function startHttpFake(
+  model: CloudModel,
+  handler: FakeHandler,
+  tls?: FakeTls,
+): Promise<RunningFake> {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => void serve(model, handler, req, res);
+  const server = tls === undefined ? createServer(listener) : createTlsServer(tls, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     port,
     close: () =>
       new Promise((resolve) => {

@@ -24,7 +24,7 @@ void describe('driver registry', () => {
   });
 
   void it('fails clearly for providers that are not implemented yet and for unknown names', async () => {
-    for (const name of ['aks', 'gke', 'oke']) {
+    for (const name of ['gke', 'oke']) {
       await assert.rejects(createDriver(name, ctx), (err: Error & { code?: string }) => {
         assert.equal(err.code, 'NotImplemented');
         assert.match(err.message, new RegExp(`"${name}" is not implemented yet`));
@@ -94,6 +94,43 @@ void describe('driver registry', () => {
       code: 'InvalidArgument',
       message:
         /AWS_EBS_VOLUME_TYPE "gp9" is not an EBS volume type \(use one of gp3, gp2, io2, io1, st1, sc1, standard\)/,
+    });
+  });
+
+  void it('loads aks and the Azure SDK only when asked; refuses unknown AZURE_ settings and credentials as settings', async () => {
+    const sdkLoaded = (): boolean => Object.keys(require.cache).some((k) => k.includes('@azure/arm-compute'));
+    assert.equal(loaded('aks-driver.js'), false);
+    assert.equal(sdkLoaded(), false);
+    const azure = {
+      AZURE_SUBSCRIPTION_ID: '00000000-0000-4000-8000-000000000001',
+      AZURE_RESOURCE_GROUP: 'disks',
+      AZURE_LOCATION: 'eastus2',
+    };
+    const driver = await createDriver('aks', { ...ctx, providerSettings: azure });
+    assert.equal(driver.driverName, 'aks');
+    assert.equal(loaded('aks-driver.js'), true);
+    assert.equal(sdkLoaded(), true);
+    assert.equal(driver.capabilities.zoneRedundantDisks, true);
+    for (const [key, message] of [
+      ['AZURE_DISKSKU', /unknown aks setting AZURE_DISKSKU \(known: AZURE_SUBSCRIPTION_ID, /],
+      [
+        'AZURE_CLIENT_SECRET',
+        /not an aks setting: credentials come only from the DefaultAzureCredential chain/,
+      ],
+      ['AZURE_RESOURCE_MANAGER_ENDPOINT', /must be an https URL/],
+    ] as const) {
+      await assert.rejects(
+        createDriver('aks', { ...ctx, providerSettings: { ...azure, [key]: 'http://x' } }),
+        {
+          code: 'InvalidArgument',
+          message,
+          details: { setting: key },
+        },
+      );
+    }
+    await assert.rejects(createDriver('aks', { ...ctx, providerSettings: { AZURE_LOCATION: 'eastus2' } }), {
+      code: 'InvalidArgument',
+      message: /AZURE_SUBSCRIPTION_ID is required/,
     });
   });
 
