@@ -1,8 +1,8 @@
 // Benchmark: wall time of `kompoxops --help`, and of `kompoxops validate` and `kompoxops app
-// render` on the wiki example (validate also on a copy whose Provider is `eks`, which must not load
-// the AWS SDK), next to `node -e 0` (the floor: starting Node itself) in the same run, and the
-// in-process time of the work they do (load KOM + compose, convert), so what is left is module
-// loading. Targets on an idle machine: --help ≤ 0.3 s, validate and render ≤ 0.8 s.
+// render` on the wiki example (--help and validate also on a copy with a Provider of each cloud,
+// eks, aks, gke and oke, which must load none of their SDKs), next to `node -e 0` (the floor:
+// starting Node itself) in the same run, and the in-process time of the work they do (load KOM +
+// compose, convert), so what is left is module loading. Targets on an idle machine: --help ≤ 0.3 s, validate and render ≤ 0.8 s.
 //
 //   node_modules/.bin/node dist/bench/cli-startup.js [runs]
 import { spawnSync } from 'node:child_process';
@@ -53,31 +53,54 @@ function timeInProcess(): number {
   return median(times);
 }
 
-/** The wiki example with its Provider on the `eks` driver. */
-function eksWiki(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kompox-bench-eks-'));
+/** Provider documents of the other clouds, each on its driver, added beside the app's own. */
+const CLOUD_PROVIDERS: [string, string][] = [
+  [
+    'aks',
+    '{ AZURE_SUBSCRIPTION_ID: 00000000-0000-0000-0000-000000000000, AZURE_RESOURCE_GROUP: rg, AZURE_LOCATION: eastus2 }',
+  ],
+  ['gke', '{ GCP_PROJECT: demo, GCP_REGION: us-central1 }'],
+  ['oke', '{ OCI_REGION: us-phoenix-1, OCI_COMPARTMENT_ID: ocid1.compartment.oc1..demo }'],
+];
+
+/**
+ * The wiki example with its Provider on the `eks` driver and one Provider of each other cloud
+ * in the project: validating it must load none of the four cloud SDKs.
+ */
+function cloudWiki(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kompox-bench-clouds-'));
   cpSync(WIKI, dir, { recursive: true });
   const infra = join(dir, '.kompox', 'kom', 'infra.yml');
   const text = readFileSync(infra, 'utf8');
   const eks = text.replace(/^ {2}driver: local$/m, '  driver: eks\n  settings: { AWS_REGION: us-east-1 }');
   if (eks === text) throw new Error(`${infra} has no "driver: local" line to replace`);
-  writeFileSync(infra, eks);
+  const others = CLOUD_PROVIDERS.map(([driver, settings]) =>
+    [
+      '---',
+      'apiVersion: ops.kompox.dev/v1alpha1',
+      'kind: Provider',
+      `metadata: { name: ${driver}, annotations: { ops.kompox.dev/id: /ws/demo/prv/${driver} } }`,
+      `spec: { driver: ${driver}, settings: ${settings} }`,
+    ].join('\n'),
+  ).join('\n');
+  writeFileSync(infra, `${eks.trimEnd()}\n${others}\n`);
   return dir;
 }
 
 const kompoxops = join(repoRoot(), 'bin', 'kompoxops');
-const eksDir = eksWiki();
+const cloudDir = cloudWiki();
 const floor = timeCommand(process.execPath, ['-e', '0']);
 const help = timeCommand(kompoxops, ['--help']);
 const validate = timeCommand(kompoxops, ['validate']);
-const validateEks = timeCommand(kompoxops, ['validate'], eksDir);
-rmSync(eksDir, { recursive: true, force: true });
+const helpClouds = timeCommand(kompoxops, ['--help'], cloudDir);
+const validateEks = timeCommand(kompoxops, ['validate'], cloudDir);
+rmSync(cloudDir, { recursive: true, force: true });
 const render = timeCommand(kompoxops, ['app', 'render']);
 const work = timeInProcess();
 
 const line = (name: string, seconds: number, note = '') =>
   console.log(
-    `${name.padEnd(34)} ${seconds.toFixed(3)} s  ${(seconds / floor.seconds).toFixed(1)}× node -e 0${note}`,
+    `${name.padEnd(40)} ${seconds.toFixed(3)} s  ${(seconds / floor.seconds).toFixed(1)}× node -e 0${note}`,
   );
 console.log(
   `median of ${RUNS} runs; target ≤ ${HELP_TARGET_SECONDS} s for --help, ≤ ${TARGET_SECONDS} s for validate and render`,
@@ -86,7 +109,12 @@ line('node -e 0', floor.seconds);
 line('kompoxops --help', help.seconds, help.status === 0 ? '' : `  (exit ${help.status})`);
 line('kompoxops validate', validate.seconds, validate.status === 0 ? '' : `  (exit ${validate.status})`);
 line(
-  'kompoxops validate (eks provider)',
+  'kompoxops --help (4 cloud providers)',
+  helpClouds.seconds,
+  helpClouds.status === 0 ? '' : `  (exit ${helpClouds.status})`,
+);
+line(
+  'kompoxops validate (4 cloud providers)',
   validateEks.seconds,
   validateEks.status === 0 ? '' : `  (exit ${validateEks.status})`,
 );
