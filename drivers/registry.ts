@@ -50,10 +50,10 @@ function notImplementedYet(name: string, sdk: string): DriverLoader {
     );
 }
 
-// Built-in drivers: `local`, `k3s`, `eks` and `aks` exist; the others are reserved names that fail clearly.
+// Built-in drivers: `local`, `k3s`, `eks`, `aks` and `gke` exist; the others are reserved names that fail clearly.
 registerDriver('local', async () => (await import('./local/local-driver')).createLocalDriver);
 registerDriver('eks', async () => (await import('./eks/eks-driver')).createEksDriver);
 registerDriver('aks', async () => (await import('./aks/aks-driver')).createAksDriver);
-registerDriver('gke', notImplementedYet('gke', '@google-cloud/compute'));
+registerDriver('gke', async () => (await import('./gke/gke-driver')).createGkeDriver);
 registerDriver('oke', notImplementedYet('oke', 'oci-core and oci-common'));
 registerDriver('k3s', async () => (await import('./k3s/k3s-driver')).createK3sDriver);

@@ -113,6 +113,11 @@ export class ComputeCalls {
     return { retry: null, timeout: this.options.timeoutMs ?? 60_000 };
   }
 
+  /** For the async list iterators, which page themselves. */
+  private get listOptions(): { retry: null; timeout: number; autoPaginate: false } {
+    return { ...this.callOptions, autoPaginate: false };
+  }
+
   /** Runs one Compute Engine call with bounded retries; errors become DriverErrors. */
   async call<T>(action: string, permission: string, fn: () => Promise<T>): Promise<T> {
     const attempts = this.options.attempts ?? 4;
@@ -153,7 +158,7 @@ export class ComputeCalls {
       const out: GceDisk[] = [];
       const pages = this.disks.aggregatedListAsync(
         { project, filter: labelFilter(tags) },
-        this.callOptions,
+        this.listOptions,
       );
       for await (const [, scoped] of pages) out.push(...(scoped.disks ?? []));
       return out;
@@ -165,7 +170,7 @@ export class ComputeCalls {
     const project = await this.project();
     return this.call('snapshots.list', 'compute.snapshots.list', async () => {
       const out: GceSnapshot[] = [];
-      for await (const s of this.snapshots.listAsync({ project, filter: labelFilter(tags) }, this.callOptions))
+      for await (const s of this.snapshots.listAsync({ project, filter: labelFilter(tags) }, this.listOptions))
         out.push(s);
       return out;
     });

@@ -81,8 +81,23 @@ interface GaxLikeError {
   cause?: { code?: string };
 }
 
+// google-gax 6 keeps the reply's body on the error under this registered symbol (for its debug
+// logging); Compute Engine's `errors[].reason` is only there, not in the parsed error.
+const RAW_PAYLOAD = Symbol.for('google-gax.rawHttpResponsePayload');
+
 function reasonOf(e: GaxLikeError): string | undefined {
-  return e.errors?.find((x) => typeof x.reason === 'string')?.reason ?? e.reason;
+  const listed = e.errors?.find((x) => typeof x.reason === 'string')?.reason ?? e.reason;
+  if (listed !== undefined) return listed;
+  const raw = (e as Record<symbol, unknown>)[RAW_PAYLOAD];
+  try {
+    const body = (typeof raw === 'string' ? JSON.parse(raw) : raw) as
+      | { error?: { errors?: { reason?: unknown }[] } }
+      | undefined;
+    const reason = body?.error?.errors?.find((x) => typeof x.reason === 'string')?.reason;
+    return typeof reason === 'string' ? reason : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function codeFor(e: GaxLikeError, reason: string | undefined): DriverErrorCode {

@@ -24,7 +24,7 @@ void describe('driver registry', () => {
   });
 
   void it('fails clearly for providers that are not implemented yet and for unknown names', async () => {
-    for (const name of ['gke', 'oke']) {
+    for (const name of ['oke']) {
       await assert.rejects(createDriver(name, ctx), (err: Error & { code?: string }) => {
         assert.equal(err.code, 'NotImplemented');
         assert.match(err.message, new RegExp(`"${name}" is not implemented yet`));
