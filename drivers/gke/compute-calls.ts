@@ -47,7 +47,10 @@ export interface ComputeCallOptions {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const COMPUTE_SCOPES = ['https://www.googleapis.com/auth/compute', 'https://www.googleapis.com/auth/cloud-platform'];
+const COMPUTE_SCOPES = [
+  'https://www.googleapis.com/auth/compute',
+  'https://www.googleapis.com/auth/cloud-platform',
+];
 
 /** Compute Engine's filter for resources carrying every label (values as written: sanitised). */
 export function labelFilter(tags: Tags): string {
@@ -156,10 +159,7 @@ export class ComputeCalls {
     const project = await this.project();
     return this.call('disks.aggregatedList', 'compute.disks.list', async () => {
       const out: GceDisk[] = [];
-      const pages = this.disks.aggregatedListAsync(
-        { project, filter: labelFilter(tags) },
-        this.listOptions,
-      );
+      const pages = this.disks.aggregatedListAsync({ project, filter: labelFilter(tags) }, this.listOptions);
       for await (const [, scoped] of pages) out.push(...(scoped.disks ?? []));
       return out;
     });
@@ -170,7 +170,10 @@ export class ComputeCalls {
     const project = await this.project();
     return this.call('snapshots.list', 'compute.snapshots.list', async () => {
       const out: GceSnapshot[] = [];
-      for await (const s of this.snapshots.listAsync({ project, filter: labelFilter(tags) }, this.listOptions))
+      for await (const s of this.snapshots.listAsync(
+        { project, filter: labelFilter(tags) },
+        this.listOptions,
+      ))
         out.push(s);
       return out;
     });
@@ -183,10 +186,18 @@ export class ComputeCalls {
     return this.maybe(action, 'compute.zoneOperations.get', async () => {
       switch (scope.scope) {
         case 'zone':
-          return (await this.zoneOperations.get({ project, zone: scope.location, operation: name }, this.callOptions))[0];
+          return (
+            await this.zoneOperations.get(
+              { project, zone: scope.location, operation: name },
+              this.callOptions,
+            )
+          )[0];
         case 'region':
           return (
-            await this.regionOperations.get({ project, region: scope.location, operation: name }, this.callOptions)
+            await this.regionOperations.get(
+              { project, region: scope.location, operation: name },
+              this.callOptions,
+            )
           )[0];
         case 'global':
           return (await this.globalOperations.get({ project, operation: name }, this.callOptions))[0];
@@ -201,18 +212,30 @@ export class ComputeCalls {
   async waitShort(scope: OperationScope, name: string, action: string): Promise<GceOperation> {
     const project = await this.project();
     for (let i = 0; i < 5; i++) {
-      const op = await this.call(`${scope.scope}Operations.wait ${name}`, 'compute.zoneOperations.get', async () => {
-        switch (scope.scope) {
-          case 'zone':
-            return (await this.zoneOperations.wait({ project, zone: scope.location, operation: name }, this.callOptions))[0];
-          case 'region':
-            return (
-              await this.regionOperations.wait({ project, region: scope.location, operation: name }, this.callOptions)
-            )[0];
-          case 'global':
-            return (await this.globalOperations.wait({ project, operation: name }, this.callOptions))[0];
-        }
-      });
+      const op = await this.call(
+        `${scope.scope}Operations.wait ${name}`,
+        'compute.zoneOperations.get',
+        async () => {
+          switch (scope.scope) {
+            case 'zone':
+              return (
+                await this.zoneOperations.wait(
+                  { project, zone: scope.location, operation: name },
+                  this.callOptions,
+                )
+              )[0];
+            case 'region':
+              return (
+                await this.regionOperations.wait(
+                  { project, region: scope.location, operation: name },
+                  this.callOptions,
+                )
+              )[0];
+            case 'global':
+              return (await this.globalOperations.wait({ project, operation: name }, this.callOptions))[0];
+          }
+        },
+      );
       if (String(op.status) === 'DONE') return op;
     }
     throw new DriverError('Transient', `${action}: operation ${name} is still running`, {

@@ -91,8 +91,7 @@ function reasonOf(e: GaxLikeError): string | undefined {
   const raw = (e as Record<symbol, unknown>)[RAW_PAYLOAD];
   try {
     const body = (typeof raw === 'string' ? JSON.parse(raw) : raw) as
-      | { error?: { errors?: { reason?: unknown }[] } }
-      | undefined;
+      { error?: { errors?: { reason?: unknown }[] } } | undefined;
     const reason = body?.error?.errors?.find((x) => typeof x.reason === 'string')?.reason;
     return typeof reason === 'string' ? reason : undefined;
   } catch {

@@ -8,7 +8,14 @@
 // after a lost reply gets the first operation back; a create first looks for the operation-key
 // label (a retry after a crash), and a 409 on the name reads the resource and compares that label.
 // Snapshots are global: a copy to another region records the region on the source snapshot.
-import { assignedDiskInUse, attachedDiskInUse, checkName, checkUserTags, newestFirst, soleAssignedDisk } from '../common';
+import {
+  assignedDiskInUse,
+  attachedDiskInUse,
+  checkName,
+  checkUserTags,
+  newestFirst,
+  soleAssignedDisk,
+} from '../common';
 import type { IntentLog } from '../create-intent';
 import type {
   Attachment,
@@ -38,12 +45,27 @@ import type {
 import { DriverError, invalidArgument, notFound } from '../errors';
 import { keyDigest, keyName, keyUuid, requestFingerprint, validateIdempotencyKey } from '../idempotency';
 import type { JsonObject, OperationHandle, OperationKind, PollResult } from '../long-operation';
-import { MANAGED_BY_VALUE, TAG, type Tags, applyTagChange, assignedTagValue, systemTags, tagsToWrite } from '../tags';
-import { type ComputeCallOptions, ComputeCalls, type GceDisk, type GceOperation, type GceSnapshot, type OperationScope } from './compute-calls';
+import {
+  MANAGED_BY_VALUE,
+  TAG,
+  type Tags,
+  applyTagChange,
+  assignedTagValue,
+  systemTags,
+  tagsToWrite,
+} from '../tags';
+import {
+  type ComputeCallOptions,
+  ComputeCalls,
+  type GceDisk,
+  type GceOperation,
+  type GceSnapshot,
+  type OperationScope,
+} from './compute-calls';
 import { mapOperationError } from './errors';
 import { getGceDisk, pollGke } from './gke-poll';
 import { detachFrom, instanceOf, instanceState, stopInstance } from './instances';
-import { type DiskScope, diskPath, gceName, lastSegment, parseDiskPath, parseSnapshotPath, regionOfScope, snapshotPath } from './names';
+import { type DiskScope, diskPath, gceName, parseDiskPath, parseSnapshotPath, snapshotPath } from './names';
 import { GiB, pdOptions, sizeGb } from './pd-options';
 import {
   GKE_LABEL,
@@ -98,8 +120,10 @@ export class GkeDriver implements ProviderDriver {
   ) {
     this.settings = readGkeSettings(ctx);
     this.calls = new ComputeCalls(this.settings, options);
-    this.zones = new GkeZones(this.settings.region, [this.settings.region, ...this.settings.extraRegions], (r) =>
-      this.calls.zonesOfRegion(r),
+    this.zones = new GkeZones(
+      this.settings.region,
+      [this.settings.region, ...this.settings.extraRegions],
+      (r) => this.calls.zonesOfRegion(r),
     );
   }
 
@@ -108,7 +132,12 @@ export class GkeDriver implements ProviderDriver {
   }
 
   /** A handle on a Compute Engine operation: its name and scope, plus what it works on. */
-  private opHandle<K extends OperationKind>(kind: K, op: GceOperation | undefined, scope: OperationScope, state: JsonObject): OperationHandle<K> {
+  private opHandle<K extends OperationKind>(
+    kind: K,
+    op: GceOperation | undefined,
+    scope: OperationScope,
+    state: JsonObject,
+  ): OperationHandle<K> {
     const name = op?.name ?? '';
     return this.handle(kind, name === '' ? String(state.disk ?? state.snapshot ?? kind) : name, {
       operation: name,
@@ -183,7 +212,9 @@ export class GkeDriver implements ProviderDriver {
     more: JsonObject = {},
   ): OperationHandle<K> {
     const opScope: OperationScope =
-      scope.kind === 'zone' ? { scope: 'zone', location: scope.zone } : { scope: 'region', location: scope.region };
+      scope.kind === 'zone'
+        ? { scope: 'zone', location: scope.zone }
+        : { scope: 'region', location: scope.region };
     return this.opHandle(kind, op, opScope, { disk: diskPath(project, scope, name), ...more });
   }
 
@@ -205,9 +236,12 @@ export class GkeDriver implements ProviderDriver {
           ? [zone, await this.zones.nextZone(zone)]
           : await Promise.all(opts.replicaZones.map((z) => this.zones.resolve(z)));
       if (replicas.some((r) => r.region !== zone.region) || !replicas.some((r) => r.kom === zone.kom)) {
-        throw invalidArgument(`replicaZones must be two zones of ${zone.region}, one of them the disk's zone ${zone.kom}`, {
-          option: 'replicaZones',
-        });
+        throw invalidArgument(
+          `replicaZones must be two zones of ${zone.region}, one of them the disk's zone ${zone.kom}`,
+          {
+            option: 'replicaZones',
+          },
+        );
       }
     }
     const project = await this.calls.project();
@@ -224,7 +258,9 @@ export class GkeDriver implements ProviderDriver {
       assigned: req.assigned === true,
     });
     const ref = { app: req.app, volume: req.volume };
-    const scope: DiskScope = opts.regional ? { kind: 'region', region: zone.region } : { kind: 'zone', zone: zone.provider };
+    const scope: DiskScope = opts.regional
+      ? { kind: 'region', region: zone.region }
+      : { kind: 'zone', zone: zone.provider };
     const gceDiskName = this.gceName('disk', ref, name);
     const existing = (rec: DiskRec): OperationHandle<'createDisk'> => {
       checkSameRequest('disk', rec.disk.tags, requestHash);
@@ -242,16 +278,21 @@ export class GkeDriver implements ProviderDriver {
     if (source.kind === 'snapshot') {
       const snap = await this.readySnapshot({ ...ref, name: source.name });
       if (gb * GiB < snap.size) {
-        throw invalidArgument(`disk size ${gb} GB is smaller than snapshot ${source.name} (${snap.size / GiB} GB)`, {
-          option: 'size',
-        });
+        throw invalidArgument(
+          `disk size ${gb} GB is smaller than snapshot ${source.name} (${snap.size / GiB} GB)`,
+          {
+            option: 'size',
+          },
+        );
       }
       // Snapshots are global: a disk in any region restores from one.
       sourceSnapshot = snap.handle;
       sourceLabels[GKE_LABEL.sourceSnapshot] = snap.name;
     } else if (source.kind === 'disk') {
       const { disk } = await this.requireDisk({ ...ref, name: source.name });
-      const same = disk.zoneRedundant ? opts.regional && disk.region === zone.region : !opts.regional && disk.zone === zone.kom;
+      const same = disk.zoneRedundant
+        ? opts.regional && disk.region === zone.region
+        : !opts.regional && disk.zone === zone.kom;
       if (!same) {
         throw invalidArgument(
           `disk ${source.name} is in ${disk.zoneRedundant ? disk.region : disk.zone}: a clone is made in the same ${disk.zoneRedundant ? 'region (regional)' : 'zone (zonal)'}; snapshot it to go elsewhere`,
@@ -263,7 +304,9 @@ export class GkeDriver implements ProviderDriver {
     } else if (source.kind === 'provider') {
       const snap = parseSnapshotPath(source.id);
       if (snap === undefined) {
-        throw invalidArgument(`provider source "${source.id}" is not a snapshot path (projects/P/global/snapshots/NAME)`);
+        throw invalidArgument(
+          `provider source "${source.id}" is not a snapshot path (projects/P/global/snapshots/NAME)`,
+        );
       }
       sourceSnapshot = snapshotPath(snap.project, snap.name);
     }
@@ -284,7 +327,9 @@ export class GkeDriver implements ProviderDriver {
           : `projects/${project}/regions/${scope.region}/diskTypes/${opts.type}`,
       labels,
       description: `Kompox disk ${req.app}/${req.volume}/${name}`,
-      ...(opts.regional ? { replicaZones: replicas.map((r) => `projects/${project}/zones/${r.provider}`) } : {}),
+      ...(opts.regional
+        ? { replicaZones: replicas.map((r) => `projects/${project}/zones/${r.provider}`) }
+        : {}),
       ...(sourceSnapshot === undefined ? {} : { sourceSnapshot }),
       ...(sourceDisk === undefined ? {} : { sourceDisk }),
     };
@@ -294,8 +339,14 @@ export class GkeDriver implements ProviderDriver {
       const op = await this.calls.call(`disks.insert in ${where}`, 'compute.disks.create', async () => {
         const [lro] =
           scope.kind === 'zone'
-            ? await this.calls.disks.insert({ project, zone: scope.zone, requestId, diskResource }, this.calls.callOptions)
-            : await this.calls.regionDisks.insert({ project, region: scope.region, requestId, diskResource }, this.calls.callOptions);
+            ? await this.calls.disks.insert(
+                { project, zone: scope.zone, requestId, diskResource },
+                this.calls.callOptions,
+              )
+            : await this.calls.regionDisks.insert(
+                { project, region: scope.region, requestId, diskResource },
+                this.calls.callOptions,
+              );
         return lro.latestResponse as GceOperation;
       });
       return this.diskOpHandle('createDisk', op, project, scope, gceDiskName);
@@ -306,7 +357,9 @@ export class GkeDriver implements ProviderDriver {
       if (there !== undefined && labelsOf(there)[TAG.operationKey] === digest) {
         return existing({ gce: there, disk: diskToRecord(there, project) });
       }
-      throw new DriverError('AlreadyExists', `disk ${req.app}/${req.volume}/${name} already exists`, { cause: err });
+      throw new DriverError('AlreadyExists', `disk ${req.app}/${req.volume}/${name} already exists`, {
+        cause: err,
+      });
     }
   }
 
@@ -329,15 +382,26 @@ export class GkeDriver implements ProviderDriver {
     const scope = scopeOf(gce);
     if (disk.assigned) throw assignedDiskInUse(ref);
     const attached = attachmentsOf(gce);
-    if (attached.length > 0) throw attachedDiskInUse(ref, attached.map((a) => a.instanceId));
-    if (disk.state === 'creating') throw new DriverError('Transient', `disk ${ref.name} is still being created`);
+    if (attached.length > 0)
+      throw attachedDiskInUse(
+        ref,
+        attached.map((a) => a.instanceId),
+      );
+    if (disk.state === 'creating')
+      throw new DriverError('Transient', `disk ${ref.name} is still being created`);
     // One requestId per disk incarnation (its numeric id): a retry repeats, a later disk of the same name does not.
     const requestId = keyUuid(`delete/${String(gce.id)}`);
     const op = await this.calls.maybe(`disks.delete ${disk.handle}`, 'compute.disks.delete', async () => {
       const [lro] =
         scope.kind === 'zone'
-          ? await this.calls.disks.delete({ project, zone: scope.zone, disk: gce.name, requestId }, this.calls.callOptions)
-          : await this.calls.regionDisks.delete({ project, region: scope.region, disk: gce.name, requestId }, this.calls.callOptions);
+          ? await this.calls.disks.delete(
+              { project, zone: scope.zone, disk: gce.name, requestId },
+              this.calls.callOptions,
+            )
+          : await this.calls.regionDisks.delete(
+              { project, region: scope.region, disk: gce.name, requestId },
+              this.calls.callOptions,
+            );
       return lro.latestResponse as GceOperation;
     });
     return this.diskOpHandle('deleteDisk', op, project, scope, gce.name ?? '');
@@ -345,9 +409,14 @@ export class GkeDriver implements ProviderDriver {
 
   async beginResizeDisk(ref: DiskRef, sizeBytes: number): Promise<OperationHandle<'resizeDisk'>> {
     const { disk, gce } = await this.requireDisk(ref);
-    const gb = sizeGb(sizeBytes, { type: String(disk.options.type) as 'pd-balanced', regional: disk.zoneRedundant });
+    const gb = sizeGb(sizeBytes, {
+      type: String(disk.options.type) as 'pd-balanced',
+      regional: disk.zoneRedundant,
+    });
     if (gb * GiB < disk.size) {
-      throw invalidArgument(`disk ${ref.name} has ${disk.size / GiB} GB; disks can only grow`, { option: 'size' });
+      throw invalidArgument(`disk ${ref.name} has ${disk.size / GiB} GB; disks can only grow`, {
+        option: 'size',
+      });
     }
     const project = await this.calls.project();
     const scope = scopeOf(gce);
@@ -358,11 +427,23 @@ export class GkeDriver implements ProviderDriver {
         const [lro] =
           scope.kind === 'zone'
             ? await this.calls.disks.resize(
-                { project, zone: scope.zone, disk: gce.name, requestId, disksResizeRequestResource: { sizeGb: String(gb) } },
+                {
+                  project,
+                  zone: scope.zone,
+                  disk: gce.name,
+                  requestId,
+                  disksResizeRequestResource: { sizeGb: String(gb) },
+                },
                 this.calls.callOptions,
               )
             : await this.calls.regionDisks.resize(
-                { project, region: scope.region, disk: gce.name, requestId, regionDisksResizeRequestResource: { sizeGb: String(gb) } },
+                {
+                  project,
+                  region: scope.region,
+                  disk: gce.name,
+                  requestId,
+                  regionDisksResizeRequestResource: { sizeGb: String(gb) },
+                },
                 this.calls.callOptions,
               );
         return lro.latestResponse as GceOperation;
@@ -382,26 +463,48 @@ export class GkeDriver implements ProviderDriver {
       const scope = scopeOf(gce);
       const labels = change(labelsOf(gce));
       const body = { labels, labelFingerprint: gce.labelFingerprint ?? '' };
-      const requestId = keyUuid(`labels/${String(gce.id)}/${body.labelFingerprint}/${requestFingerprint(labels)}`);
+      const requestId = keyUuid(
+        `labels/${String(gce.id)}/${body.labelFingerprint}/${requestFingerprint(labels)}`,
+      );
       try {
-        const op = await this.calls.call(`disks.setLabels ${gce.name}`, 'compute.disks.setLabels', async () => {
-          const [lro] =
-            scope.kind === 'zone'
-              ? await this.calls.disks.setLabels(
-                  { project, zone: scope.zone, resource: gce.name, requestId, zoneSetLabelsRequestResource: body },
-                  this.calls.callOptions,
-                )
-              : await this.calls.regionDisks.setLabels(
-                  { project, region: scope.region, resource: gce.name, requestId, regionSetLabelsRequestResource: body },
-                  this.calls.callOptions,
-                );
-          return lro.latestResponse as GceOperation;
-        });
-        const opScope: OperationScope = scope.kind === 'zone' ? { scope: 'zone', location: scope.zone } : { scope: 'region', location: scope.region };
+        const op = await this.calls.call(
+          `disks.setLabels ${gce.name}`,
+          'compute.disks.setLabels',
+          async () => {
+            const [lro] =
+              scope.kind === 'zone'
+                ? await this.calls.disks.setLabels(
+                    {
+                      project,
+                      zone: scope.zone,
+                      resource: gce.name,
+                      requestId,
+                      zoneSetLabelsRequestResource: body,
+                    },
+                    this.calls.callOptions,
+                  )
+                : await this.calls.regionDisks.setLabels(
+                    {
+                      project,
+                      region: scope.region,
+                      resource: gce.name,
+                      requestId,
+                      regionSetLabelsRequestResource: body,
+                    },
+                    this.calls.callOptions,
+                  );
+            return lro.latestResponse as GceOperation;
+          },
+        );
+        const opScope: OperationScope =
+          scope.kind === 'zone'
+            ? { scope: 'zone', location: scope.zone }
+            : { scope: 'region', location: scope.region };
         await this.finishShort(opScope, op, `setting labels of disk ${ref.name}`);
         return diskToRecord({ ...gce, labels }, project);
       } catch (err) {
-        if (attempt >= 3 || !(err instanceof DriverError && err.details.gcpCode === 'conditionNotMet')) throw err;
+        if (attempt >= 3 || !(err instanceof DriverError && err.details.gcpCode === 'conditionNotMet'))
+          throw err;
       }
     }
   }
@@ -443,7 +546,9 @@ export class GkeDriver implements ProviderDriver {
     const { gce, disk } = await this.requireDisk(req.disk);
     const targets = attachmentsOf(gce)
       .map((a) => a.instanceId)
-      .filter((id) => req.instanceId === undefined || id === req.instanceId || id.endsWith(`/${req.instanceId}`));
+      .filter(
+        (id) => req.instanceId === undefined || id === req.instanceId || id.endsWith(`/${req.instanceId}`),
+      );
     for (const instance of targets) await detachFrom(this.calls, instance, disk.handle);
     return this.handle('forceDetach', disk.handle, { operation: '', disk: disk.handle, instances: targets });
   }
@@ -453,7 +558,9 @@ export class GkeDriver implements ProviderDriver {
 
   private async snapshotsWhere(tags: Tags): Promise<SnapshotRec[]> {
     const project = await this.calls.project();
-    return (await this.calls.snapshotsWhere(tags)).flatMap((gce) => snapshotRecords(gce, project).map((snap) => ({ gce, snap })));
+    return (await this.calls.snapshotsWhere(tags)).flatMap((gce) =>
+      snapshotRecords(gce, project).map((snap) => ({ gce, snap })),
+    );
   }
 
   private async findSnapshot(ref: SnapshotRef): Promise<SnapshotRec | undefined> {
@@ -490,7 +597,10 @@ export class GkeDriver implements ProviderDriver {
    * Compute Engine takes a requestId for snapshots too, and the snapshot's name is fixed by its
    * Kompox name, so no intent is needed: `_intents` is accepted for the contract and not used.
    */
-  async beginCreateSnapshot(req: CreateSnapshotRequest, _intents?: IntentLog): Promise<OperationHandle<'createSnapshot'>> {
+  async beginCreateSnapshot(
+    req: CreateSnapshotRequest,
+    _intents?: IntentLog,
+  ): Promise<OperationHandle<'createSnapshot'>> {
     checkName('app', req.app);
     checkName('volume', req.volume);
     validateIdempotencyKey(req.idempotencyKey);
@@ -498,7 +608,13 @@ export class GkeDriver implements ProviderDriver {
     checkName('snapshot name', name);
     const userTags = checkUserTags(req.tags);
     const ref = { app: req.app, volume: req.volume };
-    const requestHash = requestFingerprint({ ...ref, name, disk: req.disk, incremental: req.incremental === true, tags: userTags });
+    const requestHash = requestFingerprint({
+      ...ref,
+      name,
+      disk: req.disk,
+      incremental: req.incremental === true,
+      tags: userTags,
+    });
     const digest = keyDigest(req.idempotencyKey);
     const project = await this.calls.project();
     const global: OperationScope = { scope: 'global', location: '' };
@@ -519,43 +635,61 @@ export class GkeDriver implements ProviderDriver {
       [TAG.requestHash]: requestHash,
       [GKE_LABEL.sourceDisk]: disk.name,
     });
-    const snapshotResource = { name: gceSnapshot, labels, description: `Kompox snapshot ${req.app}/${req.volume}/${name} of disk ${disk.name}` };
+    const snapshotResource = {
+      name: gceSnapshot,
+      labels,
+      description: `Kompox snapshot ${req.app}/${req.volume}/${name} of disk ${disk.name}`,
+    };
     const target = parseDiskPath(disk.handle)!;
     const requestId = keyUuid(req.idempotencyKey);
     try {
-      const op = await this.calls.call(`disks.createSnapshot ${disk.handle}`, 'compute.disks.createSnapshot', async () => {
-        const [lro] =
-          target.scope.kind === 'zone'
-            ? await this.calls.disks.createSnapshot(
-                { project, zone: target.scope.zone, disk: target.name, requestId, snapshotResource },
-                this.calls.callOptions,
-              )
-            : await this.calls.regionDisks.createSnapshot(
-                { project, region: target.scope.region, disk: target.name, requestId, snapshotResource },
-                this.calls.callOptions,
-              );
-        return lro.latestResponse as GceOperation;
-      });
+      const op = await this.calls.call(
+        `disks.createSnapshot ${disk.handle}`,
+        'compute.disks.createSnapshot',
+        async () => {
+          const [lro] =
+            target.scope.kind === 'zone'
+              ? await this.calls.disks.createSnapshot(
+                  { project, zone: target.scope.zone, disk: target.name, requestId, snapshotResource },
+                  this.calls.callOptions,
+                )
+              : await this.calls.regionDisks.createSnapshot(
+                  { project, region: target.scope.region, disk: target.name, requestId, snapshotResource },
+                  this.calls.callOptions,
+                );
+          return lro.latestResponse as GceOperation;
+        },
+      );
       const scope: OperationScope =
-        target.scope.kind === 'zone' ? { scope: 'zone', location: target.scope.zone } : { scope: 'region', location: target.scope.region };
+        target.scope.kind === 'zone'
+          ? { scope: 'zone', location: target.scope.zone }
+          : { scope: 'region', location: target.scope.region };
       return this.snapshotHandle('createSnapshot', op, scope, project, gceSnapshot);
     } catch (err) {
       if (!(err instanceof DriverError && err.code === 'AlreadyExists')) throw err;
-      const there = await this.calls.maybe(`snapshots.get ${gceSnapshot}`, 'compute.snapshots.get', async () =>
-        (await this.calls.snapshots.get({ project, snapshot: gceSnapshot }, this.calls.callOptions))[0],
+      const there = await this.calls.maybe(
+        `snapshots.get ${gceSnapshot}`,
+        'compute.snapshots.get',
+        async () =>
+          (await this.calls.snapshots.get({ project, snapshot: gceSnapshot }, this.calls.callOptions))[0],
       );
       if (there !== undefined && labelsOf(there)[TAG.operationKey] === digest) return existing(there);
-      throw new DriverError('AlreadyExists', `snapshot ${req.app}/${req.volume}/${name} already exists`, { cause: err });
+      throw new DriverError('AlreadyExists', `snapshot ${req.app}/${req.volume}/${name} already exists`, {
+        cause: err,
+      });
     }
   }
 
   private async snapshotSourceDisk(req: CreateSnapshotRequest): Promise<Disk> {
     if (req.disk !== undefined) {
       const { disk } = await this.requireDisk({ app: req.app, volume: req.volume, name: req.disk });
-      if (disk.state !== 'ready') throw new DriverError('Conflict', `disk ${req.disk} is ${disk.state}, not ready`);
+      if (disk.state !== 'ready')
+        throw new DriverError('Conflict', `disk ${req.disk} is ${disk.state}, not ready`);
       return disk;
     }
-    const assigned = (await this.listDisks({ app: req.app, volume: req.volume })).filter((d) => d.state === 'ready' && d.assigned);
+    const assigned = (await this.listDisks({ app: req.app, volume: req.volume })).filter(
+      (d) => d.state === 'ready' && d.assigned,
+    );
     return soleAssignedDisk(req, assigned);
   }
 
@@ -578,18 +712,30 @@ export class GkeDriver implements ProviderDriver {
       try {
         // snapshots.setLabels takes no requestId: the fingerprint makes a repeat fail (412), and
         // the repeat reads the labels again.
-        const op = await this.calls.call(`snapshots.setLabels ${current.name}`, 'compute.snapshots.setLabels', async () => {
-          const [lro] = await this.calls.snapshots.setLabels(
-            { project, resource: current.name, globalSetLabelsRequestResource: body },
-            this.calls.callOptions,
-          );
-          return lro.latestResponse as GceOperation;
-        });
-        await this.finishShort({ scope: 'global', location: '' }, op, `setting labels of snapshot ${current.name}`);
+        const op = await this.calls.call(
+          `snapshots.setLabels ${current.name}`,
+          'compute.snapshots.setLabels',
+          async () => {
+            const [lro] = await this.calls.snapshots.setLabels(
+              { project, resource: current.name, globalSetLabelsRequestResource: body },
+              this.calls.callOptions,
+            );
+            return lro.latestResponse as GceOperation;
+          },
+        );
+        await this.finishShort(
+          { scope: 'global', location: '' },
+          op,
+          `setting labels of snapshot ${current.name}`,
+        );
         return labels;
       } catch (err) {
-        if (attempt >= 3 || !(err instanceof DriverError && err.details.gcpCode === 'conditionNotMet')) throw err;
-        const [fresh] = await this.calls.snapshots.get({ project, snapshot: current.name }, this.calls.callOptions);
+        if (attempt >= 3 || !(err instanceof DriverError && err.details.gcpCode === 'conditionNotMet'))
+          throw err;
+        const [fresh] = await this.calls.snapshots.get(
+          { project, snapshot: current.name },
+          this.calls.callOptions,
+        );
         current = fresh;
       }
     }
@@ -602,14 +748,19 @@ export class GkeDriver implements ProviderDriver {
     if (found === undefined) return nothing();
     const { gce, snap } = found;
     const project = await this.calls.project();
-    if (snap.state === 'creating') throw new DriverError('Transient', `snapshot ${ref.name} is still being created`);
+    if (snap.state === 'creating')
+      throw new DriverError('Transient', `snapshot ${ref.name} is still being created`);
     const readers = (await this.disksWhere(this.scope(ref))).filter(
       (d) => d.disk.state === 'creating' && d.disk.source?.handle === snap.handle,
     );
     if (readers.length > 0) {
-      throw new DriverError('InUse', `snapshot ${ref.name} is being read by disk ${readers.map((r) => r.disk.name).join(', ')}`, {
-        details: { reason: 'source' },
-      });
+      throw new DriverError(
+        'InUse',
+        `snapshot ${ref.name} is being read by disk ${readers.map((r) => r.disk.name).join(', ')}`,
+        {
+          details: { reason: 'source' },
+        },
+      );
     }
     const labels = labelsOf(gce);
     const copies = copiesOf(gce, project);
@@ -618,7 +769,9 @@ export class GkeDriver implements ProviderDriver {
       const l = copyLabels(snap.region);
       const rest = copies.filter((c) => c.region !== snap.region);
       if (rest.length > 0 || labels[GKE_LABEL.deleted] !== 'true') {
-        await this.relabelSnapshot(gce, (now) => Object.fromEntries(Object.entries(now).filter(([k]) => k !== l.name && k !== l.key && k !== l.at)));
+        await this.relabelSnapshot(gce, (now) =>
+          Object.fromEntries(Object.entries(now).filter(([k]) => k !== l.name && k !== l.key && k !== l.at)),
+        );
         return nothing();
       }
     } else if (copies.length > 0) {
@@ -626,18 +779,33 @@ export class GkeDriver implements ProviderDriver {
       return nothing();
     }
     const requestId = keyUuid(`delete/${String(gce.id)}`);
-    const op = await this.calls.maybe(`snapshots.delete ${gce.name}`, 'compute.snapshots.delete', async () => {
-      const [lro] = await this.calls.snapshots.delete({ project, snapshot: gce.name, requestId }, this.calls.callOptions);
-      return lro.latestResponse as GceOperation;
-    });
-    return this.opHandle('deleteSnapshot', op, { scope: 'global', location: '' }, { project, snapshot: gce.name ?? '' });
+    const op = await this.calls.maybe(
+      `snapshots.delete ${gce.name}`,
+      'compute.snapshots.delete',
+      async () => {
+        const [lro] = await this.calls.snapshots.delete(
+          { project, snapshot: gce.name, requestId },
+          this.calls.callOptions,
+        );
+        return lro.latestResponse as GceOperation;
+      },
+    );
+    return this.opHandle(
+      'deleteSnapshot',
+      op,
+      { scope: 'global', location: '' },
+      { project, snapshot: gce.name ?? '' },
+    );
   }
 
   /**
    * Snapshots are global, so a copy moves no data: it records the target region, the copy's name
    * and its operation key on the source snapshot, and reads as a ready snapshot of that region.
    */
-  async beginCopySnapshot(req: CopySnapshotRequest, _intents?: IntentLog): Promise<OperationHandle<'copySnapshot'>> {
+  async beginCopySnapshot(
+    req: CopySnapshotRequest,
+    _intents?: IntentLog,
+  ): Promise<OperationHandle<'copySnapshot'>> {
     validateIdempotencyKey(req.idempotencyKey);
     const target = req.targetRegion;
     await this.zones.zonesOf(target);
@@ -648,20 +816,33 @@ export class GkeDriver implements ProviderDriver {
     const project = await this.calls.project();
     const global: OperationScope = { scope: 'global', location: '' };
     const all = await this.snapshotsWhere(this.scope(ref));
-    const earlier = all.find((f) => f.snap.copiedFrom !== undefined && f.snap.tags[TAG.operationKey] === digest);
+    const earlier = all.find(
+      (f) => f.snap.copiedFrom !== undefined && f.snap.tags[TAG.operationKey] === digest,
+    );
     if (earlier !== undefined) {
-      if (earlier.snap.name !== name || earlier.snap.region !== target || earlier.snap.copiedFrom?.name !== req.snapshot.name) {
-        throw new DriverError('Conflict', `idempotency key was already used for a different copy (${earlier.snap.name})`, {
-          details: { reason: 'idempotencyKey' },
-        });
+      if (
+        earlier.snap.name !== name ||
+        earlier.snap.region !== target ||
+        earlier.snap.copiedFrom?.name !== req.snapshot.name
+      ) {
+        throw new DriverError(
+          'Conflict',
+          `idempotency key was already used for a different copy (${earlier.snap.name})`,
+          {
+            details: { reason: 'idempotencyKey' },
+          },
+        );
       }
-      return this.snapshotHandle('copySnapshot', undefined, global, project, earlier.gce.name ?? '', { region: target });
+      return this.snapshotHandle('copySnapshot', undefined, global, project, earlier.gce.name ?? '', {
+        region: target,
+      });
     }
     if (all.some((f) => f.snap.name === name)) {
       throw new DriverError('AlreadyExists', `snapshot ${ref.app}/${ref.volume}/${name} already exists`);
     }
     const src = await this.readySnapshot(req.snapshot);
-    if (src.copiedFrom !== undefined) throw invalidArgument(`snapshot ${src.name} is itself a copy: copy ${src.copiedFrom.name}`);
+    if (src.copiedFrom !== undefined)
+      throw invalidArgument(`snapshot ${src.name} is itself a copy: copy ${src.copiedFrom.name}`);
     if (src.region === target) throw invalidArgument(`snapshot ${src.name} is already in region ${target}`);
     const gce = all.find((f) => f.snap.name === src.name)!.gce;
     const l = copyLabels(target);
@@ -675,7 +856,9 @@ export class GkeDriver implements ProviderDriver {
       [l.key]: digest,
       [l.at]: String(Math.floor(Date.now() / 1000)),
     }));
-    return this.snapshotHandle('copySnapshot', undefined, global, project, gce.name ?? '', { region: target });
+    return this.snapshotHandle('copySnapshot', undefined, global, project, gce.name ?? '', {
+      region: target,
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -701,7 +884,12 @@ export class GkeDriver implements ProviderDriver {
   async beginFenceNode(req: FenceRequest): Promise<OperationHandle<'fenceNode'>> {
     const i = instanceOf(req);
     const op = await stopInstance(this.calls, i);
-    return this.opHandle('fenceNode', op, { scope: 'zone', location: i.zone }, { project: i.project, zone: i.zone, instance: i.name });
+    return this.opHandle(
+      'fenceNode',
+      op,
+      { scope: 'zone', location: i.zone },
+      { project: i.project, zone: i.zone, instance: i.name },
+    );
   }
 
   /** From the providerID; a node without one is `unknown` (its zone, and so its VM, cannot be placed). */
@@ -714,7 +902,8 @@ export class GkeDriver implements ProviderDriver {
   // Polling
 
   async poll<K extends OperationKind>(op: OperationHandle<K>): Promise<PollResult<K>> {
-    if (op.provider !== GKE_DRIVER_NAME) throw invalidArgument(`operation of provider ${op.provider} given to gke`);
+    if (op.provider !== GKE_DRIVER_NAME)
+      throw invalidArgument(`operation of provider ${op.provider} given to gke`);
     return pollGke(this.calls, op);
   }
 
@@ -726,4 +915,3 @@ export class GkeDriver implements ProviderDriver {
 export function createGkeDriver(ctx: DriverContext, options?: GkeDriverOptions): GkeDriver {
   return new GkeDriver(ctx, options);
 }
-

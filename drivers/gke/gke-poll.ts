@@ -12,7 +12,12 @@ import { instanceState } from './instances';
 import { type DiskScope, parseDiskPath } from './names';
 import { attachmentsOf, copiesOf, diskToRecord, snapshotToRecord } from './pd-records';
 
-export async function getGceDisk(calls: ComputeCalls, project: string, scope: DiskScope, name: string): Promise<GceDisk | undefined> {
+export async function getGceDisk(
+  calls: ComputeCalls,
+  project: string,
+  scope: DiskScope,
+  name: string,
+): Promise<GceDisk | undefined> {
   return calls.maybe(`disks.get ${name}`, 'compute.disks.get', async () =>
     scope.kind === 'zone'
       ? (await calls.disks.get({ project, zone: scope.zone, disk: name }, calls.callOptions))[0]
@@ -21,14 +26,17 @@ export async function getGceDisk(calls: ComputeCalls, project: string, scope: Di
 }
 
 async function getGceSnapshot(calls: ComputeCalls, project: string, name: string) {
-  return calls.maybe(`snapshots.get ${name}`, 'compute.snapshots.get', async () =>
-    (await calls.snapshots.get({ project, snapshot: name }, calls.callOptions))[0],
+  return calls.maybe(
+    `snapshots.get ${name}`,
+    'compute.snapshots.get',
+    async () => (await calls.snapshots.get({ project, snapshot: name }, calls.callOptions))[0],
   );
 }
 
 function operationScope(s: JsonObject): OperationScope {
   const scope = pollString(s, 'scope');
-  if (scope !== 'zone' && scope !== 'region' && scope !== 'global') throw new DriverError('InvalidArgument', `unknown operation scope ${scope}`);
+  if (scope !== 'zone' && scope !== 'region' && scope !== 'global')
+    throw new DriverError('InvalidArgument', `unknown operation scope ${scope}`);
   return { scope, location: pollString(s, 'location') };
 }
 
@@ -42,7 +50,10 @@ function diskOf(s: JsonObject): { project: string; scope: DiskScope; name: strin
  * Advances an operation from its handle alone. `operation` is empty when the begin call found
  * the resource already made (a retry): then only the resource is read.
  */
-export async function pollGke<K extends OperationKind>(calls: ComputeCalls, op: OperationHandle<K>): Promise<PollResult<K>> {
+export async function pollGke<K extends OperationKind>(
+  calls: ComputeCalls,
+  op: OperationHandle<K>,
+): Promise<PollResult<K>> {
   const s = op.pollState;
   const pending = (progress?: number): PollResult<K> => ({ done: false, op, progress });
   const done = (result: unknown): PollResult<K> => ({ done: true, result }) as PollResult<K>;
@@ -54,7 +65,11 @@ export async function pollGke<K extends OperationKind>(calls: ComputeCalls, op: 
     if (found?.error?.errors?.length) {
       const err = mapOperationError(found.error, `${kind} ${op.id}`);
       // Deleting or detaching what is already gone is what was asked for.
-      if (!(err.code === 'NotFound' && (kind === 'deleteDisk' || kind === 'deleteSnapshot' || kind === 'forceDetach'))) throw err;
+      if (!(
+        err.code === 'NotFound' &&
+        (kind === 'deleteDisk' || kind === 'deleteSnapshot' || kind === 'forceDetach')
+      ))
+        throw err;
     }
     // An operation Compute Engine no longer lists is long over: the resource tells the rest.
   }
@@ -65,9 +80,13 @@ export async function pollGke<K extends OperationKind>(calls: ComputeCalls, op: 
       const gce = await getGceDisk(calls, d.project, d.scope, d.name);
       if (gce === undefined) throw notFound(`disk ${pollString(s, 'disk')}`);
       const disk: Disk = diskToRecord(gce, d.project);
-      if (disk.state === 'failed') throw new DriverError('Conflict', `disk ${disk.handle} failed (status ${String(gce.status)})`, { details: { state: 'failed' } });
+      if (disk.state === 'failed')
+        throw new DriverError('Conflict', `disk ${disk.handle} failed (status ${String(gce.status)})`, {
+          details: { state: 'failed' },
+        });
       if (disk.state === 'creating') return pending();
-      if (kind === 'resizeDisk' && typeof s.sizeGb === 'number' && Number(gce.sizeGb) < s.sizeGb) return pending();
+      if (kind === 'resizeDisk' && typeof s.sizeGb === 'number' && Number(gce.sizeGb) < s.sizeGb)
+        return pending();
       return done(disk);
     }
     case 'createSnapshot':
@@ -77,12 +96,14 @@ export async function pollGke<K extends OperationKind>(calls: ComputeCalls, op: 
       if (gce === undefined) throw notFound(`snapshot ${pollString(s, 'snapshot')}`);
       if (kind === 'copySnapshot') {
         const copy = copiesOf(gce, project).find((c) => c.region === pollString(s, 'region'));
-        if (copy === undefined) throw notFound(`copy of snapshot ${pollString(s, 'snapshot')} in ${pollString(s, 'region')}`);
+        if (copy === undefined)
+          throw notFound(`copy of snapshot ${pollString(s, 'snapshot')} in ${pollString(s, 'region')}`);
         return done(copy);
       }
       const snap = snapshotToRecord(gce, project);
       if (snap === undefined) throw notFound(`snapshot ${pollString(s, 'snapshot')}`);
-      if (snap.state === 'failed') throw new DriverError('Conflict', `snapshot ${snap.handle} failed`, { details: { state: 'failed' } });
+      if (snap.state === 'failed')
+        throw new DriverError('Conflict', `snapshot ${snap.handle} failed`, { details: { state: 'failed' } });
       return snap.ready ? done(snap) : pending();
     }
     case 'deleteDisk':

@@ -36,8 +36,13 @@ export function instanceOfUrl(url: string): InstanceRef | undefined {
 
 /** The instance's state as the contract names it; one Compute Engine no longer has is terminated. */
 export async function instanceState(calls: ComputeCalls, i: InstanceRef): Promise<InstanceState> {
-  const found = await calls.maybe(`instances.get ${i.name}`, 'compute.instances.get', async () =>
-    (await calls.instances.get({ project: i.project, zone: i.zone, instance: i.name }, calls.callOptions))[0],
+  const found = await calls.maybe(
+    `instances.get ${i.name}`,
+    'compute.instances.get',
+    async () =>
+      (
+        await calls.instances.get({ project: i.project, zone: i.zone, instance: i.name }, calls.callOptions)
+      )[0],
   );
   switch (String(found?.status ?? 'GONE')) {
     case 'GONE':
@@ -83,16 +88,30 @@ export async function stopInstance(calls: ComputeCalls, i: InstanceRef): Promise
  * Detaches the disk at `diskHandle` from one instance: finds the device name the instance gives
  * it, then instances.detachDisk. Already detached or gone: nothing to do.
  */
-export async function detachFrom(calls: ComputeCalls, instanceUrl: string, diskHandle: string): Promise<void> {
+export async function detachFrom(
+  calls: ComputeCalls,
+  instanceUrl: string,
+  diskHandle: string,
+): Promise<void> {
   const i = instanceOfUrl(instanceUrl);
   if (i === undefined) return;
-  const found = await calls.maybe(`instances.get ${i.name}`, 'compute.instances.get', async () =>
-    (await calls.instances.get({ project: i.project, zone: i.zone, instance: i.name }, calls.callOptions))[0],
+  const found = await calls.maybe(
+    `instances.get ${i.name}`,
+    'compute.instances.get',
+    async () =>
+      (
+        await calls.instances.get({ project: i.project, zone: i.zone, instance: i.name }, calls.callOptions)
+      )[0],
   );
   const target = parseDiskPath(diskHandle);
   const device = found?.disks?.find((d) => {
     const p = d.source ? parseDiskPath(d.source) : undefined;
-    return p !== undefined && target !== undefined && p.name === target.name && JSON.stringify(p.scope) === JSON.stringify(target.scope);
+    return (
+      p !== undefined &&
+      target !== undefined &&
+      p.name === target.name &&
+      JSON.stringify(p.scope) === JSON.stringify(target.scope)
+    );
   })?.deviceName;
   if (device === undefined || device === null) return;
   try {
@@ -108,6 +127,7 @@ export async function detachFrom(calls: ComputeCalls, instanceUrl: string, diskH
       ),
     );
   } catch (err) {
-    if (!(err instanceof DriverError && (err.code === 'NotFound' || err.code === 'InvalidArgument'))) throw err;
+    if (!(err instanceof DriverError && (err.code === 'NotFound' || err.code === 'InvalidArgument')))
+      throw err;
   }
 }

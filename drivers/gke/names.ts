@@ -42,12 +42,11 @@ const SNAPSHOT_PATH = /(?:^|\/)projects\/([^/]+)\/global\/snapshots\/([^/]+)$/;
 const LAST = /\/([^/]+)$/;
 
 /** Project, scope and name of a disk path or URL; undefined for anything else. */
-export function parseDiskPath(
-  path: string,
-): { project: string; scope: DiskScope; name: string } | undefined {
+export function parseDiskPath(path: string): { project: string; scope: DiskScope; name: string } | undefined {
   const m = DISK_PATH.exec(path);
   if (m === null) return undefined;
-  const scope: DiskScope = m[2] === 'zones' ? { kind: 'zone', zone: m[3]! } : { kind: 'region', region: m[3]! };
+  const scope: DiskScope =
+    m[2] === 'zones' ? { kind: 'zone', zone: m[3]! } : { kind: 'region', region: m[3]! };
   return { project: m[1]!, scope, name: m[4]! };
 }
 

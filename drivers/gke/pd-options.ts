@@ -65,7 +65,8 @@ export function pdOptions(options: DiskOptions | undefined, defaultType: PdType)
           .split(',')
           .map((z) => z.trim())
           .filter((z) => z !== '');
-  const regional = o.zoneRedundant === undefined ? replicaZones !== undefined : flag('zoneRedundant', o.zoneRedundant);
+  const regional =
+    o.zoneRedundant === undefined ? replicaZones !== undefined : flag('zoneRedundant', o.zoneRedundant);
   if (replicaZones !== undefined) {
     if (!regional) {
       throw invalidArgument('disk option replicaZones is for regional disks (zoneRedundant: true)', {

@@ -10,7 +10,15 @@ import type { Attachment, Disk, ResourceState, Snapshot } from '../driver';
 import { DriverError } from '../errors';
 import { TAG, type Tags, isAssignedTag } from '../tags';
 import type { GceDisk, GceSnapshot } from './compute-calls';
-import { type DiskScope, diskPath, lastSegment, parseDiskPath, parseSnapshotPath, regionOfScope, snapshotPath } from './names';
+import {
+  type DiskScope,
+  diskPath,
+  lastSegment,
+  parseDiskPath,
+  parseSnapshotPath,
+  regionOfScope,
+  snapshotPath,
+} from './names';
 import { GiB } from './pd-options';
 
 /** Labels only the gke driver writes, besides the shared ones in tags.ts. */
@@ -69,7 +77,9 @@ export function labelsOf(item: { labels?: Record<string, string> | null }): Tags
 
 /** Where a disk lives, from its zone or region URL. */
 export function scopeOf(d: GceDisk): DiskScope {
-  return d.region ? { kind: 'region', region: lastSegment(d.region) } : { kind: 'zone', zone: lastSegment(d.zone) };
+  return d.region
+    ? { kind: 'region', region: lastSegment(d.region) }
+    : { kind: 'zone', zone: lastSegment(d.zone) };
 }
 
 export function diskToRecord(d: GceDisk, project: string): Disk {
@@ -103,7 +113,8 @@ export function diskToRecord(d: GceDisk, project: string): Disk {
     ...(snapshot !== undefined
       ? {
           source: {
-            kind: tags[GKE_LABEL.sourceSnapshot] === undefined ? ('provider' as const) : ('snapshot' as const),
+            kind:
+              tags[GKE_LABEL.sourceSnapshot] === undefined ? ('provider' as const) : ('snapshot' as const),
             name: tags[GKE_LABEL.sourceSnapshot] ?? snapshot.name,
             handle: snapshotPath(snapshot.project, snapshot.name),
           },
@@ -164,7 +175,8 @@ export function copiesOf(s: GceSnapshot, project: string): Snapshot[] {
   const out: Snapshot[] = [];
   for (const [key, name] of Object.entries(tags)) {
     const region = COPY_NAME.exec(key)?.[1];
-    if (region === undefined || key.startsWith('kompox-copykey-') || key.startsWith('kompox-copyat-')) continue;
+    if (region === undefined || key.startsWith('kompox-copykey-') || key.startsWith('kompox-copyat-'))
+      continue;
     const labels = copyLabels(region);
     const at = Number(tags[labels.at] ?? '0');
     const when = new Date(at * 1000).toISOString();

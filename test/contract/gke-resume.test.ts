@@ -29,12 +29,18 @@ async function killAfterHeartbeat(spec: DriverSpec, req: ChildRequest): Promise<
   const out = mkdtempSync(join(tmpdir(), 'kompox-gke-child-'));
   writeFileSync(join(out, 'spec.json'), JSON.stringify(spec));
   writeFileSync(join(out, 'request.json'), JSON.stringify(req));
-  const child = spawn(process.execPath, [join(__dirname, 'child-driver.js'), join(out, 'spec.json'), join(out, 'request.json'), out], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, 'child-driver.js'), join(out, 'spec.json'), join(out, 'request.json'), out],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const exited = new Promise<unknown>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+  const exited = new Promise<unknown>((resolve) =>
+    child.on('exit', (code, signal) => resolve(signal ?? code)),
+  );
   const file = join(out, 'handle.json');
   const deadline = Date.now() + 60_000;
   while (!existsSync(file) && child.exitCode === null && Date.now() < deadline) await sleep(10);
@@ -55,10 +61,23 @@ void describe('gke: a worker killed during a long operation resumes from its hea
 
   before(async () => {
     // Long enough that the kill lands mid-operation; seeded transient faults, lost replies included.
-    env = await startGkeFakeEnv({ latencyMs: { createDisk: 2_500, createSnapshot: 2_500 }, faultRate: 0.1, seed: 11 }, 'gke-resume');
+    env = await startGkeFakeEnv(
+      { latencyMs: { createDisk: 2_500, createSnapshot: 2_500 }, faultRate: 0.1, seed: 11 },
+      'gke-resume',
+    );
     driver = createGkeDriver(env.ctx, { backoffMs: 20 });
-    await wait(await driver.beginCreateDisk({ ...ref, name: 'd1', zone: 'a', sizeBytes: GiB, idempotencyKey: 'setup-d1' }));
-    await wait(await driver.beginCreateSnapshot({ ...ref, disk: 'd1', name: 's1', idempotencyKey: 'setup-s1' }));
+    await wait(
+      await driver.beginCreateDisk({
+        ...ref,
+        name: 'd1',
+        zone: 'a',
+        sizeBytes: GiB,
+        idempotencyKey: 'setup-d1',
+      }),
+    );
+    await wait(
+      await driver.beginCreateSnapshot({ ...ref, disk: 'd1', name: 's1', idempotencyKey: 'setup-s1' }),
+    );
   });
   after(async () => {
     await driver?.close();
@@ -67,10 +86,25 @@ void describe('gke: a worker killed during a long operation resumes from its hea
 
   void it('a disk from a snapshot: polls the same zonal operation and inserts the disk once', async () => {
     const key = 'restore-r1';
-    const req = { ...ref, name: 'r1', zone: 'us-central1-b', sizeBytes: GiB, source: { kind: 'snapshot' as const, name: 's1' }, idempotencyKey: key };
-    const handle = await killAfterHeartbeat({ driver: 'gke', ctx: env.ctx }, { kind: 'createDisk', request: req });
+    const req = {
+      ...ref,
+      name: 'r1',
+      zone: 'us-central1-b',
+      sizeBytes: GiB,
+      source: { kind: 'snapshot' as const, name: 's1' },
+      idempotencyKey: key,
+    };
+    const handle = await killAfterHeartbeat(
+      { driver: 'gke', ctx: env.ctx },
+      { kind: 'createDisk', request: req },
+    );
     const killedAt = env.model.requests.length;
-    const name = gceName('disk', { workspace: env.ctx.workspace, provider: env.ctx.provider, ...ref, name: 'r1' });
+    const name = gceName('disk', {
+      workspace: env.ctx.workspace,
+      provider: env.ctx.provider,
+      ...ref,
+      name: 'r1',
+    });
     assert.equal(env.fake.diskNamed(name)?.state, 'creating', 'killed while the disk was still being made');
     assert.equal(handle.pollState.scope, 'zone');
     assert.equal(handle.pollState.location, 'us-central1-b');
@@ -84,9 +118,14 @@ void describe('gke: a worker killed during a long operation resumes from its hea
     const again = await wait<{ handle: string }>(await driver.beginCreateDisk(req));
     assert.equal(again.handle, disk.handle);
 
-    const inserts = env.model.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/zones/us-central1-b/disks'));
+    const inserts = env.model.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/zones/us-central1-b/disks'),
+    );
     assert.ok(inserts.length >= 1);
-    assert.ok(inserts.every((r) => r.token === keyUuid(key)), 'every insert carried the key as requestId');
+    assert.ok(
+      inserts.every((r) => r.token === keyUuid(key)),
+      'every insert carried the key as requestId',
+    );
     assert.deepEqual(
       requestsSince(killedAt).filter((r) => r.method !== 'GET'),
       [],
@@ -102,9 +141,17 @@ void describe('gke: a worker killed during a long operation resumes from its hea
   void it('a snapshot: polls the same operation and creates the snapshot once', async () => {
     const key = 'snap-s2';
     const req = { ...ref, disk: 'd1', name: 's2', idempotencyKey: key };
-    const handle = await killAfterHeartbeat({ driver: 'gke', ctx: env.ctx }, { kind: 'createSnapshot', request: req });
+    const handle = await killAfterHeartbeat(
+      { driver: 'gke', ctx: env.ctx },
+      { kind: 'createSnapshot', request: req },
+    );
     const killedAt = env.model.requests.length;
-    const name = gceName('snapshot', { workspace: env.ctx.workspace, provider: env.ctx.provider, ...ref, name: 's2' });
+    const name = gceName('snapshot', {
+      workspace: env.ctx.workspace,
+      provider: env.ctx.provider,
+      ...ref,
+      name: 's2',
+    });
     const made = () => [...env.model.snapshots.values()].filter((s) => s.name === name);
     assert.equal(made()[0]?.state, 'creating', 'killed while the snapshot was still being made');
 
@@ -114,9 +161,15 @@ void describe('gke: a worker killed during a long operation resumes from its hea
     assert.equal(snap.ready, true);
     await wait(await driver.beginCreateSnapshot(req));
 
-    const creates = env.model.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/createSnapshot'));
+    const creates = env.model.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/createSnapshot'),
+    );
     assert.ok(creates.filter((r) => r.token === keyUuid(key)).length >= 1);
-    assert.deepEqual(requestsSince(killedAt).filter((r) => r.method !== 'GET'), [], 'no second createSnapshot');
+    assert.deepEqual(
+      requestsSince(killedAt).filter((r) => r.method !== 'GET'),
+      [],
+      'no second createSnapshot',
+    );
     assert.ok(requestsSince(killedAt).some((r) => r.path.includes(`/operations/${handle.id}`)));
     assert.equal(made().length, 1);
   });
@@ -125,14 +178,24 @@ void describe('gke: a worker killed during a long operation resumes from its hea
     const before = env.model.requests.length;
     const snapshots = env.model.snapshots.size;
     const copy = await wait<{ region: string; handle: string; copiedFrom?: { name: string } }>(
-      await driver.beginCopySnapshot({ snapshot: { ...ref, name: 's1' }, targetRegion: 'us-east1', idempotencyKey: 'copy-s1' }),
+      await driver.beginCopySnapshot({
+        snapshot: { ...ref, name: 's1' },
+        targetRegion: 'us-east1',
+        idempotencyKey: 'copy-s1',
+      }),
     );
     assert.equal(copy.region, 'us-east1');
     assert.equal(copy.copiedFrom?.name, 's1');
-    assert.equal(copy.handle, (await driver.getSnapshot({ ...ref, name: 's1' })).handle, 'the copy is the same global snapshot');
+    assert.equal(
+      copy.handle,
+      (await driver.getSnapshot({ ...ref, name: 's1' })).handle,
+      'the copy is the same global snapshot',
+    );
     assert.equal(env.model.snapshots.size, snapshots);
     const writes = requestsSince(before).filter((r) => r.method !== 'GET');
-    assert.ok(writes.some((r) => r.path.endsWith('/global/snapshots/' + copy.handle.split('/').pop() + '/setLabels')));
+    assert.ok(
+      writes.some((r) => r.path.endsWith('/global/snapshots/' + copy.handle.split('/').pop() + '/setLabels')),
+    );
     assert.ok(
       writes.every((r) => r.path.endsWith('/setLabels') || r.path.endsWith('/wait')),
       JSON.stringify(writes),

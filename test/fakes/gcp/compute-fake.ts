@@ -16,7 +16,14 @@
 // before gets the first operation back (`model.once`), and is logged as the request's token.
 import { createHash, createVerify } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CloudModel, LongOperationKind, ModelDisk, ModelOperation, ModelSnapshot, Tags } from '../cloud-model';
+import type {
+  CloudModel,
+  LongOperationKind,
+  ModelDisk,
+  ModelOperation,
+  ModelSnapshot,
+  Tags,
+} from '../cloud-model';
 import { type FakeReply, type FakeRequest, type RunningFake, startHttpFake } from '../http-fake';
 
 const LINK = 'https://www.googleapis.com/compute/v1/';
@@ -56,7 +63,9 @@ function numericId(id: string): string {
 }
 
 function fingerprint(labels: Tags): string {
-  const sorted = Object.keys(labels).sort().map((k) => [k, labels[k]]);
+  const sorted = Object.keys(labels)
+    .sort()
+    .map((k) => [k, labels[k]]);
   return createHash('sha256').update(JSON.stringify(sorted)).digest('base64').slice(0, 12);
 }
 
@@ -84,7 +93,8 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
   /** Where each snapshot was taken from (the model keeps the disk id; the disk may be gone). */
   const snapshotSource = new Map<string, string>();
   const isRegional = (d: ModelDisk): boolean => d.zones.length > 1;
-  const diskScopePath = (d: ModelDisk): string => (isRegional(d) ? `regions/${d.region}` : `zones/${d.zones[0]}`);
+  const diskScopePath = (d: ModelDisk): string =>
+    isRegional(d) ? `regions/${d.region}` : `zones/${d.zones[0]}`;
   const diskLink = (d: ModelDisk): string => `${LINK}${base}/${diskScopePath(d)}/disks/${d.name}`;
   const instanceLink = (id: string): string => {
     const m = model.machines.get(id);
@@ -93,7 +103,11 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
   const findDisk = (scope: string, location: string, name: string): ModelDisk | undefined => {
     model.settle();
     return [...model.disks.values()].find(
-      (d) => d.name === name && (scope === 'zones' ? !isRegional(d) && d.zones[0] === location : isRegional(d) && d.region === location),
+      (d) =>
+        d.name === name &&
+        (scope === 'zones'
+          ? !isRegional(d) && d.zones[0] === location
+          : isRegional(d) && d.region === location),
     );
   };
   const findSnapshot = (name: string): ModelSnapshot | undefined => {
@@ -111,7 +125,10 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
       name: d.name,
       sizeGb: String(d.sizeGiB),
       ...(isRegional(d)
-        ? { region: `${LINK}${base}/regions/${d.region}`, replicaZones: d.zones.map((z) => `${LINK}${base}/zones/${z}`) }
+        ? {
+            region: `${LINK}${base}/regions/${d.region}`,
+            replicaZones: d.zones.map((z) => `${LINK}${base}/zones/${z}`),
+          }
         : { zone: `${LINK}${base}/zones/${d.zones[0]}` }),
       status: d.state === 'ready' ? 'READY' : d.state === 'creating' ? 'CREATING' : 'DELETING',
       type: `${LINK}${base}/${scope}/diskTypes/${d.sku}`,
@@ -120,7 +137,12 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
       creationTimestamp: d.createdAt,
       selfLink: diskLink(d),
       ...(d.attachedTo.length > 0 ? { users: d.attachedTo.map(instanceLink) } : {}),
-      ...(snap ? { sourceSnapshot: `${LINK}${base}/global/snapshots/${snap.name}`, sourceSnapshotId: numericId(snap.id) } : {}),
+      ...(snap
+        ? {
+            sourceSnapshot: `${LINK}${base}/global/snapshots/${snap.name}`,
+            sourceSnapshotId: numericId(snap.id),
+          }
+        : {}),
       ...(src ? { sourceDisk: diskLink(src), sourceDiskId: numericId(src.id) } : {}),
     };
   };
@@ -151,12 +173,21 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
     selfLink: `${LINK}${base}/${scope}/operations/${op.id}`,
     ...(scope.startsWith('zones/') ? { zone: `${LINK}${base}/${scope}` } : {}),
     ...(scope.startsWith('regions/') ? { region: `${LINK}${base}/${scope}` } : {}),
-    ...(op.status === 'failed' ? { error: { errors: [{ code: 'RESOURCE_OPERATION_FAILED', message: op.error ?? 'failed' }] } } : {}),
+    ...(op.status === 'failed'
+      ? { error: { errors: [{ code: 'RESOURCE_OPERATION_FAILED', message: op.error ?? 'failed' }] } }
+      : {}),
   });
   /** Operation ids → what the JSON of each says besides the model's state. */
   const opInfo = new Map<string, { scope: string; type: string; target: string }>();
 
-  const startOp = (kind: LongOperationKind, scope: string, type: string, target: string, region: string, effect: () => void): ModelOperation => {
+  const startOp = (
+    kind: LongOperationKind,
+    scope: string,
+    type: string,
+    target: string,
+    region: string,
+    effect: () => void,
+  ): ModelOperation => {
     const op = model.startOperation(kind, { id: target, region }, effect);
     opInfo.set(op.id, { scope, type, target });
     return op;
@@ -170,7 +201,13 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
    * A mutating call: the fault first (before: refused; after: the effect happens, the reply is
    * lost), and the requestId replayed to the first operation.
    */
-  const mutate = (req: FakeRequest, call: string, permission: string, resource: string, act: () => ModelOperation | Reply): Reply => {
+  const mutate = (
+    req: FakeRequest,
+    call: string,
+    permission: string,
+    resource: string,
+    act: () => ModelOperation | Reply,
+  ): Reply => {
     const requestId = req.query.get('requestId') ?? undefined;
     if (requestId !== undefined) req.logged.token = requestId;
     const fault = model.faultFor(call, true);
@@ -193,11 +230,22 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
       : error(503, 'backendError', 'Internal error. Please try again or contact Google Support.');
   };
 
-  const setLabels = (req: FakeRequest, item: { tags: Tags; id: string }, call: string, scope: string, region: string, link: string): Reply =>
+  const setLabels = (
+    req: FakeRequest,
+    item: { tags: Tags; id: string },
+    call: string,
+    scope: string,
+    region: string,
+    link: string,
+  ): Reply =>
     mutate(req, call, `compute.${call}`, link, () => {
       const body = (req.json ?? {}) as { labels?: Tags; labelFingerprint?: string };
       if (body.labelFingerprint !== fingerprint(item.tags)) {
-        return error(412, 'conditionNotMet', `Labels fingerprint either invalid or resource labels have changed`);
+        return error(
+          412,
+          'conditionNotMet',
+          `Labels fingerprint either invalid or resource labels have changed`,
+        );
       }
       const labels = { ...(body.labels ?? {}) };
       return startOp('updateTags', scope, 'setLabels', link, region, () => {
@@ -206,10 +254,21 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
     });
 
   async function handle(req: FakeRequest): Promise<Reply> {
-    if (options.jwtPublicKey !== undefined ? !verifyJwt(req.headers.authorization, options.jwtPublicKey) : !req.headers.authorization) {
+    if (
+      options.jwtPublicKey !== undefined
+        ? !verifyJwt(req.headers.authorization, options.jwtPublicKey)
+        : !req.headers.authorization
+    ) {
       return {
         status: 401,
-        body: { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED', errors: [{ reason: 'authError', domain: 'global', message: 'Invalid Credentials' }] } },
+        body: {
+          error: {
+            code: 401,
+            message: 'Request had invalid authentication credentials.',
+            status: 'UNAUTHENTICATED',
+            errors: [{ reason: 'authError', domain: 'global', message: 'Invalid Credentials' }],
+          },
+        },
       };
     }
     const prefix = `/compute/v1/${base}/`;
@@ -222,7 +281,17 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
     if (m === 'GET' && a === 'regions' && parts.length === 2) {
       const zones = model.zonesOf(b!);
       if (zones === undefined) return notFound(`${base}/regions/${b}`);
-      return read('regions.get') ?? { status: 200, body: { kind: 'compute#region', name: b, status: 'UP', zones: zones.map((z) => `${LINK}${base}/zones/${z}`) } };
+      return (
+        read('regions.get') ?? {
+          status: 200,
+          body: {
+            kind: 'compute#region',
+            name: b,
+            status: 'UP',
+            zones: zones.map((z) => `${LINK}${base}/zones/${z}`),
+          },
+        }
+      );
     }
     // disks.aggregatedList
     if (m === 'GET' && a === 'aggregated' && b === 'disks') {
@@ -230,7 +299,9 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
       for (const disk of model.tagged(model.disks, parseLabelFilter(req.query.get('filter')))) {
         (items[diskScopePath(disk)] ??= { disks: [] }).disks.push(diskJson(disk));
       }
-      return read('disks.aggregatedList') ?? { status: 200, body: { kind: 'compute#diskAggregatedList', items } };
+      return (
+        read('disks.aggregatedList') ?? { status: 200, body: { kind: 'compute#diskAggregatedList', items } }
+      );
     }
     // operations: get and wait
     if ((a === 'zones' || a === 'regions') && c === 'operations' && d !== undefined) {
@@ -246,22 +317,36 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
     return error(400, 'invalid', `the fake does not serve ${m} ${req.path}`);
   }
 
-  async function operation(method: string, scope: string, id: string, verb: string | undefined): Promise<Reply> {
+  async function operation(
+    method: string,
+    scope: string,
+    id: string,
+    verb: string | undefined,
+  ): Promise<Reply> {
     const found = model.operation(id);
     const info = opInfo.get(id);
-    if (found === undefined || info === undefined || info.scope !== scope) return notFound(`${base}/${scope}/operations/${id}`);
+    if (found === undefined || info === undefined || info.scope !== scope)
+      return notFound(`${base}/${scope}/operations/${id}`);
     if (method === 'POST' && verb === 'wait') {
       const until = Date.now() + (options.waitHoldMs ?? 2000);
-      while (model.operation(id)!.status === 'running' && Date.now() < until) await sleep(Math.min(50, until - Date.now()));
+      while (model.operation(id)!.status === 'running' && Date.now() < until)
+        await sleep(Math.min(50, until - Date.now()));
     } else if (method !== 'GET' || verb !== undefined) return error(400, 'invalid', 'bad operation call');
     return read(scope === 'global' ? 'globalOperations.get' : 'operations.get') ?? opReply(found);
   }
 
-  function disks(req: FakeRequest, scopeKind: string, location: string, name: string | undefined, verb: string | undefined): Reply {
+  function disks(
+    req: FakeRequest,
+    scopeKind: string,
+    location: string,
+    name: string | undefined,
+    verb: string | undefined,
+  ): Reply {
     const regional = scopeKind === 'regions';
     const service = regional ? 'regionDisks' : 'disks';
     const region = regional ? location : model.regionOfZone(location);
-    if (region === undefined || model.zonesOf(region) === undefined) return error(400, 'invalid', `Invalid value for field 'zone': '${location}'`);
+    if (region === undefined || model.zonesOf(region) === undefined)
+      return error(400, 'invalid', `Invalid value for field 'zone': '${location}'`);
     const scope = `${scopeKind}/${location}`;
     if (name === undefined) {
       if (req.method !== 'POST') return error(400, 'invalid', 'list is not served');
@@ -276,8 +361,10 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
       };
       const link = `${base}/${scope}/disks/${body.name}`;
       return mutate(req, `${service}.insert`, 'compute.disks.create', link, () => {
-        if (!body.name || !NAME.test(body.name)) return error(400, 'invalid', `Invalid value for field 'resource.name': '${body.name}'`);
-        if (findDisk(scopeKind, location, body.name)) return error(409, 'alreadyExists', `The resource '${link}' already exists`);
+        if (!body.name || !NAME.test(body.name))
+          return error(400, 'invalid', `Invalid value for field 'resource.name': '${body.name}'`);
+        if (findDisk(scopeKind, location, body.name))
+          return error(409, 'alreadyExists', `The resource '${link}' already exists`);
         const zones = regional ? (body.replicaZones ?? []).map((z) => z.split('/').pop()!) : [location];
         if (regional && (zones.length !== 2 || zones.some((z) => model.regionOfZone(z) !== region))) {
           return error(400, 'invalid', `Invalid value for field 'resource.replicaZones'`);
@@ -288,7 +375,8 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
         if (body.sourceSnapshot) {
           const snap = findSnapshot(body.sourceSnapshot.split('/').pop()!);
           if (snap === undefined) return notFound(body.sourceSnapshot);
-          if (snap.state !== 'ready') return error(400, 'resourceNotReady', `The resource '${body.sourceSnapshot}' is not ready`);
+          if (snap.state !== 'ready')
+            return error(400, 'resourceNotReady', `The resource '${body.sourceSnapshot}' is not ready`);
           sourceSnapshotId = snap.id;
           sizeGiB = Math.max(sizeGiB, snap.sizeGiB);
         }
@@ -321,12 +409,17 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
     }
     const disk = findDisk(scopeKind, location, name);
     const link = `${base}/${scope}/disks/${name}`;
-    if (req.method === 'GET' && verb === undefined) return read(`${service}.get`) ?? (disk ? { status: 200, body: diskJson(disk) } : notFound(link));
+    if (req.method === 'GET' && verb === undefined)
+      return read(`${service}.get`) ?? (disk ? { status: 200, body: diskJson(disk) } : notFound(link));
     if (req.method === 'DELETE' && verb === undefined) {
       return mutate(req, `${service}.delete`, 'compute.disks.delete', link, () => {
         if (disk === undefined) return notFound(link);
         if (disk.attachedTo.length > 0) {
-          return error(400, 'resourceInUseByAnotherResource', `The disk resource '${link}' is already being used by '${instanceLink(disk.attachedTo[0]!)}'`);
+          return error(
+            400,
+            'resourceInUseByAnotherResource',
+            `The disk resource '${link}' is already being used by '${instanceLink(disk.attachedTo[0]!)}'`,
+          );
         }
         disk.state = 'deleting';
         return startOp('deleteDisk', scope, 'delete', `${LINK}${link}`, region, () => {
@@ -335,14 +428,16 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
       });
     }
     if (req.method !== 'POST') return error(400, 'invalid', 'bad disk call');
-    if (disk === undefined) return mutate(req, `${service}.${verb}`, `compute.disks.${verb}`, link, () => notFound(link));
+    if (disk === undefined)
+      return mutate(req, `${service}.${verb}`, `compute.disks.${verb}`, link, () => notFound(link));
     switch (verb) {
       case 'setLabels':
         return setLabels(req, disk, `${service}.setLabels`, scope, region, `${LINK}${link}`);
       case 'resize':
         return mutate(req, `${service}.resize`, 'compute.disks.resize', link, () => {
           const size = Number((req.json as { sizeGb?: string } | undefined)?.sizeGb ?? '0');
-          if (!(size > disk.sizeGiB)) return error(400, 'invalid', `Requested disk size cannot be smaller than the current size`);
+          if (!(size > disk.sizeGiB))
+            return error(400, 'invalid', `Requested disk size cannot be smaller than the current size`);
           return startOp('resizeDisk', scope, 'resize', `${LINK}${link}`, region, () => {
             disk.sizeGiB = size;
           });
@@ -350,9 +445,16 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
       case 'createSnapshot': {
         const body = (req.json ?? {}) as { name?: string; labels?: Tags };
         return mutate(req, `${service}.createSnapshot`, 'compute.disks.createSnapshot', link, () => {
-          if (!body.name || !NAME.test(body.name)) return error(400, 'invalid', `Invalid value for field 'resource.name'`);
-          if (findSnapshot(body.name)) return error(409, 'alreadyExists', `The resource '${base}/global/snapshots/${body.name}' already exists`);
-          if (disk.state !== 'ready') return error(400, 'resourceNotReady', `The resource '${link}' is not ready`);
+          if (!body.name || !NAME.test(body.name))
+            return error(400, 'invalid', `Invalid value for field 'resource.name'`);
+          if (findSnapshot(body.name))
+            return error(
+              409,
+              'alreadyExists',
+              `The resource '${base}/global/snapshots/${body.name}' already exists`,
+            );
+          if (disk.state !== 'ready')
+            return error(400, 'resourceNotReady', `The resource '${link}' is not ready`);
           const snap: ModelSnapshot = {
             id: model.newId('snap-'),
             name: body.name,
@@ -366,9 +468,16 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
           };
           model.snapshots.set(snap.id, snap);
           snapshotSource.set(snap.id, diskLink(disk));
-          return startOp('createSnapshot', scope, 'createSnapshot', `${LINK}${base}/global/snapshots/${snap.name}`, region, () => {
-            snap.state = 'ready';
-          });
+          return startOp(
+            'createSnapshot',
+            scope,
+            'createSnapshot',
+            `${LINK}${base}/global/snapshots/${snap.name}`,
+            region,
+            () => {
+              snap.state = 'ready';
+            },
+          );
         });
       }
       default:
@@ -379,17 +488,27 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
   function snapshots(req: FakeRequest, name: string | undefined, verb: string | undefined): Reply {
     if (name === undefined) {
       if (req.method !== 'GET') return error(400, 'invalid', 'snapshots.insert is not served');
-      const items = model.tagged(model.snapshots, parseLabelFilter(req.query.get('filter'))).map(snapshotJson);
+      const items = model
+        .tagged(model.snapshots, parseLabelFilter(req.query.get('filter')))
+        .map(snapshotJson);
       return read('snapshots.list') ?? { status: 200, body: { kind: 'compute#snapshotList', items } };
     }
     const snap = findSnapshot(name);
     const link = `${base}/global/snapshots/${name}`;
-    if (req.method === 'GET' && verb === undefined) return read('snapshots.get') ?? (snap ? { status: 200, body: snapshotJson(snap) } : notFound(link));
+    if (req.method === 'GET' && verb === undefined)
+      return read('snapshots.get') ?? (snap ? { status: 200, body: snapshotJson(snap) } : notFound(link));
     if (req.method === 'DELETE' && verb === undefined) {
       return mutate(req, 'snapshots.delete', 'compute.snapshots.delete', link, () => {
         if (snap === undefined) return notFound(link);
-        const reader = [...model.disks.values()].find((d) => d.sourceSnapshotId === snap.id && d.state === 'creating');
-        if (reader) return error(400, 'resourceInUseByAnotherResource', `The snapshot resource '${link}' is already being used by '${diskLink(reader)}'`);
+        const reader = [...model.disks.values()].find(
+          (d) => d.sourceSnapshotId === snap.id && d.state === 'creating',
+        );
+        if (reader)
+          return error(
+            400,
+            'resourceInUseByAnotherResource',
+            `The snapshot resource '${link}' is already being used by '${diskLink(reader)}'`,
+          );
         snap.state = 'deleting';
         return startOp('deleteSnapshot', 'global', 'delete', `${LINK}${link}`, 'global', () => {
           model.snapshots.delete(snap.id);
@@ -397,7 +516,8 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
       });
     }
     if (req.method === 'POST' && verb === 'setLabels') {
-      if (snap === undefined) return mutate(req, 'snapshots.setLabels', 'compute.snapshots.setLabels', link, () => notFound(link));
+      if (snap === undefined)
+        return mutate(req, 'snapshots.setLabels', 'compute.snapshots.setLabels', link, () => notFound(link));
       return setLabels(req, snap, 'snapshots.setLabels', 'global', 'global', `${LINK}${link}`);
     }
     return error(400, 'invalid', 'bad snapshot call');
@@ -408,7 +528,9 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
     const machine = [...model.machines.values()].find((x) => x.name === name && x.zone === zone);
     const link = `${base}/zones/${zone}/instances/${name}`;
     if (machine === undefined || machine.state === 'terminated') {
-      return req.method === 'GET' ? notFound(link) : mutate(req, `instances.${verb}`, `compute.instances.${verb}`, link, () => notFound(link));
+      return req.method === 'GET'
+        ? notFound(link)
+        : mutate(req, `instances.${verb}`, `compute.instances.${verb}`, link, () => notFound(link));
     }
     const attached = [...model.disks.values()].filter((x) => x.attachedTo.includes(machine.id));
     if (req.method === 'GET' && verb === undefined) {
@@ -422,7 +544,12 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
             zone: `${LINK}${base}/zones/${zone}`,
             // A stopped VM is TERMINATED in Compute Engine's words.
             status: machine.state === 'running' ? 'RUNNING' : 'TERMINATED',
-            disks: attached.map((x) => ({ deviceName: x.name, source: diskLink(x), mode: 'READ_WRITE', type: 'PERSISTENT' })),
+            disks: attached.map((x) => ({
+              deviceName: x.name,
+              source: diskLink(x),
+              mode: 'READ_WRITE',
+              type: 'PERSISTENT',
+            })),
             selfLink: `${LINK}${link}`,
           },
         }
@@ -432,10 +559,18 @@ export async function startComputeFake(model: CloudModel, options: ComputeFakeOp
       const device = req.query.get('deviceName');
       return mutate(req, 'instances.detachDisk', 'compute.instances.detachDisk', link, () => {
         const disk = attached.find((x) => x.name === device);
-        if (disk === undefined) return error(400, 'invalid', `No attached disk found with device name '${device}'`);
-        return startOp('detach', `zones/${zone}`, 'detachDisk', `${LINK}${link}`, model.regionOfZone(zone)!, () => {
-          disk.attachedTo = disk.attachedTo.filter((x) => x !== machine.id);
-        });
+        if (disk === undefined)
+          return error(400, 'invalid', `No attached disk found with device name '${device}'`);
+        return startOp(
+          'detach',
+          `zones/${zone}`,
+          'detachDisk',
+          `${LINK}${link}`,
+          model.regionOfZone(zone)!,
+          () => {
+            disk.attachedTo = disk.attachedTo.filter((x) => x !== machine.id);
+          },
+        );
       });
     }
     if (req.method === 'POST' && verb === 'stop') {
