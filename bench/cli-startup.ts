@@ -59,7 +59,7 @@ const CLOUD_PROVIDERS: [string, string][] = [
     'aks',
     '{ AZURE_SUBSCRIPTION_ID: 00000000-0000-0000-0000-000000000000, AZURE_RESOURCE_GROUP: rg, AZURE_LOCATION: eastus2 }',
   ],
-  ['gke', '{ GCP_PROJECT: demo, GCP_REGION: us-central1 }'],
+  ['gke', '{ GCP_PROJECT: kompox-demo, GCP_REGION: us-central1 }'],
   ['oke', '{ OCI_REGION: us-phoenix-1, OCI_COMPARTMENT_ID: ocid1.compartment.oc1..demo }'],
 ];
 
