@@ -3,7 +3,7 @@
 // pruning of what it kept once the keep window has passed.
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { Context, heartbeat } from '@temporalio/activity';
-import type { ProviderDriver, Snapshot, ZoneInfo } from '../drivers/driver';
+import type { Disk, ProviderDriver, Snapshot, ZoneInfo } from '../drivers/driver';
 import { DriverError } from '../drivers/errors';
 import { resumeOperation, waitForOperation } from '../drivers/long-operation';
 import { TAG } from '../drivers/tags';
@@ -56,7 +56,10 @@ export function migrationActivities(deps: ActivityDeps) {
             return assigned;
           }),
         );
-        const fromZone = disks[0]?.zone ? await sourceDriver.resolveZone(disks[0].zone) : undefined;
+        const sourceKc = await kubeConfigFor(deps, source);
+        // A zone-redundant disk has no zone: the app is where its pod runs.
+        const fromZoneName = disks[0]?.zone || (await podZone(sourceKc, sourceDriver, source));
+        const fromZone = fromZoneName ? await sourceDriver.resolveZone(fromZoneName) : undefined;
         const from = {
           cluster: source.cluster.name,
           region: fromZone?.region ?? disks[0]?.region ?? '',
@@ -75,6 +78,10 @@ export function migrationActivities(deps: ActivityDeps) {
             `provider ${source.provider.name} (driver ${source.provider.driver}) cannot copy snapshots to another region, so the app cannot move from ${from.region} to ${zone.region}`,
             'InvalidArgument',
           );
+
+        const clusterMove = dest.cluster.id !== source.cluster.id;
+        if (!clusterMove && disks.every((d) => d.zoneRedundant && d.zones.includes(zone.kom)))
+          return reattachPlan(input, disks, from, zone, dest.cluster.name);
 
         const volumes: VolumePlan[] = [];
         let oldest = Date.now();
@@ -116,7 +123,6 @@ export function migrationActivities(deps: ActivityDeps) {
           });
         }
         const copies = volumes.some((v) => v.copyTo);
-        const clusterMove = dest.cluster.id !== source.cluster.id;
         const steps = [
           ...(input.from === 'live' ? ['stop the app', 'snapshot every volume'] : []),
           ...(copies ? [`copy the snapshots to ${zone.region}`] : []),
@@ -261,6 +267,47 @@ async function readyNodeZones(kc: KubeConfig): Promise<Set<string>> {
     zones.add(zone);
   }
   return zones;
+}
+
+/** The zone (KOM name) of the node the app's running pod is on, or '' when none runs. */
+async function podZone(kc: KubeConfig, driver: ProviderDriver, target: AppTarget): Promise<string> {
+  const names = targetNames(target);
+  const pod = (await listAppPods(kc, names.namespace, `${LABEL.selector}=${names.componentName}`)).find(
+    (p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.spec?.nodeName,
+  );
+  if (!pod) return '';
+  const node = await withKubeError(`read Node ${pod.spec!.nodeName}`, () =>
+    kc.makeApiClient(CoreV1Api).readNode({ name: pod.spec!.nodeName! }),
+  );
+  const topology = node.metadata?.labels?.['topology.kubernetes.io/zone'];
+  if (!topology) return '';
+  const zones = (await driver.listRegions()).flatMap((r) => r.zones);
+  return zones.find((z) => z.topology === topology)?.kom ?? '';
+}
+
+/** A zone move on zone-redundant disks: the same disks, attached from the destination zone. */
+function reattachPlan(
+  input: PlanMigrationInput,
+  disks: Disk[],
+  from: MigrationPlan['from'],
+  zone: ZoneInfo,
+  cluster: string,
+): MigrationPlan {
+  return {
+    from,
+    to: { cluster, region: zone.region, zone: zone.kom, topologyZone: zone.topology },
+    source: input.from,
+    volumes: [],
+    reattach: disks.map((d) => ({ volume: d.volumeName, disk: d.name })),
+    steps: [
+      'stop the app',
+      `deploy into zone ${zone.kom} on the same zone-redundant disks`,
+      'verify Ready in the zone (cut-over)',
+      'prune the previous render',
+    ],
+    expectedRpoSeconds: 0,
+    keepUntil: new Date().toISOString(),
+  };
 }
 
 async function chooseZone(

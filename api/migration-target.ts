@@ -29,3 +29,18 @@ export function destinationRevision(revision: AppRevision, to: MigrationDestinat
     },
   };
 }
+
+/**
+ * The deployed revision with its App zone set to `zone` (KOM name): on zone-redundant disks the
+ * App zone is where the pod prefers to run, so a zone move changes it.
+ */
+export function zoneRevision(revision: AppRevision, zone: string): AppRevision {
+  const { context } = revision;
+  return {
+    ...revision,
+    context: {
+      ...context,
+      app: { ...context.app, deployment: { ...context.app.deployment, zone, zones: [zone] } },
+    },
+  };
+}

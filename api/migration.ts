@@ -37,6 +37,12 @@ export interface MigrationPlan {
   to: PlacementRef & { topologyZone: string };
   source: MigrationSource;
   volumes: VolumePlan[];
+  /**
+   * Set instead of `volumes` when every disk is zone-redundant and spans the destination zone
+   * (same cluster and region): the move stops the app and starts it in that zone on these same
+   * disks. No snapshot, no new disk, RPO 0.
+   */
+  reattach?: { volume: string; disk: string }[];
   /** The steps in order, as the operation will record them. */
   steps: string[];
   /** Seconds of data the move loses: 0 live, the oldest chosen snapshot's age otherwise. */

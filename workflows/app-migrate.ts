@@ -1,10 +1,11 @@
-// Migration: move the app to another zone, region or cluster on new disks made from snapshots.
+// Migration: move the app to another zone, region or cluster on new disks made from snapshots
+// (or, within a region on zone-redundant disks, on the same disks: reattachMove).
 // Live: stop, snapshot, (copy), create disks, assign, deploy there, verify (RPO 0). From the
 // latest snapshot: the same from each volume's newest ready snapshot, for a zone that is down.
 // Every step before the cut-over (the app Ready at the destination) registers its undo; a
 // failure or cancel runs them backwards and the app runs again on its old disks where it was.
 // After the cut-over the move only goes forward: cleanup that fails leaves PartiallyFailed.
-import { CancellationScope, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import { diskActivities, kubeActivities, readActivities, snapshotCreateActivities } from './activity-proxies';
 import { deployAndVerify, pruneStep } from './app-deploy';
 import { byVolume } from './assigned-disks';
@@ -12,7 +13,9 @@ import { onDemandSnapshotName, snapshotIdempotencyKey } from './snapshot-policy/
 import { type StepRunner, stepRunner } from './steps';
 import type { OperationOutcome } from '../api/messages';
 import { DEFAULT_KEEP_SOURCE_SECONDS, type KeptResource, type MigrationPlan } from '../api/migration';
-import { destinationRevision, destinationTarget } from '../api/migration-target';
+import { destinationRevision, destinationTarget, zoneRevision } from '../api/migration-target';
+import type { AppRevision } from '../api/app-revision';
+import type { AppTarget } from '../api/app-target';
 import type { AppMigrateRequest, OperationInput } from '../api/operation';
 
 interface Undo {
@@ -45,6 +48,7 @@ export async function appMigrateWorkflow({
       }),
     (p) => `${where(p.from)} → ${where(p.to)}, expected RPO ${p.expectedRpoSeconds}s`,
   );
+  if (plan.reattach) return reattachMove(step, operationId, plan, source, revision, live, started);
   const dest = destinationTarget(source, request.to);
   const destRevision = revision && destinationRevision(revision, request.to);
   const clusterMove = dest.cluster.id !== source.cluster.id;
@@ -230,6 +234,88 @@ export async function appMigrateWorkflow({
       snapshotsCopied: copies.length,
       keepUntil: plan.keepUntil,
       ...(leftovers.length ? { leftovers: leftovers.join('; ') } : {}),
+    },
+  };
+}
+
+/**
+ * A zone move on zone-redundant disks: stop the app (live) or clear its pods off nodes that are
+ * down, deploy it preferring the destination zone on the same disks, and check it landed there.
+ * Before that check passes, any failure or cancel deploys it back as it was.
+ */
+async function reattachMove(
+  step: StepRunner,
+  operationId: string,
+  plan: MigrationPlan,
+  target: AppTarget,
+  revision: AppRevision | undefined,
+  live: boolean,
+  started: number,
+): Promise<OperationOutcome> {
+  const destRevision = revision && zoneRevision(revision, plan.to.zone);
+  const undo: Undo[] = [];
+  let stoppedAt = started;
+  let verified: Awaited<ReturnType<typeof deployAndVerify>>;
+  try {
+    if (live) {
+      await step('stop the app', () => kubeActivities.scaleApp({ target, replicas: 0 }));
+      stoppedAt = Date.now();
+      undo.push({ name: 'start the app again', run: () => kubeActivities.scaleApp({ target, replicas: 1 }) });
+    } else {
+      await step(
+        'remove pods left on nodes that are down',
+        () => kubeActivities.removePodsOnDownNodes({ target }),
+        (r) => (r.deleted.length ? `force-deleted ${r.deleted.join(', ')}` : 'none'),
+      );
+    }
+    undo.push({
+      name: 'deploy the app as it was',
+      run: () => deployAndVerify(step, operationId, target, revision),
+    });
+    verified = await deployAndVerify(step, operationId, target, destRevision);
+    const landed = verified.outcome.placement?.nodeZone;
+    if (landed !== plan.to.topologyZone)
+      throw ApplicationFailure.nonRetryable(
+        `the pod started in zone ${landed ?? '(none)'}, not ${plan.to.zone}: no Ready node there took it`,
+        'WrongZone',
+      );
+  } catch (err) {
+    await compensate(step, undo, err);
+    throw err;
+  }
+  const readyAt = Date.now();
+  let leftover: string | undefined;
+  try {
+    await step('prune the previous render', () => pruneStep(step, target, verified));
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    leftover = `prune the previous render: ${messageOf(err)}`;
+  }
+  const disks = byVolume(await step('list disks', () => readActivities.listDisks({ target })));
+  const placement = verified.outcome.placement;
+  return {
+    ...(leftover ? { phase: 'PartiallyFailed' as const } : {}),
+    disks,
+    ...(placement
+      ? {
+          placement: {
+            ...placement,
+            clusterId: target.cluster.id,
+            cluster: target.cluster.name,
+            region: plan.to.region,
+          },
+        }
+      : {}),
+    ...(destRevision ? { deployed: { revision: destRevision, target } } : {}),
+    figures: {
+      from: where(plan.from),
+      to: where(plan.to),
+      source: 'zoneRedundantDisks',
+      rpoSeconds: 0,
+      rtoSeconds: seconds(live ? stoppedAt : started, readyAt),
+      disksCreated: 0,
+      snapshotsCopied: 0,
+      ...(leftover ? { leftovers: leftover } : {}),
     },
   };
 }

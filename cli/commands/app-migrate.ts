@@ -137,10 +137,15 @@ function renderPlan(plan: MigrationPlan): string {
   return [
     `from:          ${at(plan.from)}`,
     `to:            ${at(plan.to)}`,
-    `source:        ${plan.source === 'live' ? 'live (the app stops, then every volume is snapshotted)' : 'the newest ready snapshots'}`,
+    `source:        ${plan.reattach ? 'the disks themselves (zone-redundant: the app stops and starts in the zone)' : plan.source === 'live' ? 'live (the app stops, then every volume is snapshotted)' : 'the newest ready snapshots'}`,
     `expected RPO:  ${plan.expectedRpoSeconds}s`,
-    `keep source:   until ${plan.keepUntil}`,
+    plan.reattach
+      ? 'keep source:   nothing to keep: the same disks move'
+      : `keep source:   until ${plan.keepUntil}`,
     'volumes:',
+    ...(plan.reattach ?? []).map(
+      (v) => `  ${v.volume.padEnd(10)} disk ${v.disk} (zone-redundant) → attached in ${plan.to.zone}`,
+    ),
     ...plan.volumes.map(
       (v) =>
         `  ${v.volume.padEnd(10)} disk ${v.disk} → snapshot ${v.snapshot.take ? `${v.snapshot.name} (new)` : `${v.snapshot.name} of ${v.snapshot.createdAt}`} in ${v.snapshot.region}` +

@@ -2,21 +2,24 @@
 // for Azure ZRS and GCP regional disks) and the dev cluster's kwok nodes: the app deploys with
 // its PVs allowed in every zone of the region and its App zone only preferred; when its whole
 // zone goes down, the alert's failover (`crossZone: zoneRedundant`) reattaches the same disks in
-// another zone. RPO 0: no snapshot, no new disk, the data where it was.
+// another zone, and `app migrate --zone` brings it back the same way. RPO 0 both times: no
+// snapshot, no new disk, the data where it was.
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CoreV1Api } from '@kubernetes/client-node';
 import type { AppStatus } from '../../../cli/commands/app';
 import { appControllerWorkflowId } from '../../../api/ids';
 import { controllerViewQuery } from '../../../api/messages';
+import type { MigrationPlan } from '../../../api/migration';
 import type { OperationRecord } from '../../../api/operation';
 import { kompoxops, kompoxopsJson, wikiProject } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 import { alertNodeDown, failKwokNodes } from '../../helpers/failover-app';
 import { appObjects, eventually, kubeConfigOf } from '../../helpers/kube-app';
 
-void describe('zone-redundant disks: a zone outage reattaches the same disks in another zone', () => {
+void describe('zone-redundant disks: a zone outage and a zone move reattach the same disks', () => {
   let stack: TestStack;
   const project = wikiProject(`zrs${process.pid}`);
   const kom = join(project.dir, 'kompoxapp.yml');
@@ -103,6 +106,52 @@ void describe('zone-redundant disks: a zone outage reattaches the same disks in 
       assert.equal(disks.length, 2, JSON.stringify(moved.view.disks));
     } finally {
       for (const node of zoneNodes) await kompoxops(stack, project.dir, 'dev', 'node', 'recover', node);
+    }
+  });
+
+  void it('moves back to its zone by reattaching the same disks: no snapshot, no new disk', async () => {
+    const core = kubeConfigOf(stack.kubeconfig).makeApiClient(CoreV1Api);
+    for (const node of zoneNodes)
+      await eventually(
+        `${node} Ready and untainted`,
+        async () => {
+          const n = await core.readNode({ name: node });
+          const ready = n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+          return ready && !n.spec?.taints?.some((t) => t.key.startsWith('node.kubernetes.io/'))
+            ? true
+            : undefined;
+        },
+        120_000,
+      );
+    const before = await kompoxopsJson<AppStatus>(stack, project.dir, 'app', 'status');
+    assert.notEqual(before.zone, 'local-1a');
+
+    const toZoneA = <T>(...extra: string[]) =>
+      kompoxopsJson<T>(stack, project.dir, 'app', 'migrate', '--zone', 'local-1a', ...extra);
+    const plan = await toZoneA<MigrationPlan>('--dry-run');
+    assert.deepEqual(plan.reattach?.map((v) => v.volume).sort(), ['db', 'default']);
+    assert.deepEqual(plan.volumes, []);
+    assert.equal(plan.expectedRpoSeconds, 0);
+    assert.equal(plan.from.zone, before.zone);
+
+    const op = await toZoneA<OperationRecord>();
+    assert.equal(op.phase, 'Completed', JSON.stringify(op.failure));
+    assert.equal(op.figures?.disksCreated, 0);
+    assert.equal(op.figures?.rpoSeconds, 0);
+    assert.ok(
+      !op.steps.some((s) => /snapshot|create a/.test(s.name)),
+      JSON.stringify(op.steps.map((s) => s.name)),
+    );
+
+    const after = await kompoxopsJson<AppStatus>(stack, project.dir, 'app', 'status');
+    assert.equal(after.ready, true);
+    assert.equal(after.zone, 'local-1a');
+    assert.deepEqual(after.kept, []);
+    for (const v of after.volumes) {
+      const was = before.volumes.find((x) => x.name === v.name)!;
+      assert.equal(v.disk?.name, was.disk?.name, `${v.name} kept its disk`);
+      assert.match(readFileSync(join(v.disk!.handle, 'zrs-marker'), 'utf8'), /^written before the outage/);
+      assert.equal(v.newestSnapshot, null);
     }
   });
 });
