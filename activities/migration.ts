@@ -56,9 +56,9 @@ export function migrationActivities(deps: ActivityDeps) {
             return assigned;
           }),
         );
-        const sourceKc = await kubeConfigFor(deps, source);
         // A zone-redundant disk has no zone: the app is where its pod runs.
-        const fromZoneName = disks[0]?.zone || (await podZone(sourceKc, sourceDriver, source));
+        const fromZoneName =
+          disks[0]?.zone || (await podZone(await kubeConfigFor(deps, source), sourceDriver, source));
         const fromZone = fromZoneName ? await sourceDriver.resolveZone(fromZoneName) : undefined;
         const from = {
           cluster: source.cluster.name,
