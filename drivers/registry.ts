@@ -55,5 +55,5 @@ registerDriver('local', async () => (await import('./local/local-driver')).creat
 registerDriver('eks', async () => (await import('./eks/eks-driver')).createEksDriver);
 registerDriver('aks', notImplementedYet('aks', '@azure/arm-compute and @azure/identity'));
 registerDriver('gke', notImplementedYet('gke', '@google-cloud/compute'));
-registerDriver('oke', notImplementedYet('oke', 'oci-core and oci-common'));
+registerDriver('oke', async () => (await import('./oke/oke-driver')).createOkeDriver);
 registerDriver('k3s', async () => (await import('./k3s/k3s-driver')).createK3sDriver);
