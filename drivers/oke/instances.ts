@@ -38,7 +38,11 @@ export async function stopInstance(oci: OciCalls, region: string, instanceId: st
   }
 }
 
-export async function instanceState(oci: OciCalls, region: string, instanceId: string): Promise<InstanceState> {
+export async function instanceState(
+  oci: OciCalls,
+  region: string,
+  instanceId: string,
+): Promise<InstanceState> {
   const got = await oci.maybe(oci.compute(region, 'GetInstance', (c) => c.getInstance({ instanceId })));
   switch (got?.instance.lifecycleState) {
     case undefined:

@@ -7,7 +7,11 @@
 // OCI answers before or instead of doing anything (429, 5xx, 409 IncorrectState, no reply). Every
 // create carries a deterministic opc-retry-token, so a retried create whose first reply was lost
 // returns the resource the first attempt made instead of a second one.
-import { ConfigFileAuthenticationDetailsProvider, MaxAttemptsTerminationStrategy, type OciError } from 'oci-common';
+import {
+  ConfigFileAuthenticationDetailsProvider,
+  MaxAttemptsTerminationStrategy,
+  type OciError,
+} from 'oci-common';
 import type { RetryConfiguration } from 'oci-common';
 import { BlockstorageClient, ComputeClient, type models } from 'oci-core';
 import { DriverError } from '../errors';
@@ -139,7 +143,10 @@ export class OciCalls {
   }
 
   /** The compartment's volume backups in `region` that are not terminated. */
-  async backups(region: string, filter: { sourceVolumeBackupId?: string } = {}): Promise<models.VolumeBackup[]> {
+  async backups(
+    region: string,
+    filter: { sourceVolumeBackupId?: string } = {},
+  ): Promise<models.VolumeBackup[]> {
     const out: models.VolumeBackup[] = [];
     let page: string | undefined;
     do {

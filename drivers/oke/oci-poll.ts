@@ -13,8 +13,14 @@ import type { OciCalls } from './oci-calls';
 import { GiB, backupToSnapshot, isOwnBackup, volumeToDisk } from './records';
 import type { OkeZones } from './zones';
 
-async function getBackup(oci: OciCalls, region: string, id: string): Promise<models.VolumeBackup | undefined> {
-  const got = await oci.maybe(oci.storage(region, 'GetVolumeBackup', (c) => c.getVolumeBackup({ volumeBackupId: id })));
+async function getBackup(
+  oci: OciCalls,
+  region: string,
+  id: string,
+): Promise<models.VolumeBackup | undefined> {
+  const got = await oci.maybe(
+    oci.storage(region, 'GetVolumeBackup', (c) => c.getVolumeBackup({ volumeBackupId: id })),
+  );
   return got === undefined || got.volumeBackup.lifecycleState === 'TERMINATED' ? undefined : got.volumeBackup;
 }
 
@@ -46,7 +52,9 @@ export async function pollOci<K extends OperationKind>(
       if (v === undefined) throw notFound(`disk ${id} in ${region}`);
       const disk = volumeToDisk(v, region, zones);
       if (disk.state === 'failed' || disk.state === 'deleting') {
-        throw new DriverError('Conflict', `volume ${id} is ${v.lifecycleState}`, { details: { state: 'failed' } });
+        throw new DriverError('Conflict', `volume ${id} is ${v.lifecycleState}`, {
+          details: { state: 'failed' },
+        });
       }
       if (disk.state === 'creating') return pending();
       if (kind === 'resizeDisk' && disk.size < pollNumber(s, 'sizeGiB') * GiB) return pending();
@@ -73,7 +81,9 @@ export async function pollOci<K extends OperationKind>(
       }
       const snap = backupToSnapshot(b, region);
       if (snap.state === 'failed' || snap.state === 'deleting') {
-        throw new DriverError('Conflict', `volume backup ${id} is ${b.lifecycleState}`, { details: { state: 'failed' } });
+        throw new DriverError('Conflict', `volume backup ${id} is ${b.lifecycleState}`, {
+          details: { state: 'failed' },
+        });
       }
       return snap.ready && isOwnBackup(b) ? done(snap) : pending();
     }

@@ -9,7 +9,14 @@
 // the operation-key tag, because OCI forgets a token after 24 hours. Backups and copies also record
 // an intent first (create-intent.ts). The request-hash tag tells a retry from another request.
 import type { models } from 'oci-core';
-import { assignedDiskInUse, attachedDiskInUse, checkName, checkUserTags, newestFirst, soleAssignedDisk } from '../common';
+import {
+  assignedDiskInUse,
+  attachedDiskInUse,
+  checkName,
+  checkUserTags,
+  newestFirst,
+  soleAssignedDisk,
+} from '../common';
 import { type IntentLog, findOrCreate } from '../create-intent';
 import type {
   Attachment,
@@ -40,7 +47,16 @@ import type {
 import { DriverError, invalidArgument, notFound } from '../errors';
 import { keyDigest, keyName, requestFingerprint, validateIdempotencyKey } from '../idempotency';
 import type { JsonObject, OperationHandle, OperationKind, PollResult } from '../long-operation';
-import { MANAGED_BY_VALUE, TAG, type Tags, applyTagChange, assignedTagValue, systemTags, tagsMatch, tagsToWrite } from '../tags';
+import {
+  MANAGED_BY_VALUE,
+  TAG,
+  type Tags,
+  applyTagChange,
+  assignedTagValue,
+  systemTags,
+  tagsMatch,
+  tagsToWrite,
+} from '../tags';
 import { instanceOf, instanceState, stopInstance } from './instances';
 import { OciCalls, type OciCallOptions } from './oci-calls';
 import { pollOci } from './oci-poll';
@@ -72,13 +88,20 @@ interface VolumeRec {
 }
 
 /** Disk options the oke driver knows; InvalidArgument for any other or a bad value. */
-export function okeDiskOptions(options: DiskOptions | undefined, settings: OkeSettings): { vpusPerGB: number; fsType?: string } {
+export function okeDiskOptions(
+  options: DiskOptions | undefined,
+  settings: OkeSettings,
+): { vpusPerGB: number; fsType?: string } {
   const o = options ?? {};
   for (const key of Object.keys(o)) {
     if (key === 'zoneRedundant' && o[key] === true) {
-      throw new DriverError('Unsupported', 'OCI block volumes live in one availability domain (replicas are asynchronous)', {
-        details: { option: 'zoneRedundant' },
-      });
+      throw new DriverError(
+        'Unsupported',
+        'OCI block volumes live in one availability domain (replicas are asynchronous)',
+        {
+          details: { option: 'zoneRedundant' },
+        },
+      );
     }
     if (!['vpusPerGB', 'fsType', 'zoneRedundant'].includes(key)) {
       throw invalidArgument(`unknown oke disk option "${key}" (known: vpusPerGB, fsType)`, { option: key });
@@ -97,9 +120,11 @@ export function okeDiskOptions(options: DiskOptions | undefined, settings: OkeSe
 
 /** Whole GiB, at least OCI's 50; InvalidArgument for a size no volume can have. */
 export function volumeGiB(sizeBytes: number): number {
-  if (!Number.isFinite(sizeBytes) || sizeBytes <= 0) throw invalidArgument(`disk size must be positive (got ${sizeBytes})`, { option: 'size' });
+  if (!Number.isFinite(sizeBytes) || sizeBytes <= 0)
+    throw invalidArgument(`disk size must be positive (got ${sizeBytes})`, { option: 'size' });
   const gib = Math.max(MIN_GIB, Math.ceil(sizeBytes / GiB));
-  if (gib > MAX_GIB) throw invalidArgument(`disk size ${gib} GiB is above OCI's ${MAX_GIB} GiB`, { option: 'size' });
+  if (gib > MAX_GIB)
+    throw invalidArgument(`disk size ${gib} GiB is above OCI's ${MAX_GIB} GiB`, { option: 'size' });
   return gib;
 }
 
@@ -194,7 +219,9 @@ export class OkeDriver implements ProviderDriver {
     const gib = volumeGiB(req.sizeBytes);
     const source = req.source ?? { kind: 'empty' };
     if (source.kind === 'provider' && !BACKUP_OCID.test(source.id)) {
-      throw invalidArgument(`provider source "${source.id}" is not a volume backup OCID (ocid1.volumebackup.…)`);
+      throw invalidArgument(
+        `provider source "${source.id}" is not a volume backup OCID (ocid1.volumebackup.…)`,
+      );
     }
     const name = req.name ?? `d${keyName(req.idempotencyKey, 11)}`;
     checkName('disk name', name);
@@ -225,7 +252,8 @@ export class OkeDriver implements ProviderDriver {
       throw new DriverError('AlreadyExists', `disk ${req.app}/${req.volume}/${name} already exists`);
     }
     const sourceTags: Tags = {};
-    let sourceDetails: models.VolumeSourceFromVolumeBackupDetails | models.VolumeSourceFromVolumeDetails | undefined;
+    let sourceDetails:
+      models.VolumeSourceFromVolumeBackupDetails | models.VolumeSourceFromVolumeDetails | undefined;
     if (source.kind === 'snapshot') {
       const snap = await this.readySnapshot({ ...ref, name: source.name });
       if (snap.region !== zone.region) {
@@ -235,14 +263,18 @@ export class OkeDriver implements ProviderDriver {
         );
       }
       if (gib * GiB < snap.size) {
-        throw invalidArgument(`disk size ${gib} GiB is smaller than snapshot ${source.name}`, { option: 'size' });
+        throw invalidArgument(`disk size ${gib} GiB is smaller than snapshot ${source.name}`, {
+          option: 'size',
+        });
       }
       sourceDetails = { type: 'volumeBackup', id: snap.handle };
       sourceTags[OKE_TAG.sourceSnapshot] = snap.name;
     } else if (source.kind === 'disk') {
       const from = await this.requireDisk({ ...ref, name: source.name });
       if (from.region !== zone.region) {
-        throw invalidArgument(`disk ${source.name} is in region ${from.region}, not ${zone.region}`, { reason: 'region' });
+        throw invalidArgument(`disk ${source.name} is in region ${from.region}, not ${zone.region}`, {
+          reason: 'region',
+        });
       }
       sourceDetails = { type: 'volume', id: from.item.id };
       sourceTags[OKE_TAG.sourceDisk] = from.disk.name;
@@ -298,9 +330,16 @@ export class OkeDriver implements ProviderDriver {
     if (disk.state === 'deleting') return op;
     if (disk.assigned) throw assignedDiskInUse(ref);
     const attached = await this.oci.attachments(region, disk.handle);
-    if (attached.length > 0) throw attachedDiskInUse(ref, attached.map((a) => a.instanceId));
-    if (disk.state === 'creating') throw new DriverError('Transient', `disk ${ref.name} is still being created`);
-    await this.oci.maybe(this.oci.storage(region, 'DeleteVolume', (c) => c.deleteVolume({ volumeId: disk.handle })));
+    if (attached.length > 0)
+      throw attachedDiskInUse(
+        ref,
+        attached.map((a) => a.instanceId),
+      );
+    if (disk.state === 'creating')
+      throw new DriverError('Transient', `disk ${ref.name} is still being created`);
+    await this.oci.maybe(
+      this.oci.storage(region, 'DeleteVolume', (c) => c.deleteVolume({ volumeId: disk.handle })),
+    );
     return op;
   }
 
@@ -308,7 +347,9 @@ export class OkeDriver implements ProviderDriver {
     const gib = volumeGiB(sizeBytes);
     const { disk, region } = await this.requireDisk(ref);
     if (gib * GiB < disk.size) {
-      throw invalidArgument(`disk ${ref.name} has ${disk.size / GiB} GiB; disks can only grow`, { option: 'size' });
+      throw invalidArgument(`disk ${ref.name} has ${disk.size / GiB} GiB; disks can only grow`, {
+        option: 'size',
+      });
     }
     if (gib * GiB > disk.size) {
       await this.oci.storage(region, 'UpdateVolume', (c) =>
@@ -340,7 +381,10 @@ export class OkeDriver implements ProviderDriver {
     const snap = await this.requireSnapshot(resource.ref);
     const next = applyTagChange(snap.tags, change);
     await this.oci.storage(snap.region, 'UpdateVolumeBackup', (c) =>
-      c.updateVolumeBackup({ volumeBackupId: snap.handle, updateVolumeBackupDetails: { freeformTags: next } }),
+      c.updateVolumeBackup({
+        volumeBackupId: snap.handle,
+        updateVolumeBackupDetails: { freeformTags: next },
+      }),
     );
     return next;
   }
@@ -349,7 +393,12 @@ export class OkeDriver implements ProviderDriver {
     const { region, disk } = await this.requireDisk(ref);
     return (await this.oci.attachments(region, disk.handle)).map((a) => ({
       instanceId: a.instanceId,
-      state: a.lifecycleState === 'ATTACHING' ? 'attaching' : a.lifecycleState === 'DETACHING' ? 'detaching' : 'attached',
+      state:
+        a.lifecycleState === 'ATTACHING'
+          ? 'attaching'
+          : a.lifecycleState === 'DETACHING'
+            ? 'detaching'
+            : 'attached',
     }));
   }
 
@@ -378,7 +427,10 @@ export class OkeDriver implements ProviderDriver {
   // -------------------------------------------------------------------------------------------
   // Snapshots
 
-  private async backupsWhere(tags: Tags, regions = this.zones.regions): Promise<{ region: string; item: models.VolumeBackup }[]> {
+  private async backupsWhere(
+    tags: Tags,
+    regions = this.zones.regions,
+  ): Promise<{ region: string; item: models.VolumeBackup }[]> {
     const perRegion = await Promise.all(
       regions.map(async (region) =>
         (await this.oci.backups(region))
@@ -403,7 +455,10 @@ export class OkeDriver implements ProviderDriver {
   private async readySnapshot(ref: SnapshotRef): Promise<Snapshot> {
     const snap = await this.requireSnapshot(ref);
     if (snap.state !== 'ready') {
-      throw new DriverError('Conflict', `snapshot ${ref.name} is ${snap.state}, not ready: wait until it is available`);
+      throw new DriverError(
+        'Conflict',
+        `snapshot ${ref.name} is ${snap.state}, not ready: wait until it is available`,
+      );
     }
     return snap;
   }
@@ -414,7 +469,10 @@ export class OkeDriver implements ProviderDriver {
     }
   }
 
-  async beginCreateSnapshot(req: CreateSnapshotRequest, intents?: IntentLog): Promise<OperationHandle<'createSnapshot'>> {
+  async beginCreateSnapshot(
+    req: CreateSnapshotRequest,
+    intents?: IntentLog,
+  ): Promise<OperationHandle<'createSnapshot'>> {
     checkName('app', req.app);
     checkName('volume', req.volume);
     validateIdempotencyKey(req.idempotencyKey);
@@ -422,7 +480,13 @@ export class OkeDriver implements ProviderDriver {
     checkName('snapshot name', name);
     const userTags = checkUserTags(req.tags);
     const ref = { app: req.app, volume: req.volume };
-    const requestHash = requestFingerprint({ ...ref, name, disk: req.disk, incremental: req.incremental, tags: userTags });
+    const requestHash = requestFingerprint({
+      ...ref,
+      name,
+      disk: req.disk,
+      incremental: req.incremental,
+      tags: userTags,
+    });
     const digest = keyDigest(req.idempotencyKey);
     const find = async (): Promise<{ region: string; id: string } | undefined> => {
       const found = (await this.backupsWhere({ [TAG.operationKey]: digest }))[0];
@@ -440,7 +504,9 @@ export class OkeDriver implements ProviderDriver {
         region: source!.region,
         intents,
         consistencyWindowMs: this.window,
-        ...(this.options.lookupIntervalMs === undefined ? {} : { lookupIntervalMs: this.options.lookupIntervalMs }),
+        ...(this.options.lookupIntervalMs === undefined
+          ? {}
+          : { lookupIntervalMs: this.options.lookupIntervalMs }),
         find,
         create: async () => {
           await this.noSnapshotNamed(ref, name);
@@ -477,10 +543,13 @@ export class OkeDriver implements ProviderDriver {
   private async snapshotSourceDisk(req: CreateSnapshotRequest): Promise<{ region: string; disk: Disk }> {
     if (req.disk !== undefined) {
       const { disk, region } = await this.requireDisk({ app: req.app, volume: req.volume, name: req.disk });
-      if (disk.state !== 'ready') throw new DriverError('Conflict', `disk ${req.disk} is ${disk.state}, not ready`);
+      if (disk.state !== 'ready')
+        throw new DriverError('Conflict', `disk ${req.disk} is ${disk.state}, not ready`);
       return { region, disk };
     }
-    const assigned = (await this.listDisks({ app: req.app, volume: req.volume })).filter((d) => d.state === 'ready' && d.assigned);
+    const assigned = (await this.listDisks({ app: req.app, volume: req.volume })).filter(
+      (d) => d.state === 'ready' && d.assigned,
+    );
     const disk = soleAssignedDisk(req, assigned);
     return { region: disk.region, disk };
   }
@@ -501,13 +570,18 @@ export class OkeDriver implements ProviderDriver {
     }
     const op = this.handle('deleteSnapshot', snap.handle, { region: snap.region, backupId: snap.handle });
     if (snap.state === 'deleting') return op;
-    if (snap.state === 'creating') throw new DriverError('Transient', `snapshot ${ref.name} is still being created`);
+    if (snap.state === 'creating')
+      throw new DriverError('Transient', `snapshot ${ref.name} is still being created`);
     const readers = await this.snapshotReaders(snap);
     if (readers.length > 0) {
-      throw new DriverError('InUse', `snapshot ${ref.name} is being read by ${readers.join(', ')}`, { details: { reason: 'source' } });
+      throw new DriverError('InUse', `snapshot ${ref.name} is being read by ${readers.join(', ')}`, {
+        details: { reason: 'source' },
+      });
     }
     await this.oci.maybe(
-      this.oci.storage(snap.region, 'DeleteVolumeBackup', (c) => c.deleteVolumeBackup({ volumeBackupId: snap.handle })),
+      this.oci.storage(snap.region, 'DeleteVolumeBackup', (c) =>
+        c.deleteVolumeBackup({ volumeBackupId: snap.handle }),
+      ),
     );
     return op;
   }
@@ -534,7 +608,10 @@ export class OkeDriver implements ProviderDriver {
     ];
   }
 
-  async beginCopySnapshot(req: CopySnapshotRequest, intents?: IntentLog): Promise<OperationHandle<'copySnapshot'>> {
+  async beginCopySnapshot(
+    req: CopySnapshotRequest,
+    intents?: IntentLog,
+  ): Promise<OperationHandle<'copySnapshot'>> {
     validateIdempotencyKey(req.idempotencyKey);
     const target = req.targetRegion;
     this.zones.zonesOf(target);
@@ -574,7 +651,9 @@ export class OkeDriver implements ProviderDriver {
         region: target,
         intents,
         consistencyWindowMs: this.window,
-        ...(this.options.lookupIntervalMs === undefined ? {} : { lookupIntervalMs: this.options.lookupIntervalMs }),
+        ...(this.options.lookupIntervalMs === undefined
+          ? {}
+          : { lookupIntervalMs: this.options.lookupIntervalMs }),
         find,
         create: async () => {
           await this.noSnapshotNamed(ref, name);
@@ -627,7 +706,8 @@ export class OkeDriver implements ProviderDriver {
   // Polling
 
   async poll<K extends OperationKind>(op: OperationHandle<K>): Promise<PollResult<K>> {
-    if (op.provider !== OKE_DRIVER_NAME) throw invalidArgument(`operation of provider ${op.provider} given to oke`);
+    if (op.provider !== OKE_DRIVER_NAME)
+      throw invalidArgument(`operation of provider ${op.provider} given to oke`);
     return pollOci(this.oci, this.zones, op);
   }
 }

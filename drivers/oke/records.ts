@@ -5,7 +5,7 @@
 import type { models } from 'oci-core';
 import type { Disk, DiskOptions, ResourceState, Snapshot } from '../driver';
 import { DriverError } from '../errors';
-import { TAG, type Tags, isAssignedTag } from '../tags';
+import { TAG, type Tags, isAssignedTag, tagsMatch } from '../tags';
 import type { OkeZones } from './zones';
 
 export const GiB = 1024 ** 3;
@@ -21,7 +21,8 @@ export const OKE_TAG = {
   copiedFromId: 'kompox-copied-from-id',
 } as const;
 
-const iso = (d: Date | string | undefined): string => (d === undefined ? new Date(0) : new Date(d)).toISOString();
+const iso = (d: Date | string | undefined): string =>
+  (d === undefined ? new Date(0) : new Date(d)).toISOString();
 
 function volumeState(state: string | undefined): ResourceState {
   switch (state) {
@@ -94,7 +95,8 @@ export function volumeToDisk(v: models.Volume, region: string, zones: OkeZones):
 /** False for a copy still carrying only its source's tags (the driver has not tagged it yet). */
 export function isOwnBackup(b: models.VolumeBackup): boolean {
   if (!b.sourceVolumeBackupId) return true;
-  return b.freeformTags?.[OKE_TAG.copiedFromId] === b.sourceVolumeBackupId;
+  // Written through tagValue, like every tag value (OCIDs hold dots).
+  return tagsMatch(b.freeformTags ?? {}, { [OKE_TAG.copiedFromId]: b.sourceVolumeBackupId });
 }
 
 export function backupToSnapshot(b: models.VolumeBackup, region: string): Snapshot {
@@ -113,14 +115,18 @@ export function backupToSnapshot(b: models.VolumeBackup, region: string): Snapsh
     incremental: b.type === 'INCREMENTAL',
     createdAt: iso(b.timeCreated),
     updatedAt: iso(b.timeCreated),
-    sourceDisk: { name: tags[OKE_TAG.sourceDisk] ?? '', handle: tags[OKE_TAG.sourceVolumeId] ?? b.volumeId ?? '' },
+    // Tag values are sanitised (OCIDs hold dots): the OCIDs come from OCI's own fields.
+    sourceDisk: {
+      name: tags[OKE_TAG.sourceDisk] ?? '',
+      handle: b.volumeId ?? tags[OKE_TAG.sourceVolumeId] ?? '',
+    },
     ...(copiedFrom === undefined
       ? {}
       : {
           copiedFrom: {
             name: copiedFrom,
             region: tags[OKE_TAG.copiedFromRegion] ?? '',
-            handle: tags[OKE_TAG.copiedFromId] ?? '',
+            handle: b.sourceVolumeBackupId ?? tags[OKE_TAG.copiedFromId] ?? '',
           },
         }),
     tags,

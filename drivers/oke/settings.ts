@@ -55,14 +55,23 @@ function refuse(key: string, message: string): never {
 export function parseAvailabilityDomains(value: string): Map<string, string[]> {
   const key = OKE_SETTING.availabilityDomains;
   const out = new Map<string, string[]>();
-  for (const part of value.split(';').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of value
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const eq = part.indexOf('=');
     const region = part.slice(0, eq).trim();
-    if (eq < 0 || !REGION.test(region)) refuse(key, `${key}: "${part}" is not region=AD,AD (like us-phoenix-1=Uocm:PHX-AD-1)`);
-    const ads = part.slice(eq + 1).split(',').map((a) => a.trim()).filter((a) => a !== '');
+    if (eq < 0 || !REGION.test(region))
+      refuse(key, `${key}: "${part}" is not region=AD,AD (like us-phoenix-1=Uocm:PHX-AD-1)`);
+    const ads = part
+      .slice(eq + 1)
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== '');
     if (ads.length === 0) refuse(key, `${key}: region ${region} lists no availability domain`);
     for (const ad of ads) {
-      if (!AD_NAME.test(ad)) refuse(key, `${key}: "${ad}" is not an availability domain name (like Uocm:PHX-AD-1)`);
+      if (!AD_NAME.test(ad))
+        refuse(key, `${key}: "${ad}" is not an availability domain name (like Uocm:PHX-AD-1)`);
     }
     if (out.has(region)) refuse(key, `${key}: region ${region} is listed twice`);
     out.set(region, ads);
@@ -94,13 +103,18 @@ export function readOkeSettings(ctx: DriverContext): OkeSettings {
   const availabilityDomains = parseAvailabilityDomains(value(OKE_SETTING.availabilityDomains) ?? '');
   const home = value(OKE_SETTING.region) ?? [...availabilityDomains.keys()][0]!;
   if (!availabilityDomains.has(home)) {
-    refuse(OKE_SETTING.region, `${OKE_SETTING.region} ${home} has no entry in ${OKE_SETTING.availabilityDomains}`);
+    refuse(
+      OKE_SETTING.region,
+      `${OKE_SETTING.region} ${home} has no entry in ${OKE_SETTING.availabilityDomains}`,
+    );
   }
   const vpus = Number(value(OKE_SETTING.vpusPerGB) ?? '10');
   if (!(VPUS_PER_GB as readonly number[]).includes(vpus)) {
     refuse(OKE_SETTING.vpusPerGB, `${OKE_SETTING.vpusPerGB} must be one of ${VPUS_PER_GB.join(', ')}`);
   }
-  const endpoint = value(OKE_SETTING.endpoint)?.replace(/\/+$/, '').replace(/\/20160918$/, '');
+  const endpoint = value(OKE_SETTING.endpoint)
+    ?.replace(/\/+$/, '')
+    .replace(/\/20160918$/, '');
   if (endpoint !== undefined) {
     if (!/^https?:\/\/[^/]+/.test(endpoint)) {
       refuse(OKE_SETTING.endpoint, `${OKE_SETTING.endpoint} "${endpoint}" is not an http(s) URL`);

@@ -330,11 +330,12 @@ export function describeDriverContract(fixture: DriverFixture): void {
       const ref = app();
       const disk = await createDisk(ref);
       const detach = async () => wait(await driver.beginForceDetach({ disk: { ...ref, name: disk.name } }));
-      if (!driver.capabilities.forceDetach) {
+      // Without a force flag, a cloud with a detach call still detaches (Capabilities.forceDetach).
+      if (!driver.capabilities.forceDetach && !env.attach) {
         await assert.rejects(detach(), rejectsWith('Unsupported'));
         return;
       }
-      assert.ok(env.attach, `${fixture.name} force-detaches: its fixture must attach a disk to a machine`);
+      assert.ok(env.attach, `${fixture.name} detaches: its fixture must attach a disk to a machine`);
       const instanceId = await env.attach(disk);
       const attached = await driver.listAttachments({ ...ref, name: disk.name });
       assert.deepEqual(
