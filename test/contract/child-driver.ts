@@ -4,14 +4,20 @@
 //   node child-driver.js <spec.json> <request.json> <outDir>
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CreateDiskRequest, CreateSnapshotRequest, DriverContext } from '../../drivers/driver';
+import type {
+  CopySnapshotRequest,
+  CreateDiskRequest,
+  CreateSnapshotRequest,
+  DriverContext,
+} from '../../drivers/driver';
 import { createDriver } from '../../drivers/registry';
 import { loadKubeConfig } from '../../kube/kubeconfig';
 import type { DriverSpec } from './driver-fixture';
 
 export type ChildRequest =
   | { kind: 'createDisk'; request: CreateDiskRequest }
-  | { kind: 'createSnapshot'; request: CreateSnapshotRequest };
+  | { kind: 'createSnapshot'; request: CreateSnapshotRequest }
+  | { kind: 'copySnapshot'; request: CopySnapshotRequest };
 
 async function main(): Promise<void> {
   const [specFile, requestFile, outDir] = process.argv.slice(2);
@@ -23,13 +29,16 @@ async function main(): Promise<void> {
     ...(spec.kubeconfigPath ? { kubeConfig: async () => loadKubeConfig({ path: spec.kubeconfigPath }) } : {}),
   };
   const driver = await createDriver(spec.driver, ctx);
+  const intents = {
+    retried: false,
+    record: (intent: unknown) => writeFileSync(join(outDir, 'intent.json'), JSON.stringify(intent)),
+  };
   const op =
     req.kind === 'createDisk'
       ? await driver.beginCreateDisk(req.request)
-      : await driver.beginCreateSnapshot(req.request, {
-          retried: false,
-          record: (intent) => writeFileSync(join(outDir, 'intent.json'), JSON.stringify(intent)),
-        });
+      : req.kind === 'createSnapshot'
+        ? await driver.beginCreateSnapshot(req.request, intents)
+        : await driver.beginCopySnapshot(req.request, intents);
   // The moment between the cloud call and the first heartbeat of the handle.
   writeFileSync(join(outDir, 'begun'), '');
   if (process.env.CHILD_DIE_BEFORE_HEARTBEAT === '1') process.kill(process.pid, 'SIGKILL');

@@ -481,8 +481,8 @@ export function describeDriverContract(fixture: DriverFixture): void {
  * Runs child-driver.js and SIGKILLs it once `marker` exists in its output directory (or lets it
  * kill itself right after the cloud call when `dieBeforeHeartbeat`). Returns that directory.
  */
-async function runChild(
-  env: FixtureEnv,
+export async function runChild(
+  env: Pick<FixtureEnv, 'spec'>,
   req: ChildRequest,
   marker: string,
   dieBeforeHeartbeat = false,

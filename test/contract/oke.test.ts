@@ -4,77 +4,9 @@
 // its config file through OCI_CONFIG_FILE (a key made now) and the endpoint setting
 // OCI_CLI_ENDPOINT, both of which a child process inherits from the spec and the environment.
 // KOMPOX_FAKE_LATENCY=realistic gives long operations their rough real durations.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { DriverContext } from '../../drivers/driver';
 import { createOkeDriver } from '../../drivers/oke/oke-driver';
-import { CloudModel, type CloudModelOptions } from '../fakes/cloud-model';
-import { type OciCoreFake, startOciCoreFake } from '../fakes/oci/core-fake';
-import { writeOciConfig } from '../fakes/oci/credentials';
 import { describeDriverContract } from './driver-contract';
-
-export const OKE_HOME = 'us-phoenix-1';
-export const OKE_REGIONS = [
-  { name: 'us-phoenix-1', zones: ['Uocm:PHX-AD-1', 'Uocm:PHX-AD-2', 'Uocm:PHX-AD-3'] },
-  { name: 'us-ashburn-1', zones: ['Uocm:ASH-AD-1', 'Uocm:ASH-AD-2'] },
-];
-
-/** Rough real durations (not published by OCI: see the report); zero unless asked for. */
-export function okeLatency(): CloudModelOptions['latencyMs'] {
-  if (process.env.KOMPOX_FAKE_LATENCY !== 'realistic') return {};
-  return {
-    createDisk: 5000,
-    createSnapshot: 20_000,
-    copySnapshot: 60_000,
-    attach: 10_000,
-    detach: 10_000,
-    '*': 2000,
-  };
-}
-
-export interface OkeWorld {
-  dir: string;
-  model: CloudModel;
-  fake: OciCoreFake;
-  ctx: DriverContext;
-  stop(): Promise<void>;
-}
-
-/** The fake, a config file with a fresh key, and the context a worker would build the driver from. */
-export async function startOkeWorld(name: string, faultRate: number): Promise<OkeWorld> {
-  const dir = mkdtempSync(join(tmpdir(), `kompox-${name}-`));
-  const model = new CloudModel({ regions: OKE_REGIONS, faultRate, seed: 20160918, latencyMs: okeLatency() });
-  const fake = await startOciCoreFake(model);
-  Object.assign(process.env, {
-    OCI_CONFIG_FILE: writeOciConfig(dir, 'KOMPOX', OKE_HOME),
-    OCI_SDK_DEFAULT_CIRCUITBREAKER_ENABLED: 'false',
-  });
-  const ctx: DriverContext = {
-    workspace: 'ws',
-    provider: 'oke-contract',
-    cluster: 'prod',
-    providerSettings: {
-      OCI_COMPARTMENT_ID: 'ocid1.compartment.oc1..kompoxcontract',
-      OCI_AVAILABILITY_DOMAINS: OKE_REGIONS.map((r) => `${r.name}=${r.zones.join(',')}`).join(';'),
-      OCI_REGION: OKE_HOME,
-      OCI_CLI_PROFILE: 'KOMPOX',
-      OCI_CLI_ENDPOINT: fake.endpointTemplate,
-    },
-    clusterSettings: {},
-    stateDir: dir,
-  };
-  return {
-    dir,
-    model,
-    fake,
-    ctx,
-    async stop() {
-      await fake.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+import { startOkeWorld } from './oke-world';
 
 describeDriverContract({
   name: 'oke',
