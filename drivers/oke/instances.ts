@@ -16,7 +16,7 @@ export function instanceOf(
 ): { region: string; instanceId: string } {
   const m = INSTANCE_OCID.exec(ref.providerId ?? '');
   const segment = m?.[2] ?? '';
-  const region = zones.regions.includes(segment) ? segment : zones.regionOfKey(segment);
+  const region = zones.regionOfKey(segment);
   if (m === null || region === undefined) {
     throw invalidArgument(
       `node ${ref.nodeName} has no OCI providerID like ocid1.instance.oc1.phx.… in a region the driver sees (got "${ref.providerId ?? ''}")`,

@@ -4,7 +4,7 @@
 //
 //   OCI_COMPARTMENT_ID           the compartment disks and backups live in (required).
 //   OCI_AVAILABILITY_DOMAINS     the regions the driver sees and their ADs (required):
-//                                `us-phoenix-1=Uocm:PHX-AD-1,Uocm:PHX-AD-2;us-ashburn-1=Uocm:ASH-AD-1`.
+//                                `us-phoenix-1=Uocm:PHX-AD-1,Uocm:PHX-AD-2;us-ashburn-1=Uocm:US-ASHBURN-AD-1`.
 //                                AD names carry a tenancy prefix, so they are configured, not guessed.
 //   OCI_REGION                   the home region (default zone, `AD-1` names); default: the first
 //                                region of OCI_AVAILABILITY_DOMAINS.
@@ -32,7 +32,7 @@ export const OKE_SETTING = {
 const KNOWN: readonly string[] = Object.values(OKE_SETTING);
 const CREDENTIAL_KEYS = ['OCI_CLI_KEY_FILE', 'OCI_CLI_KEY_CONTENT', 'OCI_CLI_FINGERPRINT', 'OCI_CLI_USER'];
 const REGION = /^[a-z]{2}-[a-z]+-\d+$/;
-const AD_NAME = /^([A-Za-z0-9]+:)?([A-Z0-9]+)-AD-(\d+)$/;
+const AD_NAME = /^([A-Za-z0-9]+:)?([A-Z0-9-]+)-AD-(\d+)$/;
 const OCID = /^ocid1\.[a-z0-9]+\.[a-z0-9-]*\.[a-z0-9-]*\.[A-Za-z0-9._-]+$/;
 export const VPUS_PER_GB = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120] as const;
 

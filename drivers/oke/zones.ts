@@ -5,6 +5,7 @@
 //   KOM       AD-1 in the home region; elsewhere the topology name (PHX-AD-1), since `AD-1`
 //             exists in every region and must name one zone.
 // As input, `resolve` takes any of them, and in the home region also the AD number (`1`).
+import { Region } from 'oci-common';
 import type { RegionInfo, ZoneInfo } from '../driver';
 import { invalidArgument } from '../errors';
 import { OKE_SETTING, type OkeSettings } from './settings';
@@ -15,7 +16,7 @@ export function topologyOfAd(ad: string): string {
   return i < 0 ? ad : ad.slice(i + 1);
 }
 
-/** `Uocm:PHX-AD-1` → `PHX` (the region key OCIDs and AD names carry). */
+/** `Uocm:PHX-AD-1` → `PHX`, `Uocm:US-ASHBURN-AD-1` → `US-ASHBURN`: what AD names put before the number. */
 export function regionKeyOfAd(ad: string): string {
   return topologyOfAd(ad).replace(/-AD-\d+$/, '');
 }
@@ -44,8 +45,19 @@ export class OkeZones {
     return [this.home, ...rest];
   }
 
-  /** The region whose ADs carry `key` (OCIDs name regions by key: ocid1.volume.oc1.phx.…). */
+  /**
+   * The region an OCID's region segment names (ocid1.volume.oc1.phx.…): a region id, the SDK's
+   * short code (`iad` → us-ashburn-1), or the prefix of the region's AD names (`PHX-AD-1`).
+   */
   regionOfKey(key: string): string | undefined {
+    if (this.regions.includes(key)) return key;
+    let fromSdk: string | undefined;
+    try {
+      fromSdk = Region.getRegionIdFromShortCode(key);
+    } catch {
+      fromSdk = undefined;
+    }
+    if (fromSdk !== undefined && this.regions.includes(fromSdk)) return fromSdk;
     const k = key.toUpperCase();
     return this.all.find((z) => regionKeyOfAd(z.provider) === k)?.region;
   }

@@ -121,4 +121,32 @@ void describe('oke: a killed worker resumes OCI long operations from its heartbe
     assert.deepEqual(world.model.requests.slice(before).filter(copyBackup), []);
     assert.deepEqual((await driver.listSnapshots(ref)).map((s) => s.name).sort(), ['s1', 's1-ash']);
   });
+  void it('finds a copy the worker started but never heartbeated, while it has no tags of its own yet', async () => {
+    const request = {
+      snapshot: { ...ref, name: 's1' },
+      targetRegion: 'us-ashburn-1',
+      targetName: 's1-ash2',
+      idempotencyKey: 'resume-copy-unseen',
+    };
+    const out = await runChild(
+      { spec: { driver: 'oke', ctx: world.ctx } },
+      { kind: 'copySnapshot', request },
+      'begun',
+      true,
+    );
+    rmSync(out, { recursive: true, force: true });
+    const killedAt = world.model.requests.length;
+    const made = [...world.model.snapshots.values()].filter(
+      (s) => s.name === `kompox-copy-${keyDigest(request.idempotencyKey)}`,
+    );
+    assert.equal(made.length, 1, 'the dead worker started the copy');
+    assert.equal(made[0]!.tags[TAG.snapshotName], 's1', 'the copy still carries its source tags only');
+    // The retried activity has no handle: it finds the copy by its source and display name.
+    const copy = await wait(
+      await driver.beginCopySnapshot(request, { retried: true, record: () => undefined }),
+    );
+    assert.equal(copy.handle, made[0]!.id);
+    assert.equal(copy.name, 's1-ash2');
+    assert.deepEqual(world.model.requests.slice(killedAt).filter(copyBackup), [], 'no second copy');
+  });
 });

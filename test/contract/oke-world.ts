@@ -13,7 +13,8 @@ import { writeOciConfig } from '../fakes/oci/credentials';
 export const OKE_HOME = 'us-phoenix-1';
 export const OKE_REGIONS = [
   { name: 'us-phoenix-1', zones: ['Uocm:PHX-AD-1', 'Uocm:PHX-AD-2', 'Uocm:PHX-AD-3'] },
-  { name: 'us-ashburn-1', zones: ['Uocm:ASH-AD-1', 'Uocm:ASH-AD-2'] },
+  // Ashburn's AD names carry the region's name, not its key (iad), as in OCI.
+  { name: 'us-ashburn-1', zones: ['Uocm:US-ASHBURN-AD-1', 'Uocm:US-ASHBURN-AD-2'] },
 ];
 
 /** Rough real durations (not published by OCI: see the report); zero unless asked for. */

@@ -23,7 +23,7 @@ describeDriverContract({
       driver,
       spec: { driver: 'oke', ctx },
       homeZones: ['AD-1', 'AD-2'],
-      otherRegionZone: 'ASH-AD-2',
+      otherRegionZone: 'US-ASHBURN-AD-2',
       attach: async (disk) => fake.attach(disk.handle),
       // An OKE node: named by its private IP, with the instance OCID as providerID.
       async machine(zone) {

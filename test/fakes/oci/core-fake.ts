@@ -19,6 +19,7 @@ const API = '20160918';
 const AUTH =
   /^Signature version="1",keyId="[^"/]+\/[^"/]+\/[^"]+",algorithm="rsa-sha256",headers="([^"]+)",signature="[A-Za-z0-9+/=]+"$/;
 const PAGE = 50;
+const REGION_KEYS: Record<string, string> = { 'us-phoenix-1': 'phx', 'us-ashburn-1': 'iad' };
 
 interface Meta {
   compartmentId: string;
@@ -49,7 +50,10 @@ export async function startOciCoreFake(model: CloudModel): Promise<OciCoreFake> 
   const stopping = new Set<string>();
   const instanceIds = new Map<string, string>(); // instance OCID → model machine id
 
+  // The region segment of OCIDs: the region's short key (phx, iad), else what its AD names carry.
   const keyOf = (region: string): string => {
+    const known = REGION_KEYS[region];
+    if (known !== undefined) return known;
     const ad = model.zonesOf(region)?.[0] ?? '';
     return (ad.includes(':') ? ad.slice(ad.indexOf(':') + 1) : ad).replace(/-AD-\d+$/, '').toLowerCase();
   };
