@@ -12,7 +12,7 @@
 // `retry-after`, 500 InternalServerError, 404 NotAuthorizedOrNotFound for a denied create; a
 // fault "after" runs the effect and then answers with the error (the reply is lost).
 import { randomUUID } from 'node:crypto';
-import type { CloudModel, ModelDisk, ModelMachine, ModelSnapshot } from '../cloud-model';
+import type { CloudModel, LoggedRequest, ModelDisk, ModelMachine, ModelSnapshot } from '../cloud-model';
 import { type FakeReply, type FakeRequest, type RunningFake, startHttpFake } from '../http-fake';
 
 const API = '20160918';
@@ -38,6 +38,8 @@ export interface OciCoreFake extends RunningFake {
   endpointTemplate: string;
   /** Attaches a volume to a new running instance in its AD (what attachVolume ends in); the instance OCID. */
   attach(volumeId: string): string;
+  /** Requests whose effect happened but whose reply was a fault (lost replies). */
+  lostReplies: readonly LoggedRequest[];
   /** A running instance in an AD (API name); its OCID. */
   addInstance(ad: string, name: string): string;
 }
@@ -153,12 +155,15 @@ export async function startOciCoreFake(model: CloudModel): Promise<OciCoreFake> 
     timeCreated: now(),
   });
 
+  const lost: LoggedRequest[] = [];
   /** Runs `effect` under the call's fault: refused before, or done with the reply lost after. */
   const withFault = (req: FakeRequest, call: string, effect: () => FakeReply): FakeReply => {
     const fault = model.faultFor(call, req.method !== 'GET');
     if (fault?.timing === 'before') return faultReply(fault.fault);
     const out = effect();
-    return fault === undefined ? out : faultReply(fault.fault);
+    if (fault === undefined) return out;
+    if (out.status < 300) lost.push(req.logged);
+    return faultReply(fault.fault);
   };
   const tokens = new Map<string, FakeReply>();
   /**
@@ -430,6 +435,7 @@ export async function startOciCoreFake(model: CloudModel): Promise<OciCoreFake> 
   return {
     ...server,
     endpointTemplate: `${server.endpoint}/{region}`,
+    lostReplies: lost,
     addInstance,
     attach(volumeId) {
       const d = model.disk(volumeId);
