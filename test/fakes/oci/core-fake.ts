@@ -173,7 +173,6 @@ export async function startOciCoreFake(model: CloudModel): Promise<OciCoreFake> 
   const once = (req: FakeRequest, call: string, region: string, effect: () => FakeReply): FakeReply => {
     const header = req.headers['opc-retry-token'];
     const token = typeof header === 'string' ? `${call}/${region}/${header}` : undefined;
-    if (typeof header === 'string') req.logged.token = header;
     return withFault(req, call, () => {
       const earlier = token === undefined ? undefined : tokens.get(token);
       if (earlier !== undefined) return earlier;
@@ -184,6 +183,8 @@ export async function startOciCoreFake(model: CloudModel): Promise<OciCoreFake> 
   };
 
   const handler = (req: FakeRequest): FakeReply => {
+    const retryToken = req.headers['opc-retry-token'];
+    if (typeof retryToken === 'string') req.logged.token = retryToken;
     const auth = req.headers.authorization;
     const signed = typeof auth === 'string' ? AUTH.exec(auth) : null;
     const signedHeaders = signed?.[1]?.toLowerCase().split(' ') ?? [];
