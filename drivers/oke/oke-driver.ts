@@ -60,18 +60,22 @@ import {
 import { instanceOf, instanceState, stopInstance } from './instances';
 import { OciCalls, type OciCallOptions } from './oci-calls';
 import { pollOci } from './oci-poll';
-import { OKE_TAG, backupToSnapshot, checkSameRequest, isOwnBackup, oldest, volumeToDisk } from './records';
-import { type OkeSettings, VPUS_PER_GB, readOkeSettings } from './settings';
+import {
+  GiB,
+  OKE_TAG,
+  backupToSnapshot,
+  checkSameRequest,
+  isOwnBackup,
+  oldest,
+  volumeToDisk,
+} from './records';
+import { type OkeSettings, readOkeSettings } from './settings';
+import { okeDiskOptions, volumeGiB } from './volume-options';
 import { OkeZones } from './zones';
 
 export const OKE_DRIVER_NAME = 'oke';
 export const OCI_CSI_DRIVER = 'blockvolume.csi.oraclecloud.com';
 export const OKE_TOPOLOGY_KEY = 'topology.kubernetes.io/zone';
-const GiB = 1024 ** 3;
-/** OCI block volumes are 50 GB (GiB) to 32 TB. */
-const MIN_GIB = 50;
-const MAX_GIB = 32 * 1024;
-const FS_TYPES = ['ext4', 'xfs', 'ext3'];
 const BACKUP_OCID = /^ocid1\.volumebackup\./;
 
 export interface OkeDriverOptions extends OciCallOptions {
@@ -85,47 +89,6 @@ interface VolumeRec {
   region: string;
   item: models.Volume;
   disk: Disk;
-}
-
-/** Disk options the oke driver knows; InvalidArgument for any other or a bad value. */
-export function okeDiskOptions(
-  options: DiskOptions | undefined,
-  settings: OkeSettings,
-): { vpusPerGB: number; fsType?: string } {
-  const o = options ?? {};
-  for (const key of Object.keys(o)) {
-    if (key === 'zoneRedundant' && o[key] === true) {
-      throw new DriverError(
-        'Unsupported',
-        'OCI block volumes live in one availability domain (replicas are asynchronous)',
-        {
-          details: { option: 'zoneRedundant' },
-        },
-      );
-    }
-    if (!['vpusPerGB', 'fsType', 'zoneRedundant'].includes(key)) {
-      throw invalidArgument(`unknown oke disk option "${key}" (known: vpusPerGB, fsType)`, { option: key });
-    }
-  }
-  const vpus = o.vpusPerGB === undefined ? settings.vpusPerGB : Number(o.vpusPerGB);
-  if (!(VPUS_PER_GB as readonly number[]).includes(vpus)) {
-    throw invalidArgument(`vpusPerGB must be one of ${VPUS_PER_GB.join(', ')}`, { option: 'vpusPerGB' });
-  }
-  const fsType = o.fsType === undefined ? undefined : String(o.fsType);
-  if (fsType !== undefined && !FS_TYPES.includes(fsType)) {
-    throw invalidArgument(`fsType must be one of ${FS_TYPES.join(', ')}`, { option: 'fsType' });
-  }
-  return { vpusPerGB: vpus, ...(fsType === undefined ? {} : { fsType }) };
-}
-
-/** Whole GiB, at least OCI's 50; InvalidArgument for a size no volume can have. */
-export function volumeGiB(sizeBytes: number): number {
-  if (!Number.isFinite(sizeBytes) || sizeBytes <= 0)
-    throw invalidArgument(`disk size must be positive (got ${sizeBytes})`, { option: 'size' });
-  const gib = Math.max(MIN_GIB, Math.ceil(sizeBytes / GiB));
-  if (gib > MAX_GIB)
-    throw invalidArgument(`disk size ${gib} GiB is above OCI's ${MAX_GIB} GiB`, { option: 'size' });
-  return gib;
 }
 
 export class OkeDriver implements ProviderDriver {

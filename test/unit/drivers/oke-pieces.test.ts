@@ -8,7 +8,7 @@ import { DriverError } from '../../../drivers/errors';
 import { mapOciError } from '../../../drivers/oke/errors';
 import { instanceOf } from '../../../drivers/oke/instances';
 import { ociRetryable } from '../../../drivers/oke/oci-calls';
-import { okeDiskOptions, volumeGiB } from '../../../drivers/oke/oke-driver';
+import { okeDiskOptions, volumeGiB } from '../../../drivers/oke/volume-options';
 import { OKE_TAG, isOwnBackup } from '../../../drivers/oke/records';
 import { endpointFor, readOkeSettings } from '../../../drivers/oke/settings';
 import { OkeZones } from '../../../drivers/oke/zones';
