@@ -3,7 +3,7 @@
 // loader, and `import()` runs when a Provider with that driver is actually used.
 
 import type { DriverContext, ProviderDriver } from './driver';
-import { DriverError, invalidArgument } from './errors';
+import { invalidArgument } from './errors';
 
 export type DriverFactory = (ctx: DriverContext) => ProviderDriver;
 export type DriverLoader = () => Promise<DriverFactory>;
@@ -37,23 +37,10 @@ export async function createDriver(name: string, ctx: DriverContext): Promise<Pr
   return (await factory)(ctx);
 }
 
-function notImplementedYet(name: string, sdk: string): DriverLoader {
-  return () =>
-    Promise.reject(
-      new DriverError(
-        'NotImplemented',
-        `provider driver "${name}" is not implemented yet (it will use ${sdk})`,
-        {
-          details: { driver: name },
-        },
-      ),
-    );
-}
-
-// Built-in drivers: `local`, `k3s`, `eks`, `aks` and `gke` exist; the others are reserved names that fail clearly.
+// Built-in drivers; any other name is refused as unknown, listing these.
 registerDriver('local', async () => (await import('./local/local-driver')).createLocalDriver);
 registerDriver('eks', async () => (await import('./eks/eks-driver')).createEksDriver);
 registerDriver('aks', async () => (await import('./aks/aks-driver')).createAksDriver);
 registerDriver('gke', async () => (await import('./gke/gke-driver')).createGkeDriver);
-registerDriver('oke', notImplementedYet('oke', 'oci-core and oci-common'));
+registerDriver('oke', async () => (await import('./oke/oke-driver')).createOkeDriver);
 registerDriver('k3s', async () => (await import('./k3s/k3s-driver')).createK3sDriver);

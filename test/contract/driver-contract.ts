@@ -336,7 +336,7 @@ export function describeDriverContract(fixture: DriverFixture): void {
         await assert.rejects(detach(), rejectsWith('Unsupported'));
         return;
       }
-      assert.ok(env.attach, `${fixture.name} force-detaches: its fixture must attach a disk to a machine`);
+      assert.ok(env.attach, `${fixture.name} detaches: its fixture must attach a disk to a machine`);
       const instanceId = await env.attach(disk);
       const attached = await driver.listAttachments({ ...ref, name: disk.name });
       assert.deepEqual(
@@ -482,8 +482,8 @@ export function describeDriverContract(fixture: DriverFixture): void {
  * Runs child-driver.js and SIGKILLs it once `marker` exists in its output directory (or lets it
  * kill itself right after the cloud call when `dieBeforeHeartbeat`). Returns that directory.
  */
-async function runChild(
-  env: FixtureEnv,
+export async function runChild(
+  env: Pick<FixtureEnv, 'spec'>,
   req: ChildRequest,
   marker: string,
   dieBeforeHeartbeat = false,

@@ -23,15 +23,26 @@ void describe('driver registry', () => {
     assert.equal(driver.capabilities.crossRegionCopy, true);
   });
 
-  void it('fails clearly for providers that are not implemented yet and for unknown names', async () => {
-    for (const name of ['oke']) {
-      await assert.rejects(createDriver(name, ctx), (err: Error & { code?: string }) => {
-        assert.equal(err.code, 'NotImplemented');
-        assert.match(err.message, new RegExp(`"${name}" is not implemented yet`));
+  void it('refuses an unknown driver name, naming the drivers it knows', async () => {
+    await assert.rejects(createDriver('azure', ctx), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'InvalidArgument');
+      assert.match(err.message, /unknown provider driver "azure" \(known: aks, eks, gke, k3s, local, oke\)/);
+      return true;
+    });
+  });
+
+  void it('loads oke (and the OCI SDK) only when asked, and names a missing setting', async () => {
+    assert.equal(loaded('oke-driver.js'), false);
+    assert.equal(loaded('oci-core/index.js'), false);
+    await assert.rejects(
+      createDriver('oke', ctx),
+      (err: Error & { code?: string; details?: { setting?: string } }) => {
+        assert.equal(err.code, 'InvalidArgument');
+        assert.equal(err.details?.setting, 'OCI_COMPARTMENT_ID');
         return true;
-      });
-    }
-    await assert.rejects(createDriver('azure', ctx), { code: 'InvalidArgument' });
+      },
+    );
+    assert.equal(loaded('oke-driver.js'), true);
   });
 
   void it('loads k3s only when asked; without a kubeconfig or with an unknown K3S_ setting it says so', async () => {
