@@ -4,7 +4,7 @@
 import type { DiskRef, VolumeRef } from './driver';
 import { DriverError, invalidArgument } from './errors';
 import type { JsonObject } from './long-operation';
-import { type Tags, userTagKeyProblem } from './tags';
+import { TAG, type Tags, userTagKeyProblem } from './tags';
 
 const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -67,4 +67,23 @@ export function soleAssignedDisk<T>(ref: VolumeRef, assigned: T[]): T {
     );
   }
   return assigned[0]!;
+}
+
+/** Conflict when a resource found by the operation key was made by a different request. */
+export function checkSameRequest(kind: string, tags: Tags | undefined, hash: string): void {
+  if (tags?.[TAG.requestHash] !== hash) {
+    throw new DriverError(
+      'Conflict',
+      `idempotency key was already used for a different ${kind} request (${tags?.[TAG.diskName] ?? tags?.[TAG.snapshotName] ?? 'unnamed'})`,
+      { details: { reason: 'idempotencyKey' } },
+    );
+  }
+}
+
+/**
+ * The first made of several resources with one Kompox name (only racing creates with different
+ * keys make two): it stands, as the first claim does in the local driver.
+ */
+export function oldest<T extends { createdAt: string }>(items: T[]): T | undefined {
+  return [...items].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))[0];
 }

@@ -58,3 +58,15 @@ export const notFound = (what: string, details?: DriverErrorOptions['details']):
   new DriverError('NotFound', `${what} not found`, { details });
 export const invalidArgument = (message: string, details?: DriverErrorOptions['details']): DriverError =>
   new DriverError('InvalidArgument', message, { details });
+
+/** Node socket error codes that mean the cloud was not reached: a retry may get through. */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);

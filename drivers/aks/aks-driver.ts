@@ -13,8 +13,10 @@ import {
   assignedDiskInUse,
   attachedDiskInUse,
   checkName,
+  checkSameRequest,
   checkUserTags,
   newestFirst,
+  oldest,
   soleAssignedDisk,
 } from '../common';
 import type { IntentLog } from '../create-intent';
@@ -59,14 +61,7 @@ import { pollAks } from './aks-poll';
 import { type ArmCallOptions, ArmCalls } from './arm-calls';
 import { startLro } from './arm-lro';
 import { type ArmKind, armId, armName, nameOfArmId, vmOfArmId, vmOfProviderId } from './arm-names';
-import {
-  AKS_TAG,
-  armDiskToDisk,
-  armSnapshotToSnapshot,
-  attachmentsOf,
-  checkSameRequest,
-  oldest,
-} from './arm-records';
+import { AKS_TAG, armDiskToDisk, armSnapshotToSnapshot, attachmentsOf } from './arm-records';
 import { GiB, aksDiskOptions, checkSize, sizeGiB } from './disk-options';
 import { type AksSettings, readAksSettings } from './settings';
 import { forceDetachFrom, powerOff, vmState } from './vm-calls';

@@ -3,7 +3,6 @@
 // snapshot came from) is in their `kompox-*` tags, so any worker rebuilds the same records.
 import type { Disk as ArmDisk, Snapshot as ArmSnapshot } from '@azure/arm-compute';
 import type { Attachment, Disk, DiskOptions, ResourceState, Snapshot } from '../driver';
-import { DriverError } from '../errors';
 import { TAG, type Tags, isAssignedTag } from '../tags';
 import { vmOfArmId } from './arm-names';
 import { GiB, isZoneRedundantSku } from './disk-options';
@@ -133,20 +132,4 @@ export function attachmentsOf(d: ArmDisk): Attachment[] {
   if (owner === '') return [];
   const vm = vmOfArmId(owner);
   return [{ instanceId: owner, ...(vm?.kind === 'vm' ? { nodeName: vm.name } : {}), state: 'attached' }];
-}
-
-/** Conflict when a resource found under an operation key's ARM name came from another request. */
-export function checkSameRequest(kind: string, tags: Tags | undefined, hash: string): void {
-  if (tags?.[TAG.requestHash] !== hash) {
-    throw new DriverError(
-      'Conflict',
-      `idempotency key was already used for a different ${kind} request (${tags?.[TAG.diskName] ?? tags?.[TAG.snapshotName] ?? 'unnamed'})`,
-      { details: { reason: 'idempotencyKey' } },
-    );
-  }
-}
-
-/** The first made of several resources with one Kompox name (only racing creates with different keys make two). */
-export function oldest<T extends { createdAt: string }>(items: T[]): T | undefined {
-  return [...items].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))[0];
 }

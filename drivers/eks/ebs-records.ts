@@ -3,7 +3,6 @@
 // snapshot came from) is in their `kompox-*` tags, so any worker rebuilds the same records.
 import type { Snapshot as Ec2Snapshot, Tag, TagSpecification, Volume } from '@aws-sdk/client-ec2';
 import type { Attachment, Disk, DiskOptions, ResourceState, Snapshot } from '../driver';
-import { DriverError } from '../errors';
 import { TAG, type Tags, isAssignedTag } from '../tags';
 import { GiB } from './ebs-options';
 
@@ -146,31 +145,7 @@ export function attachmentsOf(v: Volume | undefined): Attachment[] {
   return out;
 }
 
-/** Conflict when a resource found by the operation key was made by a different request. */
-export function checkSameRequest(
-  kind: string,
-  tags: { Key?: string; Value?: string }[] | undefined,
-  hash: string,
-): void {
-  const theirs = tags?.find((t) => t.Key === TAG.requestHash)?.Value;
-  if (theirs !== hash) {
-    throw new DriverError(
-      'Conflict',
-      `idempotency key was already used for a different ${kind} request (${tags?.find((t) => t.Key === TAG.diskName || t.Key === TAG.snapshotName)?.Value ?? 'unnamed'})`,
-      { details: { reason: 'idempotencyKey' } },
-    );
-  }
-}
-
 /** TagSpecifications for a create: the Kompox tags plus a console `Name`. */
 export function tagSpec(resourceType: 'volume' | 'snapshot', tags: Tags, name: string): TagSpecification[] {
   return [{ ResourceType: resourceType, Tags: tagList({ ...tags, [NAME_TAG]: `kompox ${name}` }) }];
-}
-
-/**
- * The first made of several resources with one Kompox name (only racing creates with different
- * keys make two): it stands, as the first claim does in the local driver.
- */
-export function oldest<T extends { createdAt: string }>(items: T[]): T | undefined {
-  return [...items].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))[0];
 }

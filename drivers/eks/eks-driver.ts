@@ -26,8 +26,10 @@ import {
   assignedDiskInUse,
   attachedDiskInUse,
   checkName,
+  checkSameRequest,
   checkUserTags,
   newestFirst,
+  oldest,
   soleAssignedDisk,
 } from '../common';
 import { type IntentLog, findOrCreate } from '../create-intent';
@@ -74,11 +76,10 @@ import { pollEbs } from './ebs-poll';
 import {
   EBS_TAG,
   attachmentsOf,
-  checkSameRequest,
   ec2SnapshotToSnapshot,
-  oldest,
   tagList,
   tagSpec,
+  tagsOf,
   volumeToDisk,
 } from './ebs-records';
 import { Ec2Calls, type Found } from './ec2-calls';
@@ -247,7 +248,7 @@ export class EksDriver implements ProviderDriver {
 
     const earlier = (await this.ec2.volumesWhere(zones.regions, { [TAG.operationKey]: digest }))[0];
     if (earlier !== undefined) {
-      checkSameRequest('disk', earlier.item.Tags, requestHash);
+      checkSameRequest('disk', tagsOf(earlier.item.Tags), requestHash);
       return opHandle(earlier);
     }
     if ((await this.findDisk({ ...ref, name })) !== undefined) {
@@ -459,7 +460,7 @@ export class EksDriver implements ProviderDriver {
     const find = async (): Promise<Found<string> | undefined> => {
       const found = (await this.ec2.snapshotsWhere(await this.regions(), { [TAG.operationKey]: digest }))[0];
       if (found === undefined) return undefined;
-      checkSameRequest('snapshot', found.item.Tags, requestHash);
+      checkSameRequest('snapshot', tagsOf(found.item.Tags), requestHash);
       return { region: found.region, item: found.item.SnapshotId! };
     };
     const earlier = await find();

@@ -2,7 +2,7 @@
 // times when an error reaches here; what is left is mapped by the EC2 error code (the error's
 // `name`) so activities know whether to retry, and the message keeps what AWS said, the action
 // that failed and, in `details.awsCode`, the code itself.
-import { DriverError, type DriverErrorCode } from '../errors';
+import { DriverError, type DriverErrorCode, NETWORK_ERROR_CODES } from '../errors';
 
 const THROTTLING = new Set([
   'RequestLimitExceeded',
@@ -72,17 +72,6 @@ const BY_CODE: Record<string, DriverErrorCode> = {
   InsufficientVolumeCapacity: 'Transient',
 };
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
-
 /** Where the AWS SDK's standard chain looks for credentials, for the Unauthenticated message. */
 export const CREDENTIAL_SOURCES =
   'environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN), ' +
@@ -128,7 +117,7 @@ export function mapAwsError(err: unknown, action: string, ec2Action: string): Dr
       { details: { awsCode: name, action: ec2Action }, cause: err },
     );
   }
-  const network = e.code !== undefined && NETWORK_CODES.has(e.code);
+  const network = e.code !== undefined && NETWORK_ERROR_CODES.has(e.code);
   const code = network || name === 'TimeoutError' ? 'Transient' : codeFor(name, e);
   const awsCode = network ? e.code! : name;
   const hint =

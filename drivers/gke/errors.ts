@@ -3,7 +3,7 @@
 // and keeps Compute Engine's message; the `reason` of its `errors[]` list tells the cases one
 // status covers apart (403 rateLimitExceeded is throttling, 400 resourceInUseByAnotherResource a
 // disk in use). Failed operations carry their own codes (`errors[].code`) and are mapped too.
-import { DriverError, type DriverErrorCode } from '../errors';
+import { DriverError, type DriverErrorCode, NETWORK_ERROR_CODES } from '../errors';
 
 /** gRPC status codes as google-gax reports them. */
 const GRPC = {
@@ -54,17 +54,6 @@ const BY_OPERATION_CODE: Record<string, DriverErrorCode> = {
   INVALID_USAGE: 'InvalidArgument',
   BAD_REQUEST: 'InvalidArgument',
 };
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
 
 /** Where Application Default Credentials are looked for, for the Unauthenticated message. */
 export const CREDENTIAL_SOURCES =
@@ -152,7 +141,7 @@ export function mapGcpError(err: unknown, action: string, permission: string): D
     );
   }
   const networkCode = typeof e.code === 'string' ? e.code : e.cause?.code;
-  const network = networkCode !== undefined && NETWORK_CODES.has(networkCode);
+  const network = networkCode !== undefined && NETWORK_ERROR_CODES.has(networkCode);
   const reason = reasonOf(e);
   const code = network ? 'Transient' : codeFor(e, reason);
   const gcpCode = network ? networkCode! : (reason ?? String(e.code ?? 'unknown'));

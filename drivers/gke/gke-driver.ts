@@ -12,8 +12,10 @@ import {
   assignedDiskInUse,
   attachedDiskInUse,
   checkName,
+  checkSameRequest,
   checkUserTags,
   newestFirst,
+  oldest,
   soleAssignedDisk,
 } from '../common';
 import type { IntentLog } from '../create-intent';
@@ -70,12 +72,10 @@ import { GiB, pdOptions, sizeGb } from './pd-options';
 import {
   GKE_LABEL,
   attachmentsOf,
-  checkSameRequest,
   copiesOf,
   copyLabels,
   diskToRecord,
   labelsOf,
-  oldest,
   scopeOf,
   snapshotRecords,
 } from './pd-records';

@@ -7,7 +7,6 @@
 // when it was made), and reads as a Snapshot of that region with the same handle. Deleting the
 // source while copies remain only hides it (`kompox-deleted`); the data goes with the last name.
 import type { Attachment, Disk, ResourceState, Snapshot } from '../driver';
-import { DriverError } from '../errors';
 import { TAG, type Tags, isAssignedTag } from '../tags';
 import type { GceDisk, GceSnapshot } from './compute-calls';
 import {
@@ -197,23 +196,4 @@ export function copiesOf(s: GceSnapshot, project: string): Snapshot[] {
 export function snapshotRecords(s: GceSnapshot, project: string): Snapshot[] {
   const own = snapshotToRecord(s, project);
   return [...(own === undefined ? [] : [own]), ...copiesOf(s, project)];
-}
-
-/** Conflict when a resource found by the operation key was made by a different request. */
-export function checkSameRequest(kind: string, tags: Tags, hash: string): void {
-  if (tags[TAG.requestHash] !== hash) {
-    throw new DriverError(
-      'Conflict',
-      `idempotency key was already used for a different ${kind} request (${tags[TAG.diskName] ?? tags[TAG.snapshotName] ?? 'unnamed'})`,
-      { details: { reason: 'idempotencyKey' } },
-    );
-  }
-}
-
-/**
- * The first made of several resources with one Kompox name (only racing creates with different
- * keys make two): it stands.
- */
-export function oldest<T extends { createdAt: string }>(items: T[]): T | undefined {
-  return [...items].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))[0];
 }

@@ -13,8 +13,10 @@ import {
   assignedDiskInUse,
   attachedDiskInUse,
   checkName,
+  checkSameRequest,
   checkUserTags,
   newestFirst,
+  oldest,
   soleAssignedDisk,
 } from '../common';
 import { type IntentLog, findOrCreate } from '../create-intent';
@@ -60,15 +62,7 @@ import {
 import { instanceOf, instanceState, stopInstance } from './instances';
 import { OciCalls, type OciCallOptions } from './oci-calls';
 import { pollOci } from './oci-poll';
-import {
-  GiB,
-  OKE_TAG,
-  backupToSnapshot,
-  checkSameRequest,
-  isOwnBackup,
-  oldest,
-  volumeToDisk,
-} from './records';
+import { GiB, OKE_TAG, backupToSnapshot, isOwnBackup, volumeToDisk } from './records';
 import { type OkeSettings, readOkeSettings } from './settings';
 import { okeDiskOptions, volumeGiB } from './volume-options';
 import { OkeZones } from './zones';

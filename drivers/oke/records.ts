@@ -4,7 +4,6 @@
 // the driver has written the copy's own tags it is no Kompox snapshot (`isOwnBackup`).
 import type { models } from 'oci-core';
 import type { Disk, DiskOptions, ResourceState, Snapshot } from '../driver';
-import { DriverError } from '../errors';
 import { TAG, type Tags, isAssignedTag, tagsMatch } from '../tags';
 import type { OkeZones } from './zones';
 
@@ -131,20 +130,4 @@ export function backupToSnapshot(b: models.VolumeBackup, region: string): Snapsh
         }),
     tags,
   };
-}
-
-/** Conflict when a resource found by the operation key was made by a different request. */
-export function checkSameRequest(kind: string, tags: Tags | undefined, hash: string): void {
-  if (tags?.[TAG.requestHash] !== hash) {
-    throw new DriverError(
-      'Conflict',
-      `idempotency key was already used for a different ${kind} request (${tags?.[TAG.diskName] ?? tags?.[TAG.snapshotName] ?? 'unnamed'})`,
-      { details: { reason: 'idempotencyKey' } },
-    );
-  }
-}
-
-/** The first made of several resources with one Kompox name (only racing creates make two). */
-export function oldest<T extends { createdAt: string }>(items: T[]): T | undefined {
-  return [...items].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))[0];
 }
