@@ -93,8 +93,18 @@ export async function renderTarget(
       'DisksNotAssigned',
     );
   }
+  // Zone-redundant disks leave the zone to a preference, by the zone's topology name.
+  const zoneTopology: Record<string, string> = {};
+  if (Object.values(disks).some((d) => d.zone === '')) {
+    const driver = await driverFor(deps, target);
+    for (const zone of context.app.deployment.zones)
+      zoneTopology[zone] = (await driver.resolveZone(zone)).topology;
+  }
   try {
-    return { ...convertApp({ context, disks, values: revisionValues(revision) }), disks };
+    return {
+      ...convertApp({ context, disks, values: revisionValues(revision), zoneTopology }),
+      disks,
+    };
   } catch (err) {
     if (err instanceof ConvertError) refuse(err.message, 'ConvertError');
     throw err;

@@ -26,7 +26,7 @@ export function convertApp(input: ConvertInput): ConvertResult {
   const { app, compose } = context;
   const names = appNames(context);
   const bindings = bindVolumes(app, names, disks);
-  const placement = placementOf(app, disks, input.nodePools);
+  const placement = placementOf(app, disks, input.nodePools, input.zoneTopology);
   const configObjects = buildConfigObjects(compose, names, input.values);
   const seeds = buildDirectorySeeds(compose.services, names, input.values);
   const startup = startupPlan(compose.services, supportsNativeSidecars(input.kubernetesVersion));

@@ -17,6 +17,8 @@ export const LABEL = {
   renderHash: 'kompox.dev/render-hash',
   nodePool: 'kompox.dev/node-pool',
   nodeZone: 'kompox.dev/node-zone',
+  /** Kubernetes' well-known zone label, on every node of a managed cluster. */
+  topologyZone: 'topology.kubernetes.io/zone',
 } as const;
 
 export const ANNOTATION = {

@@ -28,6 +28,7 @@ export function placementOf(
   app: App,
   disks: Readonly<Record<string, AssignedDisk>>,
   nodePools: readonly string[] | undefined,
+  zoneTopology?: Readonly<Record<string, string>>,
 ): Placement {
   const pools = [
     ...new Set(nodePools ?? (app.deployment.pools.length > 0 ? app.deployment.pools : [DEFAULT_NODE_POOL])),
@@ -65,9 +66,18 @@ export function placementOf(
       .sort()
       .map((key) => ({ key, values: [...(allowed.get(key) ?? [])].sort() })),
     ...(!pinned && app.deployment.zones.length > 0
-      ? { preferred: { key: LABEL.nodeZone, values: [...app.deployment.zones] } }
+      ? { preferred: preferredZones(app.deployment.zones, zoneTopology) }
       : {}),
   };
+}
+
+function preferredZones(
+  zones: readonly string[],
+  zoneTopology: Readonly<Record<string, string>> | undefined,
+): { key: string; values: string[] } {
+  return zoneTopology
+    ? { key: LABEL.topologyZone, values: zones.map((z) => zoneTopology[z] ?? z) }
+    : { key: LABEL.nodeZone, values: [...zones] };
 }
 
 function checkSameZone(app: App, volumes: string[], disks: Readonly<Record<string, AssignedDisk>>): void {

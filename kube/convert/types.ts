@@ -37,6 +37,12 @@ export interface ConvertInput {
   /** Node pools the pod may use; default `app.deployment.pools`, else `['user']`. */
   nodePools?: readonly string[];
   /**
+   * The provider's `topology.kubernetes.io/zone` value of each App zone (KOM name), when the
+   * worker knows it: a pod that only prefers its zone (zone-redundant disks) prefers it by the
+   * label every managed node carries. Without it, by Kompox's `kompox.dev/node-zone` pool label.
+   */
+  zoneTopology?: Readonly<Record<string, string>>;
+  /**
    * The cluster's version, when known. Below 1.29 there are no native sidecars, so depends_on
    * ordering falls back to starting everything together (with a warning).
    */

@@ -91,6 +91,14 @@ void describe('convertApp: assigned disks', () => {
       },
     ]);
     assert.equal(preferred(zonal), undefined);
+    // The worker knows the provider's spelling of the zone: the well-known label then.
+    const byTopology = convertApp({
+      ...wikiInput({ disks: { default: zrs('default'), db: zrs('db') } }),
+      zoneTopology: { 'local-1a': 'eastus2-1' },
+    });
+    assert.deepEqual(preferred(byTopology)?.[0]?.preference.matchExpressions, [
+      { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eastus2-1'] },
+    ]);
   });
 
   void it('builds CSI PVs with the driver, handle, attributes, class and topology key the driver gives', () => {
