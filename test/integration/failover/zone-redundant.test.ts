@@ -70,10 +70,10 @@ void describe('zone-redundant disks: a zone outage and a zone move reattach the 
     }
     // The App zone is only preferred, by the zone label every node carries.
     const affinity = objects.deployments[0]?.spec?.template.spec?.affinity?.nodeAffinity;
-    assert.deepEqual(
-      affinity?.preferredDuringSchedulingIgnoredDuringExecution?.[0]?.preference.matchExpressions,
-      [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['local-1a'] }],
-    );
+    const preferred = affinity?.preferredDuringSchedulingIgnoredDuringExecution?.[0]?.preference;
+    assert.deepEqual(JSON.parse(JSON.stringify(preferred?.matchExpressions)), [
+      { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['local-1a'] },
+    ]);
     // Data on the disks, to find again after the move.
     const marker = `written before the outage ${Date.now()}`;
     for (const v of status.volumes) writeFileSync(join(v.disk!.handle, 'zrs-marker'), marker);
