@@ -4,8 +4,15 @@
 // app's controller a failover in the highest lane, and removes the taint once the node is back
 // or deleted. A resolved alert or a node Ready again before verification ends it with nothing
 // done. When too large a share of the zone's nodes is down, it is a zone outage, not a node
-// failure: no per-node failover runs and each app's `failover.crossZone` policy is reported.
-import { condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+// failure: each app follows its `failover.crossZone` policy, and the node is fenced and tainted
+// only when an app will reattach its zone-redundant disks elsewhere.
+import {
+  condition,
+  getExternalWorkflowHandle,
+  patched,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { NormalizedAlert } from '../api/alert';
 import { appControllerWorkflowId } from '../api/ids';
 import {
@@ -25,6 +32,8 @@ import { countAlert } from './failover-metrics';
 import { diskActivities, incidentActivities, kubeActivities, nodeWaitActivities } from './activity-proxies';
 
 const DEFAULTS = { maxConcurrentFailovers: 3, zoneOutagePercent: 50, pollSeconds: 2 };
+/** Incidents from before a zone outage fenced the nodes of apps on zone-redundant disks. */
+const ZONE_OUTAGE_FENCE_PATCH = 'zone-outage-fences-for-reattach';
 /** A node that never shows as down this long after the alert (grace included) was a false alarm. */
 const VERIFY_WINDOW_SECONDS = 180;
 
@@ -203,34 +212,43 @@ export async function nodeIncidentWorkflow(input: NodeIncidentInput): Promise<In
       if (active.some((a) => a.appKey === app.appKey && a.failover.crossZone === 'never'))
         app.skipped = 'zone outage: crossZone is never, so the app waits for its zone';
     }
+    // An app that reattaches its zone-redundant disks in another zone needs them off this node
+    // first: fence and taint it as for a node failure, or Kubernetes holds the volumes here for
+    // minutes, and a regional disk force-attached elsewhere could still be written from here.
+    if (movers.some((a) => a.failover.crossZone === 'zoneRedundant') && patched(ZONE_OUTAGE_FENCE_PATCH))
+      await fenceAndTaint();
     await failOver(movers, (a) => ({
       crossZone: a.failover.crossZone as 'latestSnapshot' | 'zoneRedundant',
       ...(facts.zone ? { avoidZone: facts.zone } : {}),
     }));
     await awaitNode(input.cluster, node, view);
+    await untaint();
     return end('Resolved');
   }
 
-  if (facts.exists) {
-    // 2. Fence, where the driver can stop the VM.
-    view.phase = 'Fencing';
+  /** 2. Fence, where the driver can stop the VM; 3. taint out-of-service (pods and volumes go at once). */
+  async function fenceAndTaint(): Promise<void> {
+    if (view.phase !== 'ZoneOutage') view.phase = 'Fencing';
     const fence = await diskActivities.fenceNode({ target: cloud, node, ...providerId(facts) });
     view.fence = fence.detail;
     view.marks.fencedAt = new Date().toISOString();
-    // 3. Out-of-service: Kubernetes deletes the node's pods and detaches its volumes at once.
     await kubeActivities.setOutOfService({ cluster: input.cluster, node, on: true });
     view.marks.taintedAt = new Date().toISOString();
   }
+  async function untaint(): Promise<void> {
+    if (!view.marks.taintedAt) return;
+    await kubeActivities.setOutOfService({ cluster: input.cluster, node, on: false });
+    view.marks.untaintedAt = new Date().toISOString();
+  }
+
+  if (facts.exists) await fenceAndTaint();
 
   // 4. A failover per app, preempting whatever the app was doing; a few at a time.
   await failOver(active, () => ({}));
 
   // 5. The taint stays until the node is back (or gone): it must not run pods of its old life.
   await awaitNode(input.cluster, node, view);
-  if (view.marks.taintedAt) {
-    await kubeActivities.setOutOfService({ cluster: input.cluster, node, on: false });
-    view.marks.untaintedAt = new Date().toISOString();
-  }
+  await untaint();
   return end('Resolved');
 }
 

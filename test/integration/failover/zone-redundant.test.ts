@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { AppStatus } from '../../../cli/commands/app';
 import { appControllerWorkflowId } from '../../../api/ids';
+import { incidentViewQuery, nodeIncidentWorkflowId } from '../../../api/incident';
 import { controllerViewQuery } from '../../../api/messages';
 import type { MigrationPlan } from '../../../api/migration';
 import type { OperationRecord } from '../../../api/operation';
@@ -110,6 +111,12 @@ void describe('zone-redundant disks: a zone outage and a zone move reattach the 
       }
       const disks = Object.values(moved.view.disks).flat();
       assert.equal(disks.length, 2, JSON.stringify(moved.view.disks));
+      // A zone outage, yet the node was fenced and tainted: the disks had to leave it.
+      const incident = await stack.client.workflow
+        .getHandle(nodeIncidentWorkflowId('dev', status.node!))
+        .query(incidentViewQuery);
+      assert.equal(incident.phase, 'ZoneOutage');
+      assert.ok(incident.marks.fencedAt && incident.marks.taintedAt, JSON.stringify(incident.marks));
     } finally {
       for (const node of zoneNodes) await kompoxops(stack, project.dir, 'dev', 'node', 'recover', node);
     }
