@@ -6,7 +6,7 @@
 // not reachable by that account); otherwise as the caller, inside the dev directory.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -140,7 +140,7 @@ async function waitForPostgres(dir: string, port: number): Promise<void> {
   );
 }
 
-/** Stops the dev stack's PostgreSQL (a fast shutdown: its clients are gone by then); true if it ran. */
+/** Stops the dev stack's PostgreSQL (SIGTERM, a smart shutdown: quick once the server, its only client, is gone); true if it ran. */
 export function stopPostgres(dir: string): Promise<boolean> {
   return stopBackground(postgresProcess(dir), matchOf(dir));
 }
@@ -148,9 +148,4 @@ export function stopPostgres(dir: string): Promise<boolean> {
 /** Removes the cluster's data (tests, after stopping it). */
 export function removePostgresData(dir: string): void {
   rmSync(postgresDataDir(dir), { recursive: true, force: true });
-}
-
-/** The port the dev stack's PostgreSQL listens on, remembered for restarts. */
-export function writePostgresPort(dir: string, port: number): void {
-  writeFileSync(join(dir, 'postgres.port'), `${port}\n`);
 }

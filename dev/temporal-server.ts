@@ -134,6 +134,7 @@ export function writeServerConfig(dir: string, ports: TemporalServerPorts, pgPor
     // Trust authentication on loopback: no password.
     POSTGRES_PWD: '',
     BIND_ON_IP: '127.0.0.1',
+    TEMPORAL_BROADCAST_ADDRESS: '127.0.0.1',
     FRONTEND_GRPC_PORT: String(ports.frontendGrpc),
     FRONTEND_HTTP_PORT: String(ports.frontendHttp),
     FRONTEND_MEMBERSHIP_PORT: String(ports.frontendMembership),
