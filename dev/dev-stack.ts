@@ -1,7 +1,7 @@
 // The embedded dev stack behind `kompoxops dev up|down|status`: a Temporal dev server whose
-// state is a SQLite file in the dev directory (with the Web UI), or with `server: 'postgres'` a
-// Temporal server on a PostgreSQL of the dev directory's own (as teams run it), and a worker running this
-// checkout's code, each a background process with a pid file. The worker encrypts payloads with
+// state is a SQLite file in the dev directory (with the Web UI), or with `server: 'postgres'` the
+// Temporal server on a PostgreSQL of the dev directory's own (as teams run it), and a worker
+// running this checkout's code, each a background process with a pid file. The worker encrypts payloads with
 // the stack's codec key (codec.key, made once) and serves the codec protocol so the Web UI and
 // `temporal --codec-endpoint` show decoded payloads.
 import { Connection } from '@temporalio/client';
@@ -149,7 +149,7 @@ function temporalMatch(proc: BackgroundProcess): string {
 const temporalPid = (proc: BackgroundProcess): number | undefined => runningPid(proc, temporalMatch(proc));
 const stopTemporal = (proc: BackgroundProcess): Promise<boolean> => stopBackground(proc, temporalMatch(proc));
 const serverName = (kind: TemporalServerKind | undefined): string =>
-  kind === 'postgres' ? 'the Temporal server' : 'the Temporal dev server';
+  kind === 'postgres' ? 'the Temporal server on PostgreSQL' : 'the Temporal dev server';
 const WORKER_MATCH = 'workers/worker.js';
 
 function processes(dir: string): { temporal: BackgroundProcess; worker: BackgroundProcess } {
@@ -224,7 +224,8 @@ export type Progress = (message: string) => void;
 export interface DevStackUpOptions {
   /**
    * The Temporal server: the dev server with its state in a SQLite file (default), or the
-   * Temporal server on PostgreSQL, as production runs it. A running stack keeps its server.
+   * Temporal server on PostgreSQL, as production runs it. A running stack asked for the other
+   * one is an error (dev down first).
    */
   server?: TemporalServerKind;
   /** Also run the local Kubernetes control plane (built from Go modules on first use). */
@@ -343,6 +344,11 @@ async function startStack(
   configChanged: boolean,
 ): Promise<DevStackStatus> {
   let stack = readStackFile(dir);
+  const running = stack && temporalPid(procs.temporal) !== undefined ? (stack.server ?? 'dev') : undefined;
+  if (running && opts.server && opts.server !== running)
+    throw new Error(
+      `the dev stack in ${dir} runs ${serverName(running)}, not the ${opts.server === 'dev' ? 'dev server' : 'server on PostgreSQL'}; run kompoxops dev down first`,
+    );
 
   // Kernel-chosen ports are free when chosen, not when bound: a process started meanwhile may
   // take one first. Then start again on new ports.

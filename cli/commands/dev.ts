@@ -136,14 +136,13 @@ export function devCommand(program: Command): void {
     )
     .option(
       '--server <kind>',
-      'the Temporal server: dev (the dev server, state in SQLite, with the Web UI) or postgres (the Temporal server on a PostgreSQL 15 of the dev directory, as production runs it; no Web UI)',
-      'dev',
+      'the Temporal server: dev (the dev server, state in SQLite, with the Web UI) or postgres (the Temporal server on a PostgreSQL 15 of the dev directory, as production runs it; no Web UI); default dev, or what the running stack runs',
     )
     .option('-o, --output <format>', 'table, json or yaml')
     .action(
       async (opts: {
         output?: string;
-        server: string;
+        server?: string;
         cluster?: boolean;
         realNodes?: string;
         realNodeZones?: string;
@@ -152,7 +151,7 @@ export function devCommand(program: Command): void {
         extraCluster?: string[];
       }) => {
         const format = outputFormat(opts.output);
-        if (opts.server !== 'dev' && opts.server !== 'postgres')
+        if (opts.server !== undefined && opts.server !== 'dev' && opts.server !== 'postgres')
           throw usageError(`--server ${opts.server}: give dev or postgres`);
         const layout = opts.zones === undefined ? undefined : zoneLayout(opts.zones, opts.region);
         const extraClusters = (opts.extraCluster ?? []).map(extraClusterOption);
@@ -176,7 +175,7 @@ export function devCommand(program: Command): void {
         // Start-up failures already say what failed and how (log tails included): one message, no stack.
         const status = await devStackUp(devDir(), {
           progress,
-          server: opts.server,
+          ...(opts.server ? { server: opts.server } : {}),
           ...(opts.cluster ? { cluster: true } : {}),
           ...(realNodes > 0 ? { realNodes } : {}),
           ...(realNodeZones ? { realNodeZones } : {}),
