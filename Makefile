@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/bin:$(PATH)
 NODE_STAMP := node_modules/.install-stamp
 SOURCES := $(shell find api dev kom kube drivers activities workflows client workers webhook cli test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all install tools tools-temporal tools-k8s tools-real-node tools-csi tools-moto bench-failover bench-migrate tools-alertmanager build lint test test-unit test-integration chaos bench demo demo-k3s demo-down clean
+.PHONY: all install tools tools-temporal tools-temporal-server tools-k8s tools-real-node tools-csi tools-moto bench-failover bench-migrate tools-alertmanager build lint test test-unit test-integration chaos bench demo demo-k3s demo-down clean
 
 all: build
 
@@ -20,6 +20,10 @@ install: $(NODE_STAMP)
 
 tools-temporal:
 	@scripts/temporal-cli.sh >/dev/null
+
+# The Temporal server and temporal-sql-tool (`dev up --server postgres`); PostgreSQL 15 from Debian.
+tools-temporal-server:
+	@scripts/temporal-server.sh >/dev/null
 
 tools-k8s:
 	@scripts/k8s-binaries.sh >/dev/null
@@ -41,15 +45,15 @@ tools-moto:
 tools-alertmanager:
 	@scripts/alertmanager-tools.sh >/dev/null
 
-# The five Go builds and the moto install are independent; running them together shortens a
+# The six Go builds and the moto install are independent; running them together shortens a
 # cold start. Each is waited for, so a failure never leaves a build running behind make.
 tools:
 	@scripts/temporal-cli.sh >/dev/null & t=$$!; scripts/k8s-binaries.sh >/dev/null & k=$$!; \
 	  scripts/csi-tools.sh >/dev/null & c=$$!; scripts/moto-tools.sh >/dev/null & m=$$!; \
-	  scripts/alertmanager-tools.sh >/dev/null & a=$$!; \
+	  scripts/alertmanager-tools.sh >/dev/null & a=$$!; scripts/temporal-server.sh >/dev/null & s=$$!; \
 	  { scripts/real-node-tools.sh >/dev/null && scripts/local-images.sh >/dev/null; }; r=$$?; \
-	  wait $$t; t=$$?; wait $$k; k=$$?; wait $$c; c=$$?; wait $$m; m=$$?; wait $$a; a=$$?; \
-	  exit $$(( t || k || c || m || a || r ))
+	  wait $$t; t=$$?; wait $$k; k=$$?; wait $$c; c=$$?; wait $$m; m=$$?; wait $$a; a=$$?; wait $$s; s=$$?; \
+	  exit $$(( t || k || c || m || a || s || r ))
 
 dist/.build-stamp: $(NODE_STAMP) $(SOURCES) tsconfig.json
 	tsc -p tsconfig.json

@@ -15,6 +15,9 @@ export interface StartOptions {
   args: string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Run as this user and group (PostgreSQL refuses to run as root). */
+  uid?: number;
+  gid?: number;
 }
 
 export function readPid(proc: BackgroundProcess): number | undefined {
@@ -56,6 +59,8 @@ export function startBackground(proc: BackgroundProcess, opts: StartOptions): nu
       stdio: ['ignore', log, log],
       env: opts.env ?? process.env,
       cwd: opts.cwd,
+      ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+      ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     });
     if (child.pid === undefined) throw new Error(`could not start ${proc.name} (${opts.command})`);
     child.unref();

@@ -1,10 +1,12 @@
 // The embedded dev stack behind `kompoxops dev up|down|status`: a Temporal dev server whose
-// state is a SQLite file in the dev directory (with the Web UI), and a worker running this
-// checkout's code, each a background process with a pid file. The worker encrypts payloads with
+// state is a SQLite file in the dev directory (with the Web UI), or with `server: 'postgres'` the
+// Temporal server on a PostgreSQL of the dev directory's own (as teams run it), and a worker
+// running this checkout's code, each a background process with a pid file. The worker encrypts payloads with
 // the stack's codec key (codec.key, made once) and serves the codec protocol so the Web UI and
 // `temporal --codec-endpoint` show decoded payloads.
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { msToTs } from '@temporalio/common/lib/time';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -21,6 +23,21 @@ import {
   tailLog,
 } from './background-process';
 import { freePorts, preferredPort } from './cluster/ports';
+import {
+  postgresDataDir,
+  postgresProcess,
+  runningPostgresPid,
+  startPostgres,
+  stopPostgres,
+} from './postgres';
+import {
+  SERVER_PORT_NAMES,
+  type TemporalServerPorts,
+  serverArgs,
+  setupSchema,
+  temporalServerTools,
+  writeServerConfig,
+} from './temporal-server';
 
 /** 7233, 8233, 9464, 8888 and 9095 where free, else any free port each. */
 async function conventionalPorts(): Promise<[number, number, number, number, number]> {
@@ -79,7 +96,11 @@ export interface DevStackStatus {
   codecKeyFile: string;
   /** The worker's configuration file and, in words, where it routes Clusters. */
   workerConfig: { file: string; routing: string[] };
+  /** Which Temporal server the stack runs: the dev server (SQLite) or the server on PostgreSQL. */
+  server: TemporalServerKind;
   temporal: { running: boolean; pid?: number; log: string; dbFile: string };
+  /** The PostgreSQL the server on PostgreSQL keeps its state in. */
+  postgres?: { running: boolean; pid?: number; log: string; dataDir: string };
   worker: { running: boolean; pid?: number; log: string };
   kubeconfig?: string;
   /** The dev cluster's real nodes (pool `real`), when it has some. */
@@ -98,9 +119,17 @@ export interface ExtraClusterStatus {
   zones?: { zone: string; region: string }[];
 }
 
+export type TemporalServerKind = 'dev' | 'postgres';
+
 interface StackFile {
   temporalAddress: string;
-  uiUrl: string;
+  /** The dev server's Web UI (the server on PostgreSQL has none). */
+  uiUrl?: string;
+  /** Absent in stacks written before there was a choice: the dev server. */
+  server?: TemporalServerKind;
+  /** The server on PostgreSQL: the ports of its services and of its database. */
+  serverPorts?: TemporalServerPorts;
+  postgresPort?: number;
   /** Where the worker serves Prometheus metrics. */
   metricsAddress?: string;
   /** Where the worker serves the codec protocol (loopback only: it has no token). */
@@ -109,7 +138,18 @@ interface StackFile {
   webhookAddress?: string;
 }
 
-const TEMPORAL_MATCH = 'start-dev';
+/** What the Temporal process's command line holds: `temporal server start-dev`, or the server binary. */
+const DEV_SERVER_MATCH = 'start-dev';
+const SERVER_MATCH = 'bin/temporal-server';
+
+function temporalMatch(proc: BackgroundProcess): string {
+  return runningPid(proc, SERVER_MATCH) !== undefined ? SERVER_MATCH : DEV_SERVER_MATCH;
+}
+
+const temporalPid = (proc: BackgroundProcess): number | undefined => runningPid(proc, temporalMatch(proc));
+const stopTemporal = (proc: BackgroundProcess): Promise<boolean> => stopBackground(proc, temporalMatch(proc));
+const serverName = (kind: TemporalServerKind | undefined): string =>
+  kind === 'postgres' ? 'the Temporal server on PostgreSQL' : 'the Temporal dev server';
 const WORKER_MATCH = 'workers/worker.js';
 
 function processes(dir: string): { temporal: BackgroundProcess; worker: BackgroundProcess } {
@@ -132,14 +172,16 @@ function readStackFile(dir: string): StackFile | undefined {
 export function devStackStatus(dir: string): DevStackStatus {
   const procs = processes(dir);
   const stack = readStackFile(dir);
-  const temporalPid = runningPid(procs.temporal, TEMPORAL_MATCH);
+  const temporalPidNow = temporalPid(procs.temporal);
+  const postgresMode = stack?.server === 'postgres' || existsSync(join(dir, 'postgres.pid'));
+  const postgresPid = postgresMode ? runningPostgresPid(dir) : undefined;
   const workerPid = runningPid(procs.worker, WORKER_MATCH);
-  const running = temporalPid !== undefined && workerPid !== undefined;
+  const running = temporalPidNow !== undefined && workerPid !== undefined;
   return {
     devDir: dir,
     running,
-    ...(stack && temporalPid !== undefined
-      ? { temporalAddress: stack.temporalAddress, uiUrl: stack.uiUrl }
+    ...(stack && temporalPidNow !== undefined
+      ? { temporalAddress: stack.temporalAddress, ...(stack.uiUrl ? { uiUrl: stack.uiUrl } : {}) }
       : {}),
     ...(stack?.metricsAddress && workerPid !== undefined
       ? { metricsUrl: `http://${stack.metricsAddress}/metrics` }
@@ -151,13 +193,24 @@ export function devStackStatus(dir: string): DevStackStatus {
       ? { webhookUrl: `http://${stack.webhookAddress}`, webhookTokenFile: devWebhookTokenFile(dir) }
       : {}),
     codecKeyFile: devCodecKeyFile(dir),
+    server: stack?.server ?? 'dev',
     workerConfig: { file: devWorkerConfigFile(dir), routing: describeRouting(devWorkerConfigFile(dir)) },
     temporal: {
-      running: temporalPid !== undefined,
-      ...(temporalPid !== undefined ? { pid: temporalPid } : {}),
+      running: temporalPidNow !== undefined,
+      ...(temporalPidNow !== undefined ? { pid: temporalPidNow } : {}),
       log: procs.temporal.logFile,
       dbFile: join(dir, 'temporal.db'),
     },
+    ...(postgresMode
+      ? {
+          postgres: {
+            running: postgresPid !== undefined,
+            ...(postgresPid !== undefined ? { pid: postgresPid } : {}),
+            log: postgresProcess(dir).logFile,
+            dataDir: postgresDataDir(dir),
+          },
+        }
+      : {}),
     worker: {
       running: workerPid !== undefined,
       ...(workerPid !== undefined ? { pid: workerPid } : {}),
@@ -169,6 +222,12 @@ export function devStackStatus(dir: string): DevStackStatus {
 export type Progress = (message: string) => void;
 
 export interface DevStackUpOptions {
+  /**
+   * The Temporal server: the dev server with its state in a SQLite file (default), or the
+   * Temporal server on PostgreSQL, as production runs it. A running stack asked for the other
+   * one is an error (dev down first).
+   */
+  server?: TemporalServerKind;
   /** Also run the local Kubernetes control plane (built from Go modules on first use). */
   cluster?: boolean;
   progress?: Progress;
@@ -285,27 +344,35 @@ async function startStack(
   configChanged: boolean,
 ): Promise<DevStackStatus> {
   let stack = readStackFile(dir);
+  const running = stack && temporalPid(procs.temporal) !== undefined ? (stack.server ?? 'dev') : undefined;
+  if (running && opts.server && opts.server !== running)
+    throw new Error(
+      `the dev stack in ${dir} runs ${serverName(running)}, not the ${opts.server === 'dev' ? 'dev server' : 'server on PostgreSQL'}; run kompoxops dev down first`,
+    );
 
   // Kernel-chosen ports are free when chosen, not when bound: a process started meanwhile may
   // take one first. Then start again on new ports.
   for (let attempt = 1; ; attempt++) {
-    if (runningPid(procs.temporal, TEMPORAL_MATCH) === undefined || !stack) {
+    if (temporalPid(procs.temporal) === undefined || !stack) {
+      const kind = opts.server ?? 'dev';
       const [port, uiPort, metricsPort, codecPort, webhookPort] = opts.ephemeralPorts
         ? ((await freePorts(5)) as [number, number, number, number, number])
         : await conventionalPorts();
       stack = {
         temporalAddress: `127.0.0.1:${port}`,
-        uiUrl: `http://127.0.0.1:${uiPort}`,
+        ...(kind === 'dev' ? { uiUrl: `http://127.0.0.1:${uiPort}` } : { server: kind }),
         metricsAddress: `127.0.0.1:${metricsPort}`,
         codecServerAddress: `127.0.0.1:${codecPort}`,
         webhookAddress: `127.0.0.1:${webhookPort}`,
       };
-      progress(`starting Temporal dev server on ${stack.temporalAddress} (UI ${stack.uiUrl})`);
-      if (!undo.some((u) => u.what === 'the Temporal dev server'))
+      if (kind === 'postgres') stack = await preparePostgresServer(dir, stack, port, progress, undo);
+      else progress(`starting Temporal dev server on ${stack.temporalAddress} (UI ${stack.uiUrl})`);
+      const what = serverName(kind);
+      if (!undo.some((u) => u.what === what))
         undo.push({
-          what: 'the Temporal dev server',
+          what,
           stop: async () => {
-            await stopBackground(procs.temporal, TEMPORAL_MATCH);
+            await stopTemporal(procs.temporal);
             rmSync(join(dir, 'stack.json'), { force: true });
           },
         });
@@ -313,14 +380,17 @@ async function startStack(
       writeFileSync(join(dir, 'stack.json'), JSON.stringify(stack, null, 2) + '\n');
     }
     try {
-      await waitForTemporal(stack.temporalAddress, procs.temporal);
+      await waitForTemporal(stack.temporalAddress, procs.temporal, serverName(stack.server));
       break;
     } catch (err) {
       if (!opts.ephemeralPorts || attempt >= 3 || !/address already in use/.test(String(err))) throw err;
-      progress(`a port was taken before the Temporal dev server bound it; starting it again on new ports`);
+      progress(
+        `a port was taken before ${serverName(stack.server)} bound it; starting it again on new ports`,
+      );
       stack = undefined;
     }
   }
+  if (stack.server === 'postgres') await registerNamespace(stack.temporalAddress);
   await registerSearchAttributes(stack.temporalAddress);
 
   const extras = opts.extraClusters ?? [];
@@ -440,23 +510,28 @@ export async function devStackDown(dir: string, progress: Progress = () => {}): 
         if (s.how !== 'absent') progress(`stopped ${s.component}${c.of} (pid ${s.pid})`);
     }
   }
-  if (await stopBackground(procs.temporal, TEMPORAL_MATCH)) progress('stopped the Temporal dev server');
+  const kind = readStackFile(dir)?.server;
+  if (await stopTemporal(procs.temporal)) progress(`stopped ${serverName(kind)}`);
+  if (await stopPostgres(dir)) progress('stopped PostgreSQL');
   rmSync(join(dir, 'stack.json'), { force: true });
   return devStackStatus(dir);
 }
 
 /**
- * Starts the Temporal dev server again on the same ports and the same SQLite file, after it
- * died (tests SIGKILL it to prove operations survive a server crash); the worker reconnects.
+ * Starts the Temporal server again on the same ports and the same SQLite file or PostgreSQL
+ * database, after it died (tests SIGKILL it to prove operations survive a server crash); the
+ * worker reconnects.
  */
 export async function restartTemporal(dir: string): Promise<void> {
   const stack = readStackFile(dir);
   if (!stack) throw new Error(`no dev stack in ${dir}; run kompoxops dev up`);
   const proc = processes(dir).temporal;
-  if (runningPid(proc, TEMPORAL_MATCH) !== undefined)
-    throw new Error(`the Temporal dev server of ${dir} still runs; stop it first`);
+  if (temporalPid(proc) !== undefined)
+    throw new Error(`${serverName(stack.server)} of ${dir} still runs; stop it first`);
+  if (stack.server === 'postgres' && runningPostgresPid(dir) === undefined && stack.postgresPort)
+    await startPostgres(dir, stack.postgresPort);
   startTemporalProcess(dir, stack);
-  await waitForTemporal(stack.temporalAddress, proc);
+  await waitForTemporal(stack.temporalAddress, proc, serverName(stack.server));
 }
 
 /** Restarts only the worker (tests kill it to prove operations survive a crash). */
@@ -469,8 +544,57 @@ export async function restartWorker(dir: string): Promise<void> {
 
 const portOf = (address: string): number => Number(/:(\d+)$/.exec(address)?.[1]);
 
-/** Starts the Temporal dev server on the stack's ports and its SQLite file in `dir`. */
+/**
+ * Starts PostgreSQL (unless it runs) and brings its schema up to date, then writes the server's
+ * configuration for new ports; the stack file to start the server on.
+ */
+async function preparePostgresServer(
+  dir: string,
+  stack: StackFile,
+  frontendPort: number,
+  progress: Progress,
+  undo: { what: string; stop: () => Promise<unknown> }[],
+): Promise<StackFile> {
+  const tools = temporalServerTools();
+  const taken = new Set(
+    [stack.temporalAddress, stack.metricsAddress, stack.codecServerAddress, stack.webhookAddress].map((a) =>
+      portOf(a ?? ''),
+    ),
+  );
+  const free = (await freePorts(SERVER_PORT_NAMES.length + 5)).filter((p) => !taken.has(p));
+  const previous = readStackFile(dir)?.postgresPort;
+  let postgresPort = free.shift()!;
+  if (runningPostgresPid(dir) !== undefined) {
+    // Kept on its port; one whose port nobody remembers is started again on a new one.
+    if (previous) postgresPort = previous;
+    else await stopPostgres(dir);
+  }
+  if (runningPostgresPid(dir) === undefined) {
+    progress(`starting PostgreSQL on 127.0.0.1:${postgresPort} (data in ${postgresDataDir(dir)})`);
+    undo.push({ what: 'PostgreSQL', stop: () => stopPostgres(dir) });
+  }
+  const fresh = await startPostgres(dir, postgresPort);
+  progress(fresh ? 'creating the Temporal databases and their schema' : 'checking the Temporal schema');
+  setupSchema(tools, postgresPort, fresh);
+  const serverPorts = Object.fromEntries(
+    SERVER_PORT_NAMES.map((name, i) => [name, name === 'frontendGrpc' ? frontendPort : free[i]!]),
+  ) as unknown as TemporalServerPorts;
+  writeServerConfig(dir, serverPorts, postgresPort);
+  progress(`starting the Temporal server on ${stack.temporalAddress} (PostgreSQL 127.0.0.1:${postgresPort})`);
+  return { ...stack, serverPorts, postgresPort };
+}
+
+/** Starts the stack's Temporal server: the dev server on its SQLite file in `dir`, or the server on PostgreSQL. */
 function startTemporalProcess(dir: string, stack: StackFile): void {
+  if (stack.server === 'postgres') {
+    startBackground(processes(dir).temporal, {
+      command: temporalServerTools().server,
+      args: serverArgs(dir),
+      cwd: dir,
+    });
+    return;
+  }
+  if (!stack.uiUrl) throw new Error('the dev server stack has no Web UI port');
   startBackground(processes(dir).temporal, {
     command: temporalCliPath(),
     args: [
@@ -539,20 +663,26 @@ function startWorkerProcess(dir: string, stack: StackFile): void {
         ? {
             KOMPOX_CODEC_SERVER_ADDRESS: stack.codecServerAddress,
             // Browsers name the UI by the address typed, so allow both spellings of loopback.
-            KOMPOX_CODEC_SERVER_CORS: [stack.uiUrl, stack.uiUrl.replace('127.0.0.1', 'localhost')].join(','),
+            ...(stack.uiUrl
+              ? {
+                  KOMPOX_CODEC_SERVER_CORS: [stack.uiUrl, stack.uiUrl.replace('127.0.0.1', 'localhost')].join(
+                    ',',
+                  ),
+                }
+              : {}),
           }
         : {}),
     },
   });
 }
 
-async function waitForTemporal(address: string, proc: BackgroundProcess): Promise<void> {
+async function waitForTemporal(address: string, proc: BackgroundProcess, what: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   let last: unknown;
   while (Date.now() < deadline) {
-    if (runningPid(proc, TEMPORAL_MATCH) === undefined) {
+    if (temporalPid(proc) === undefined) {
       throw new Error(
-        `the Temporal dev server exited during start-up; its log (${proc.logFile}) ends with:\n${tailLog(proc)}`,
+        `${what} exited during start-up; its log (${proc.logFile}) ends with:\n${tailLog(proc)}`,
       );
     }
     try {
@@ -568,27 +698,67 @@ async function waitForTemporal(address: string, proc: BackgroundProcess): Promis
       await sleep(250);
     }
   }
-  throw new Error(
-    `the Temporal dev server did not answer on ${address} within 60s: ${String(last)}; see ${proc.logFile}`,
-  );
+  throw new Error(`${what} did not answer on ${address} within 60s: ${String(last)}; see ${proc.logFile}`);
+}
+
+/** Retries `fn` for up to a minute: a server just started refuses some calls for a few seconds. */
+async function retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`${what}: ${String(err)}`);
+      await sleep(500);
+    }
+  }
+}
+
+const ALREADY_EXISTS = 6;
+
+/**
+ * The server on PostgreSQL starts with no namespace: Kompox's is registered (as auto-setup does
+ * with DEFAULT_NAMESPACE), then described until the frontend knows it (namespaces are cached).
+ */
+async function registerNamespace(address: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    await retrying(`registering namespace ${NAMESPACE}`, async () => {
+      try {
+        await connection.workflowService.registerNamespace({
+          namespace: NAMESPACE,
+          workflowExecutionRetentionPeriod: msToTs('1 day'),
+        });
+      } catch (err) {
+        if ((err as { code?: number }).code !== ALREADY_EXISTS) throw err;
+      }
+      await connection.workflowService.describeNamespace({ namespace: NAMESPACE });
+    });
+  } finally {
+    await connection.close();
+  }
 }
 
 // A reused SQLite file ignores --search-attribute flags, so register them at run time.
 async function registerSearchAttributes(address: string): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
-    const existing = await connection.operatorService.listSearchAttributes({ namespace: NAMESPACE });
-    const missing = ALL_SEARCH_ATTRIBUTES.filter((k) => !(k.name in (existing.customAttributes ?? {})));
-    if (missing.length === 0) return;
-    await connection.operatorService.addSearchAttributes({
-      namespace: NAMESPACE,
-      searchAttributes: Object.fromEntries(
-        missing.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
-      ),
-    });
+    await retrying('registering search attributes', () => addMissingSearchAttributes(connection));
   } finally {
     await connection.close();
   }
+}
+
+async function addMissingSearchAttributes(connection: Connection): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace: NAMESPACE });
+  const missing = ALL_SEARCH_ATTRIBUTES.filter((k) => !(k.name in (existing.customAttributes ?? {})));
+  if (missing.length === 0) return;
+  await connection.operatorService.addSearchAttributes({
+    namespace: NAMESPACE,
+    searchAttributes: Object.fromEntries(
+      missing.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
 }
 
 async function waitForWorker(address: string, proc: BackgroundProcess): Promise<void> {

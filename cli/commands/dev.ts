@@ -1,5 +1,6 @@
 // `kompoxops dev up|down|status`: the embedded stack (Temporal dev server with its UI and
-// state in SQLite, a worker running this checkout) in the background.
+// state in SQLite, or with --server postgres the Temporal server on a PostgreSQL of its own; a
+// worker running this checkout) in the background.
 import type { Command } from 'commander';
 import { devDir } from '../../dev/dev-dir';
 import {
@@ -18,7 +19,12 @@ import { isDnsLabel } from '../../kom/resource-id';
 function render(s: DevStackStatus): string {
   const lines = [
     `dev directory:  ${s.devDir}`,
-    `temporal:       ${s.temporal.running ? `running (pid ${s.temporal.pid}) at ${s.temporalAddress}` : 'stopped'}`,
+    `temporal:       ${s.temporal.running ? `running (pid ${s.temporal.pid}) at ${s.temporalAddress}` : 'stopped'}${s.server === 'postgres' ? ' (server on PostgreSQL)' : ''}`,
+    ...(s.postgres
+      ? [
+          `postgresql:     ${s.postgres.running ? `running (pid ${s.postgres.pid})` : 'stopped'}, data in ${s.postgres.dataDir}`,
+        ]
+      : []),
     `web ui:         ${s.uiUrl ?? '-'}`,
     `worker:         ${s.worker.running ? `running (pid ${s.worker.pid})` : 'stopped'}`,
     `metrics:        ${s.metricsUrl ?? '-'}`,
@@ -128,10 +134,15 @@ export function devCommand(program: Command): void {
       "also run another cluster NAME (its own control plane and kwok nodes, no real nodes or CSI) in the comma-separated zones (default: the first cluster's); the worker routes KOM Clusters named NAME to it; repeatable; implies --cluster",
       (value: string, previous: string[] = []) => [...previous, value],
     )
+    .option(
+      '--server <kind>',
+      'the Temporal server: dev (the dev server, state in SQLite, with the Web UI) or postgres (the Temporal server on a PostgreSQL 15 of the dev directory, as production runs it; no Web UI); default dev, or what the running stack runs',
+    )
     .option('-o, --output <format>', 'table, json or yaml')
     .action(
       async (opts: {
         output?: string;
+        server?: string;
         cluster?: boolean;
         realNodes?: string;
         realNodeZones?: string;
@@ -140,6 +151,8 @@ export function devCommand(program: Command): void {
         extraCluster?: string[];
       }) => {
         const format = outputFormat(opts.output);
+        if (opts.server !== undefined && opts.server !== 'dev' && opts.server !== 'postgres')
+          throw usageError(`--server ${opts.server}: give dev or postgres`);
         const layout = opts.zones === undefined ? undefined : zoneLayout(opts.zones, opts.region);
         const extraClusters = (opts.extraCluster ?? []).map(extraClusterOption);
         const twice = extraClusters.find((c, i) => extraClusters.findIndex((d) => d.name === c.name) !== i);
@@ -162,6 +175,7 @@ export function devCommand(program: Command): void {
         // Start-up failures already say what failed and how (log tails included): one message, no stack.
         const status = await devStackUp(devDir(), {
           progress,
+          ...(opts.server ? { server: opts.server } : {}),
           ...(opts.cluster ? { cluster: true } : {}),
           ...(realNodes > 0 ? { realNodes } : {}),
           ...(realNodeZones ? { realNodeZones } : {}),

@@ -5,13 +5,20 @@
 // `{ cluster: true }` also starts the local Kubernetes control plane into <dir>/k8s, where the
 // worker and the CLI find it, and hands back its kubeconfig; `extraClusters` more control planes
 // (the worker routes KOM Clusters named like one there), each kubeconfig handed back by name.
-// The client encrypts with the stack's codec keys, as the CLI does.
+// The client encrypts with the stack's codec keys, as the CLI does. `{ server: 'postgres' }` runs
+// the Temporal server on PostgreSQL instead of the dev server (its database removed on stop).
 import { Client, Connection } from '@temporalio/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataConverter } from '../../client/codec/data-converter';
-import { type ExtraClusterOptions, devStackDown, devStackUp } from '../../dev/dev-stack';
+import {
+  type ExtraClusterOptions,
+  type TemporalServerKind,
+  devStackDown,
+  devStackUp,
+} from '../../dev/dev-stack';
+import { removePostgresData } from '../../dev/postgres';
 import { NAMESPACE } from '../../workers/dev-stack-constants';
 
 export interface TestStack {
@@ -28,6 +35,8 @@ export interface TestStack {
 }
 
 export interface TestStackOptions {
+  /** The Temporal server: the dev server (default) or the server on PostgreSQL. */
+  server?: TemporalServerKind;
   cluster?: boolean;
   /** Real nodes (kubelet + containerd, pool `real`) in the cluster; implies `cluster`. */
   realNodes?: number;
@@ -48,6 +57,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     // Test files run side by side: kernel-chosen ports, never the conventional ones.
     status = await devStackUp(dir, {
       ephemeralPorts: true,
+      ...(opts.server ? { server: opts.server } : {}),
       ...(opts.cluster ? { cluster: true } : {}),
       ...(opts.realNodes ? { realNodes: opts.realNodes } : {}),
       ...(opts.realNodeZones ? { realNodeZones: opts.realNodeZones } : {}),
@@ -62,7 +72,10 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     }
   } catch (err) {
     // Leave nothing running from a half-started stack; the test fails with the reason.
-    if (!shared) await devStackDown(dir).catch(() => undefined);
+    if (!shared) {
+      await devStackDown(dir).catch(() => undefined);
+      removePostgresData(dir);
+    }
     throw err;
   }
   if (!status.temporalAddress) throw new Error(`dev stack in ${dir} reports no Temporal address`);
@@ -85,6 +98,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       await connection.close();
       if (!shared) {
         await devStackDown(dir);
+        removePostgresData(dir);
         rmSync(dir, { recursive: true, force: true });
       }
     },

@@ -122,5 +122,9 @@ describe('kompoxops on bad input', () => {
     const worker = kompoxops(dir, 'worker');
     assert.equal(worker.status, 2);
     assert.match(worker.stderr, /give --config <file>/);
+    // Refused before anything starts.
+    const server = kompoxops(dir, 'dev', 'up', '--server', 'sqlite');
+    assert.equal(server.status, 2);
+    assert.match(server.stderr, /--server sqlite: give dev or postgres/);
   });
 });
