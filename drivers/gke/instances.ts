@@ -34,9 +34,9 @@ export function instanceOfUrl(url: string): InstanceRef | undefined {
   return m === null ? undefined : { project: m[1]!, zone: m[2]!, name: m[3]! };
 }
 
-/** The instance's state as the contract names it; one Compute Engine no longer has is terminated. */
-export async function instanceState(calls: ComputeCalls, i: InstanceRef): Promise<InstanceState> {
-  const found = await calls.maybe(
+/** The instance, or undefined when Compute Engine no longer has it. */
+function getInstance(calls: ComputeCalls, i: { project: string; zone: string; name: string }) {
+  return calls.maybe(
     `instances.get ${i.name}`,
     'compute.instances.get',
     async () =>
@@ -44,6 +44,11 @@ export async function instanceState(calls: ComputeCalls, i: InstanceRef): Promis
         await calls.instances.get({ project: i.project, zone: i.zone, instance: i.name }, calls.callOptions)
       )[0],
   );
+}
+
+/** The instance's state as the contract names it; one Compute Engine no longer has is terminated. */
+export async function instanceState(calls: ComputeCalls, i: InstanceRef): Promise<InstanceState> {
+  const found = await getInstance(calls, i);
   switch (String(found?.status ?? 'GONE')) {
     case 'GONE':
     case 'TERMINATED':
@@ -95,14 +100,7 @@ export async function detachFrom(
 ): Promise<void> {
   const i = instanceOfUrl(instanceUrl);
   if (i === undefined) return;
-  const found = await calls.maybe(
-    `instances.get ${i.name}`,
-    'compute.instances.get',
-    async () =>
-      (
-        await calls.instances.get({ project: i.project, zone: i.zone, instance: i.name }, calls.callOptions)
-      )[0],
-  );
+  const found = await getInstance(calls, i);
   const target = parseDiskPath(diskHandle);
   const device = found?.disks?.find((d) => {
     const p = d.source ? parseDiskPath(d.source) : undefined;
