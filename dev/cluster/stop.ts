@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clusterPaths, Component, componentIdentity, COMPONENTS } from './layout';
+import { portOwners } from './port-owners';
 import { isListening } from './ports';
 import { readPidFile, removePidFile, stopProcess } from './process';
 import { readClusterInfo } from './state';
@@ -29,20 +30,29 @@ export async function stopCluster(dirIn: string, opts: { graceMs?: number } = {}
     removePidFile(pidFile);
     stopped.push({ component, pid, how });
   }
-  // A process can be gone a moment before the kernel closes its listening sockets.
+  // A process can be gone a moment before the kernel closes its listening sockets. A port
+  // released early may be bound again by another process (a test beside this one): only a
+  // listener of this cluster's own is a failure.
   const ports = Object.values(readClusterInfo(dir)?.ports ?? {});
-  let listening: number[] = [];
+  const marker = componentIdentity(COMPONENTS[0], dir).marker;
+  let ours: string[] = [];
   for (let i = 0; i < 20; i++) {
-    listening = (await Promise.all(ports.map(async (p) => ((await isListening(p)) ? p : 0)))).filter(
-      (p) => p,
-    );
-    if (listening.length === 0) break;
+    ours = (
+      await Promise.all(
+        ports.map(async (port) => {
+          const owners = portOwners(port);
+          // Without procfs, any listener counts.
+          if (owners === undefined) return (await isListening(port)) ? [`${port}`] : [];
+          return owners
+            .filter((o) => o.command.includes(marker))
+            .map((o) => `${port} (pid ${o.pid}: ${o.command})`);
+        }),
+      )
+    ).flat();
+    if (ours.length === 0) break;
     await sleep(250);
   }
-  if (listening.length > 0) {
-    throw new Error(
-      `cluster in ${dir} stopped, but ports ${listening.join(', ')} still listen (another process took them?)`,
-    );
-  }
+  if (ours.length > 0)
+    throw new Error(`cluster in ${dir} stopped, but its processes still listen on ports ${ours.join(', ')}`);
   return { dir, stopped };
 }
