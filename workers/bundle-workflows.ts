@@ -4,11 +4,13 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAILURE_CONVERTER_PATH } from '../client/codec/data-converter';
+import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptors';
 
 async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
     failureConverterPath: FAILURE_CONVERTER_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
   });
   const out = join(__dirname, '..', 'workflow-bundle.js');
   writeFileSync(out, code);

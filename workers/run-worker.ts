@@ -4,6 +4,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptors';
 import { createActivities } from '../activities';
 import type { WorkerAccess } from '../activities/worker-access';
 import type { DevClusterAccess } from '../activities/deps';
@@ -39,11 +40,16 @@ export interface RunWorkerOptions {
 }
 
 /** The prebuilt workflow bundle when `make` made one, else bundle the sources at start-up. */
-export function workflowSource(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+export function workflowSource():
+  | { workflowBundle: { codePath: string } }
+  | { workflowsPath: string; interceptors: { workflowModules: string[] } } {
   const bundle = join(__dirname, '..', 'workflow-bundle.js');
   return existsSync(bundle)
     ? { workflowBundle: { codePath: bundle } }
-    : { workflowsPath: require.resolve('../workflows') };
+    : {
+        workflowsPath: require.resolve('../workflows'),
+        interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+      };
 }
 
 export async function runWorker(opts: RunWorkerOptions): Promise<void> {

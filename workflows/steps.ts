@@ -1,6 +1,16 @@
 // Step reporting for operation workflows: each step's start and end is signalled to the app
 // controller that runs the operation, so `kompoxops op watch` sees progress live.
-import { CancellationScope, getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
+//
+// A step's end report goes out with the next step's first command instead of holding that step
+// back for a round trip of its own. Signals still unsent when a workflow ends are lost, so every
+// workflow settles its reports before it completes (step-reports-interceptor.ts).
+import {
+  CancellationScope,
+  getExternalWorkflowHandle,
+  log,
+  patched,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { operationStepSignal } from '../api/messages';
 import type { StepRecord } from '../api/operation';
 
@@ -10,8 +20,28 @@ export type StepRunner = <T>(
   detail?: (result: T) => string,
 ) => Promise<T>;
 
+/** Histories from before the end reports were pipelined await each one where it was sent. */
+export const PIPELINED_STEP_REPORTS_PATCH = 'pipelined-step-reports';
+
+// Module state is per workflow run in the workflow sandbox.
+const unsettled = new Set<Promise<void>>();
+
+function keepUntilSettled(report: Promise<void>, step: string): void {
+  const settled: Promise<void> = report
+    // Only a controller that is gone refuses a signal, and its record of the step with it.
+    .catch((err: unknown) => log.warn('step report not delivered', { step, error: String(err) }))
+    .finally(() => unsettled.delete(settled));
+  unsettled.add(settled);
+}
+
+/** Waits until every step report this workflow sent has reached the controller. */
+export async function settleStepReports(): Promise<void> {
+  while (unsettled.size > 0) await Promise.all([...unsettled]);
+}
+
 export function stepRunner(operationId: string): StepRunner {
   const parent = workflowInfo().parent;
+  const pipelined = parent !== undefined && patched(PIPELINED_STEP_REPORTS_PATCH);
   const report = async (step: StepRecord): Promise<void> => {
     if (!parent) return; // run on its own (tests, manual runs): nothing to report to
     // Reports outlive a cancellation: the controller still learns how the step ended.
@@ -22,18 +52,19 @@ export function stepRunner(operationId: string): StepRunner {
   return async (name, fn, detail) => {
     const startedAt = new Date().toISOString();
     // The start goes out with the step's first command instead of a round trip of its own (the
-    // controller never lets a late start overwrite the end). The end is awaited: signals still
-    // unsent when a workflow ends are lost.
+    // controller never lets a late start overwrite the end).
     void report({ name, phase: 'InProgress', startedAt }).catch(() => undefined);
     try {
       const result = await fn();
-      await report({
+      const ended = report({
         name,
         phase: 'Completed',
         startedAt,
         endedAt: new Date().toISOString(),
         ...(detail ? { detail: detail(result) } : {}),
       });
+      if (pipelined) keepUntilSettled(ended, name);
+      else await ended;
       return result;
     } catch (err) {
       const message =
