@@ -1,6 +1,12 @@
 // Typed activity proxies shared by the operation workflows. Activities are imported as types
 // only; the worker supplies the implementations.
-import { ActivityCancellationType, type ActivityOptions, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  type ActivityOptions,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+} from '@temporalio/workflow';
 import type { KompoxActivities } from '../activities';
 
 /** Errors that retrying cannot fix: the operation fails with this reason at once. */
@@ -44,8 +50,7 @@ export const snapshotCreateActivities = proxyActivities<KompoxActivities>({
   retry: { ...DISK_OPTIONS.retry, maximumAttempts: 5 },
 });
 
-/** Quick reads: bounded retries (about 2 minutes of backoff), nothing to undo when cancelled. */
-export const readActivities = proxyActivities<KompoxActivities>({
+const READ_OPTIONS = {
   startToCloseTimeout: '1 minute',
   retry: {
     initialInterval: '1 second',
@@ -54,7 +59,21 @@ export const readActivities = proxyActivities<KompoxActivities>({
     maximumAttempts: 15,
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
-});
+} as const;
+const remoteReads = proxyActivities<KompoxActivities>(READ_OPTIONS);
+const localReads = proxyLocalActivities<KompoxActivities>(READ_OPTIONS);
+
+/** Histories from before reads ran as local activities scheduled each read as an activity task. */
+export const LOCAL_READS_PATCH = 'local-read-activities';
+
+/**
+ * Quick reads: bounded retries (about 2 minutes of backoff), nothing to undo when cancelled.
+ * They run as local activities, in the worker that runs the workflow task: a read costs no
+ * task-queue round trip and no workflow task of its own.
+ */
+export function readActivities(): typeof remoteReads {
+  return patched(LOCAL_READS_PATCH) ? localReads : remoteReads;
+}
 
 /** Kubernetes calls: applies and waits that heartbeat; the rollout wait sets its own limit. */
 const KUBE_OPTIONS: ActivityOptions = {

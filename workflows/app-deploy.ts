@@ -74,7 +74,7 @@ export async function deployAndVerify(
     (v) => `${v.services} services, ${v.volumes} volumes`,
   );
 
-  let disks = byVolume(await step('list disks', () => readActivities.listDisks({ target })));
+  let disks = byVolume(await step('list disks', () => readActivities().listDisks({ target })));
   const missing = volumesWithoutAssignedDisk(target, disks);
   const doubled = target.volumes.filter((v) => (disks[v.name] ?? []).filter((d) => d.assigned).length > 1);
   if (doubled.length) {
@@ -93,7 +93,7 @@ export async function deployAndVerify(
     }
     await createAssignedDisks(step, operationId, target, missing);
     created = missing.length;
-    disks = byVolume(await step('refresh disks', () => readActivities.listDisks({ target })));
+    disks = byVolume(await step('refresh disks', () => readActivities().listDisks({ target })));
   }
 
   const applied = await step(

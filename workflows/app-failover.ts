@@ -41,7 +41,7 @@ export async function appFailoverWorkflow({
     () => kubeActivities.forceDeleteAppPods({ target, node }),
     (r) => (r.deleted.length ? `deleted ${r.deleted.join(', ')}` : `no pod of the app was on ${node}`),
   );
-  const disks = byVolume(await step('list disks', () => readActivities.listDisks({ target })));
+  const disks = byVolume(await step('list disks', () => readActivities().listDisks({ target })));
   const assigned = Object.values(disks)
     .flat()
     .filter((d) => d.assigned);
@@ -158,7 +158,7 @@ async function restoreElsewhere(
       'NoZone',
     );
   const region = zones[0]?.region;
-  const snapshots = await step('find the newest snapshots', () => readActivities.listSnapshots({ target }));
+  const snapshots = await step('find the newest snapshots', () => readActivities().listSnapshots({ target }));
   const chosen = target.volumes.map((v) => {
     const newest = snapshots
       // Only the region's own: an off-region copy (copyToRegion) cannot make a disk here.
@@ -188,7 +188,7 @@ async function restoreElsewhere(
       await step(`assign ${disk.name}`, () => diskActivities.assignDisk({ target, volume, name: disk.name }));
     }
     const verified = await deployAndVerify(step, operationId, target, revision);
-    const disks = byVolume(await readActivities.listDisks({ target }));
+    const disks = byVolume(await readActivities().listDisks({ target }));
     const oldest = Math.min(...chosen.map((c) => Date.parse(c.snapshot.createdAt)));
     return {
       zone,

@@ -39,7 +39,7 @@ export async function appMigrateWorkflow({
   const plan = await step(
     'plan',
     () =>
-      readActivities.planMigration({
+      readActivities().planMigration({
         source,
         to: request.to,
         from: request.from,
@@ -205,7 +205,7 @@ export async function appMigrateWorkflow({
       }),
     );
   }
-  const disks = byVolume(await step('list disks', () => readActivities.listDisks({ target: dest })));
+  const disks = byVolume(await step('list disks', () => readActivities().listDisks({ target: dest })));
   const placement = cutOver.verified.outcome.placement;
   return {
     ...(leftovers.length ? { phase: 'PartiallyFailed' as const } : {}),
@@ -291,7 +291,7 @@ async function reattachMove(
     if (isCancellation(err)) throw err;
     leftover = `prune the previous render: ${messageOf(err)}`;
   }
-  const disks = byVolume(await step('list disks', () => readActivities.listDisks({ target })));
+  const disks = byVolume(await step('list disks', () => readActivities().listDisks({ target })));
   const placement = verified.outcome.placement;
   return {
     ...(leftover ? { phase: 'PartiallyFailed' as const } : {}),

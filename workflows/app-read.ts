@@ -42,16 +42,16 @@ export interface AppReadResult {
 export async function appReadWorkflow(request: AppReadRequest): Promise<AppReadResult> {
   const { target } = request;
   const [disks, snapshots, runtime, zone, rendered, assignedDisks, migrationPlan] = await Promise.all([
-    request.disks ? readActivities.listDisks({ target, ...request.disks }) : undefined,
-    request.snapshots ? readActivities.listSnapshots({ target, ...request.snapshots }) : undefined,
-    request.runtime ? readActivities.appRuntime({ target }) : undefined,
-    request.zone ? readActivities.resolveZone({ target, zone: request.zone }) : undefined,
+    request.disks ? readActivities().listDisks({ target, ...request.disks }) : undefined,
+    request.snapshots ? readActivities().listSnapshots({ target, ...request.snapshots }) : undefined,
+    request.runtime ? readActivities().appRuntime({ target }) : undefined,
+    request.zone ? readActivities().resolveZone({ target, zone: request.zone }) : undefined,
     request.render
-      ? Promise.all(request.render.map((revision) => readActivities.renderRevision({ target, revision })))
+      ? Promise.all(request.render.map((revision) => readActivities().renderRevision({ target, revision })))
       : undefined,
-    request.assignedDisks ? readActivities.assignedDisks({ target, ...request.assignedDisks }) : undefined,
+    request.assignedDisks ? readActivities().assignedDisks({ target, ...request.assignedDisks }) : undefined,
     request.migrationPlan
-      ? readActivities.planMigration({ source: target, ...request.migrationPlan })
+      ? readActivities().planMigration({ source: target, ...request.migrationPlan })
       : undefined,
   ]);
   return {

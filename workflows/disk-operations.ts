@@ -34,7 +34,7 @@ export async function diskCreateWorkflow({
       }),
     (d) => `${d.name} in ${d.zone}`,
   );
-  const disks = await step('refresh disks', () => readActivities.listDisks({ target, volume }));
+  const disks = await step('refresh disks', () => readActivities().listDisks({ target, volume }));
   return { disks: { [volume]: disks }, figures: { disksCreated: 1, disk: disk.name } };
 }
 
@@ -43,7 +43,7 @@ export async function diskBootstrapWorkflow({
   target,
 }: OperationInput<DiskBootstrapRequest>): Promise<OperationOutcome> {
   const step = stepRunner(operationId);
-  const existing = byVolume(await step('list disks', () => readActivities.listDisks({ target })));
+  const existing = byVolume(await step('list disks', () => readActivities().listDisks({ target })));
   // One assigned disk per volume that has none; volumes that already have one are left alone.
   const created = await createAssignedDisks(
     step,
@@ -51,7 +51,7 @@ export async function diskBootstrapWorkflow({
     target,
     volumesWithoutAssignedDisk(target, existing),
   );
-  const disks = await step('refresh disks', () => readActivities.listDisks({ target }));
+  const disks = await step('refresh disks', () => readActivities().listDisks({ target }));
   return { disks: byVolume(disks), figures: { disksCreated: created.length } };
 }
 
@@ -75,7 +75,7 @@ export async function diskDeleteWorkflow({
 }: OperationInput<DiskDeleteRequest>): Promise<OperationOutcome> {
   const step = stepRunner(operationId);
   const { volume, name } = request;
-  const disks = await step('check assignment', () => readActivities.listDisks({ target, volume }));
+  const disks = await step('check assignment', () => readActivities().listDisks({ target, volume }));
   const disk = disks.find((d) => d.name === name);
   if (!disk) throw ApplicationFailure.nonRetryable(`volume "${volume}" has no disk "${name}"`, 'NotFound');
   if (disk.assigned) {
@@ -96,6 +96,6 @@ export async function diskDeleteWorkflow({
     );
   }
   await step(`delete ${name}`, () => diskActivities.deleteDisk({ target, volume, name }));
-  const after = await step('refresh disks', () => readActivities.listDisks({ target, volume }));
+  const after = await step('refresh disks', () => readActivities().listDisks({ target, volume }));
   return { disks: { [volume]: after }, figures: { disksDeleted: 1 } };
 }

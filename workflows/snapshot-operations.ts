@@ -133,7 +133,7 @@ function copyFigures(copies: CopyResult[], region: string, seconds: number): Rec
 async function pruneVolume(step: StepRunner, target: AppTarget, volume: string): Promise<number> {
   const rules = retentionRulesFrom(target.snapshots?.retention);
   if (Object.keys(rules).length === 0) return 0;
-  const snapshots = await readActivities.listSnapshots({ target, volume });
+  const snapshots = await readActivities().listSnapshots({ target, volume });
   const plan = planRetention({
     snapshots: retentionCandidatesFrom(
       snapshots.map((s) => ({ ...s, state: s.state as 'ready' | 'creating' | 'deleting' | 'failed' })),
@@ -173,7 +173,7 @@ export async function snapshotCreateWorkflow({
   if (copying)
     await step(
       `check copy region ${copyRegion}`,
-      () => readActivities.checkCopyRegion({ target }),
+      () => readActivities().checkCopyRegion({ target }),
       (r) => `copies go from ${r?.home} to ${r?.region}`,
     );
 
@@ -279,7 +279,7 @@ export async function snapshotDeleteWorkflow({
 }: OperationInput<SnapshotDeleteRequest>): Promise<OperationOutcome> {
   const step = stepRunner(operationId);
   const { volume, name } = request;
-  const snapshots = await step('list snapshots', () => readActivities.listSnapshots({ target, volume }));
+  const snapshots = await step('list snapshots', () => readActivities().listSnapshots({ target, volume }));
   const snap = snapshots.find((s) => s.name === name);
   if (!snap)
     throw ApplicationFailure.nonRetryable(`volume "${volume}" has no snapshot "${name}"`, 'NotFound');
@@ -305,7 +305,7 @@ export async function snapshotRestoreWorkflow({
 }: OperationInput<SnapshotRestoreRequest>): Promise<OperationOutcome> {
   const step = stepRunner(operationId);
   const { volume, name } = request;
-  const snapshots = await step('find snapshot', () => readActivities.listSnapshots({ target, volume }));
+  const snapshots = await step('find snapshot', () => readActivities().listSnapshots({ target, volume }));
   const snap = snapshots.find((s) => s.name === name);
   if (!snap) {
     throw ApplicationFailure.nonRetryable(
@@ -315,7 +315,7 @@ export async function snapshotRestoreWorkflow({
   }
   if (!snap.ready)
     throw ApplicationFailure.nonRetryable(`snapshot "${name}" is not ready (${snap.state})`, 'NotReady');
-  const disks = await readActivities.listDisks({ target, volume });
+  const disks = await readActivities().listDisks({ target, volume });
   const previous = disks.find((d) => d.assigned);
   const zone = previous?.zone ?? target.deploymentZone;
   const disk = await step(

@@ -35,6 +35,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import { localActivityRun } from './local-activity';
 import { appControllerWorkflowId, operationWorkflowId } from '../../api/ids';
 import { controllerViewQuery, operationQuery } from '../../api/messages';
 import { type OperationKind, type OperationRecord, isFinal } from '../../api/operation';
@@ -84,7 +85,7 @@ function boundariesIn(histories: Map<string, HistoryEvent[]>, rootId: string, pr
     return n;
   };
   for (const e of histories.get(rootId) ?? []) {
-    const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    const type = e.activityTaskScheduledEventAttributes?.activityType?.name ?? localActivityRun(e)?.type;
     if (type) out.push({ label: `${prefix}${type}#${next(type)}`, activityType: type, at: eventMillis(e) });
     const child = e.childWorkflowExecutionStartedEventAttributes;
     if (child?.workflowExecution?.workflowId) {

@@ -15,6 +15,7 @@ import type { AppTarget } from '../../api/app-target';
 import { appControllerWorkflowId } from '../../api/ids';
 import { type ControllerView, controllerViewQuery, operationQuery } from '../../api/messages';
 import type { OperationRecord } from '../../api/operation';
+import { localActivityRun } from './local-activity';
 import { localAppTarget } from './app-target';
 import type { TestProject } from './deploy-project';
 import { type TestStack, startTestStack } from './dev-stack';
@@ -63,7 +64,8 @@ export async function runOperation(client: Client, request: NewRequest): Promise
 
 /**
  * Activity type → the attempt number each of its tasks last started with, from an operation's
- * history (Temporal records only the final attempt of a retried activity).
+ * history (Temporal records only the final attempt of a retried activity; a local activity's
+ * marker records its final attempt too).
  */
 export async function activityAttempts(
   client: Client,
@@ -77,6 +79,8 @@ export async function activityAttempts(
     if (s) typeOf.set(String(e.eventId), s.activityType?.name ?? '');
     const st = e.activityTaskStartedEventAttributes;
     if (st) (attempts[typeOf.get(String(st.scheduledEventId)) ?? '?'] ??= []).push(st.attempt ?? 1);
+    const local = localActivityRun(e);
+    if (local) (attempts[local.type] ??= []).push(local.attempt);
   }
   return attempts;
 }

@@ -12,6 +12,7 @@ import type { OperationRecord } from '../../../api/operation';
 import { type TestProject, kompoxops, wikiProject } from '../../helpers/deploy-project';
 import { deploySuite } from '../../helpers/deploy-suite';
 import { appObjects } from '../../helpers/kube-app';
+import { activityAttempts } from '../../helpers/snapshots';
 
 function edit(file: string, from: RegExp, to: string): void {
   const text = readFileSync(file, 'utf8');
@@ -118,10 +119,7 @@ void describe('deploy rejections', () => {
         /timed out after 45s waiting for rollout .*0 of 1 updated replicas/,
       );
       assert.ok(Date.now() - started < 110_000, `took ${Date.now() - started} ms`);
-      const history = await suite.stack.client.workflow.getHandle(op.workflowId!).fetchHistory();
-      const attempts = (history.events ?? []).flatMap((e) =>
-        e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : [],
-      );
+      const attempts = Object.values(await activityAttempts(suite.stack.client, op.workflowId!)).flat();
       assert.equal(Math.max(...attempts), 1, `retried activities: ${attempts.join(',')}`);
     } finally {
       for (const name of nodes) await uncordonNode(suite.kc, name);

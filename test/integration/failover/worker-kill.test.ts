@@ -1,6 +1,7 @@
 // A worker SIGKILLed at every step of a node incident and of the failover it hands out still
 // brings the app back once: each kind of activity the two workflows schedule is read from their
-// histories as it appears, and the worker dies and restarts there, once per kind.
+// histories as it appears (local activities by their markers), and the worker dies and restarts
+// there, once per kind.
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
@@ -11,6 +12,7 @@ import { reportAlert } from '../../../client/report-alert';
 import { kompoxops } from '../../helpers/deploy-project';
 import { failoverApp } from '../../helpers/failover-app';
 import { killAndRestartWorker } from '../../helpers/worker-kill';
+import { localActivityRun } from '../../helpers/local-activity';
 
 void describe('worker killed at every step of a failover', () => {
   const app = failoverApp(`fokill${process.pid}`, 5);
@@ -33,7 +35,7 @@ void describe('worker killed at every step of a failover', () => {
     const scheduled = async (workflowId: string): Promise<string[]> => {
       const history = await app.stack().client.workflow.getHandle(workflowId).fetchHistory();
       return (history.events ?? []).flatMap((e) => {
-        const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+        const type = e.activityTaskScheduledEventAttributes?.activityType?.name ?? localActivityRun(e)?.type;
         return type ? [type] : [];
       });
     };
