@@ -4,6 +4,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AppRevision, RevisionSummary } from './app-revision';
 import type { AppTarget } from './app-target';
 import type { KeptResource } from './migration';
+import type { OperationTotals } from './operation-totals';
 import type { OperationRecord, OperationRequest, Requester, StepRecord } from './operation';
 
 /** Reference-compatible view of one disk, mirrored by the controller for fast queries. */
@@ -50,6 +51,8 @@ export interface ControllerView {
   recentOperations: OperationRecord[];
   /** Source disks and copied snapshots migrations keep for a way back, and until when. */
   kept?: KeptResource[];
+  /** Durations and outcomes of the operations since the controller started (metrics). */
+  totals?: OperationTotals;
 }
 
 export const submitOperationUpdate = defineUpdate<OperationRecord, [OperationRequest]>('submitOperation');
