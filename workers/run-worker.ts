@@ -79,15 +79,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
       access: opts.access,
       ...(opts.devCluster ? { devCluster: opts.devCluster } : {}),
     };
-    const worker = await Worker.create({
-      connection,
-      namespace: opts.namespace ?? NAMESPACE,
-      taskQueue: TASK_QUEUE,
-      ...workflowSource(),
-      dataConverter: opts.dataConverter,
-      activities: createActivities(deps),
-    });
-    const running = opts.signal ? worker.runUntil(abortPromise(opts.signal)) : worker.run();
+    // Before the worker polls: a metrics address already taken stops the start, not a running worker.
     if (listen && sdkMetricsAddress) {
       const client = await workerClient(opts);
       clients.push(client);
@@ -99,6 +91,15 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
       );
       metrics = await startMetricsServer(listen, sdkMetricsAddress, kompox);
     }
+    const worker = await Worker.create({
+      connection,
+      namespace: opts.namespace ?? NAMESPACE,
+      taskQueue: TASK_QUEUE,
+      ...workflowSource(),
+      dataConverter: opts.dataConverter,
+      activities: createActivities(deps),
+    });
+    const running = opts.signal ? worker.runUntil(abortPromise(opts.signal)) : worker.run();
     if (opts.webhook) {
       const client = await workerClient(opts);
       clients.push(client);
