@@ -14,7 +14,12 @@ import { Registry } from 'prom-client';
 import type { AppTarget } from '../api/app-target';
 import { APP_CONTROLLER_WORKFLOW } from '../api/ids';
 import { type ControllerView, controllerViewQuery, deployedRevisionQuery } from '../api/messages';
-import { DURATION_BUCKETS, type DurationHistogram, type OperationTotals } from '../api/operation-totals';
+import {
+  DURATION_BUCKETS,
+  type DurationHistogram,
+  type OperationTotals,
+  emptyTotals,
+} from '../api/operation-totals';
 
 /** Every metric family Kompox's registry exports (the dashboard test checks against these). */
 export const CONTROLLER_METRICS = {
@@ -149,7 +154,7 @@ export class ControllerMetrics {
     if (!view.deployed) return undefined;
     return {
       appKey: view.appKey,
-      totals: view.totals ?? { operations: {}, failoverRto: {} },
+      totals: view.totals ?? emptyTotals(),
       newestSnapshots: await this.snapshotsOf(view, async () => {
         const deployed = await handle.query(deployedRevisionQuery);
         if (!deployed) throw new Error(`app ${view.appKey} has no deployed revision`);
