@@ -1,17 +1,22 @@
 // The worker's /metrics report what the app controllers hold, not what one worker saw: an app
 // deployed and snapshotted shows its operation counts and durations (exactly the controller's
-// records) and each volume's snapshot age; a worker started afresh reports the same; after
+// records) and each volume's snapshot age; a second worker (`kompoxops worker`) that ran none of
+// it, and the first one killed and started afresh, report the same; after
 // `app destroy` the app's series are gone. The worker's JSON log has one line per step of the
 // snapshot, with the app key and the operation id, and no line twice.
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, describe, it } from 'node:test';
 import { appControllerWorkflowId } from '../../../api/ids';
 import { controllerViewQuery } from '../../../api/messages';
 import type { OperationRecord } from '../../../api/operation';
 import type { SnapshotView } from '../../../activities/snapshot-view';
-import { devStackStatus } from '../../../dev/dev-stack';
+import { devStackStatus, devWorkerConfigFile } from '../../../dev/dev-stack';
+import { freeLoopbackAddress } from '../../../workers/metrics';
+import { repoRoot } from '../../../workers/repo-root';
 import { kompoxopsJson, wikiProject } from '../../helpers/deploy-project';
 import { deploySuite } from '../../helpers/deploy-suite';
 import { eventually } from '../../helpers/kube-app';
@@ -51,8 +56,7 @@ void describe('metrics from the app controllers', () => {
   const suite = deploySuite();
   const p = suite.track(wikiProject('metered'));
 
-  const scrape = async (): Promise<Series[]> => {
-    const url = devStackStatus(suite.stack.dir).metricsUrl;
+  const scrape = async (url = devStackStatus(suite.stack.dir).metricsUrl): Promise<Series[]> => {
     assert.ok(url, 'the dev stack worker serves no metrics');
     const res = await fetch(url);
     const text = await res.text();
@@ -148,6 +152,50 @@ void describe('metrics from the app controllers', () => {
       assert.equal(s.outcome, 'Completed');
       assert.equal(typeof s.durationSeconds, 'number');
     }
+  });
+
+  let second: ChildProcess | undefined;
+  after(() => second?.kill('SIGKILL'));
+
+  void it('reports the same from a second worker that ran none of it', async () => {
+    const address = await freeLoopbackAddress();
+    second = spawn(
+      join(repoRoot(), 'bin', 'kompoxops'),
+      ['worker', '--config', devWorkerConfigFile(suite.stack.dir), '--metrics-address', address],
+      {
+        env: { ...process.env, KOMPOX_DEV_DIR: suite.stack.dir, TEMPORAL_ADDRESS: suite.stack.address },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    second.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const url = `http://${address}/metrics`;
+    const deadline = Date.now() + 60_000;
+    let theirs: Series[] | undefined;
+    while (!theirs) {
+      assert.ok(second.exitCode === null, `the second worker exited ${second.exitCode}:\n${stderr}`);
+      assert.ok(Date.now() < deadline, `the second worker served no metrics in 60 s:\n${stderr}`);
+      theirs = await scrape(url).catch(() => undefined);
+      if (!theirs) await sleep(250);
+    }
+    const ours = await scrape();
+    assert.deepEqual(counts(theirs), counts(before));
+    assert.deepEqual(sums(theirs), sums(before));
+    const [a, b] = [ages(ours), ages(theirs)];
+    assert.deepEqual(Object.keys(b).sort(), Object.keys(a).sort());
+    for (const volume of Object.keys(a))
+      assert.ok(Math.abs(a[volume]! - b[volume]!) < 5, `age of ${volume}: ${a[volume]}s and ${b[volume]}s`);
+    second.kill('SIGTERM');
+    await new Promise((resolve) =>
+      second?.exitCode !== null ? resolve(undefined) : second.once('exit', resolve),
+    );
+    // It logs JSON lines too (stderr is a pipe, not a terminal).
+    assert.ok(
+      stderr
+        .split('\n')
+        .some((l) => l.startsWith('{') && (JSON.parse(l) as { msg?: string }).msg !== undefined),
+      stderr,
+    );
   });
 
   void it('reports the same after the worker is killed and started again', async () => {
