@@ -51,12 +51,20 @@ export interface ControllerView {
   recentOperations: OperationRecord[];
   /** Source disks and copied snapshots migrations keep for a way back, and until when. */
   kept?: KeptResource[];
-  /** Durations and outcomes of the operations since the controller started (metrics). */
-  totals?: OperationTotals;
 }
 
 export const submitOperationUpdate = defineUpdate<OperationRecord, [OperationRequest]>('submitOperation');
 export const controllerViewQuery = defineQuery<ControllerView>('controllerView');
+/** What the worker's metrics need of a controller, and no more: scrapes query every controller. */
+export interface ControllerMetricsView {
+  appKey: string;
+  /** The operation that deployed the running revision; absent once the app is destroyed. */
+  deployedOperationId?: string;
+  /** The newest finished operation: a snapshot listing stands while it stays the same. */
+  lastOperationId?: string;
+  totals: OperationTotals;
+}
+export const controllerMetricsQuery = defineQuery<ControllerMetricsView>('controllerMetrics');
 export const operationQuery = defineQuery<OperationRecord | null, [string]>('operation');
 /** The deployed revision in full, and the target it was deployed with (for `app diff`). */
 export const deployedRevisionQuery = defineQuery<{ revision: AppRevision; target: AppTarget } | null>(

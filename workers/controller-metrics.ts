@@ -2,9 +2,9 @@
 // one worker's memory, so a restarted or second worker reports the same values and a deleted
 // app drops out:
 //   - the running controllers are found through visibility (WorkflowType appController);
-//   - each answers its `controllerView` Query, whose `totals` (api/operation-totals.ts) give the
-//     operation-duration and failover-RTO histograms; only apps with a deployed revision are
-//     exported, so `app destroy` removes an app's series;
+//   - each answers its small `controllerMetrics` Query, whose `totals` (api/operation-totals.ts)
+//     give the operation-duration and failover-RTO histograms; only apps with a deployed
+//     revision are exported, so `app destroy` removes an app's series;
 //   - the age of each volume's newest ready snapshot (the RPO on a zone loss) comes from the
 //     provider, listed with the deployed target; a listing is reused until the controller
 //     finishes another operation or five minutes pass, so scrapes don't hammer cloud APIs.
@@ -13,13 +13,8 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { Registry } from 'prom-client';
 import type { AppTarget } from '../api/app-target';
 import { APP_CONTROLLER_WORKFLOW } from '../api/ids';
-import { type ControllerView, controllerViewQuery, deployedRevisionQuery } from '../api/messages';
-import {
-  DURATION_BUCKETS,
-  type DurationHistogram,
-  type OperationTotals,
-  emptyTotals,
-} from '../api/operation-totals';
+import { type ControllerMetricsView, controllerMetricsQuery, deployedRevisionQuery } from '../api/messages';
+import { DURATION_BUCKETS, type DurationHistogram, type OperationTotals } from '../api/operation-totals';
 
 /** Every metric family Kompox's registry exports (the dashboard test checks against these). */
 export const CONTROLLER_METRICS = {
@@ -150,11 +145,11 @@ export class ControllerMetrics {
 
   private async sample(workflowId: string): Promise<AppSample | undefined> {
     const handle = this.client.workflow.getHandle(workflowId);
-    const view = await handle.query(controllerViewQuery);
-    if (!view.deployed) return undefined;
+    const view = await handle.query(controllerMetricsQuery);
+    if (!view.deployedOperationId) return undefined;
     return {
       appKey: view.appKey,
-      totals: view.totals ?? emptyTotals(),
+      totals: view.totals,
       newestSnapshots: await this.snapshotsOf(view, async () => {
         const deployed = await handle.query(deployedRevisionQuery);
         if (!deployed) throw new Error(`app ${view.appKey} has no deployed revision`);
@@ -165,10 +160,10 @@ export class ControllerMetrics {
 
   /** The cached listing while the controller finished nothing new; else the provider's. */
   private async snapshotsOf(
-    view: ControllerView,
+    view: ControllerMetricsView,
     target: () => Promise<AppTarget>,
   ): Promise<Record<string, number>> {
-    const stamp = `${view.deployed?.operationId}/${view.recentOperations[0]?.id ?? ''}`;
+    const stamp = `${view.deployedOperationId}/${view.lastOperationId ?? ''}`;
     const known = this.listings.get(view.appKey);
     if (known && known.stamp === stamp && Date.now() - known.at < SNAPSHOT_LISTING_TTL_MS)
       return known.newest;

@@ -30,6 +30,7 @@ import {
   type OperationOutcome,
   type Placement,
   cancelOperationUpdate,
+  controllerMetricsQuery,
   controllerViewQuery,
   deployedRevisionQuery,
   operationFinishedSignal,
@@ -221,6 +222,12 @@ export async function appController(input: AppControllerInput): Promise<void> {
     disks: state.disks,
     recentOperations: state.operations,
     ...(state.kept?.length ? { kept: state.kept } : {}),
+  }));
+
+  setHandler(controllerMetricsQuery, () => ({
+    appKey,
+    ...(state.deployed ? { deployedOperationId: state.deployed.operationId } : {}),
+    ...(state.operations[0] ? { lastOperationId: state.operations[0].id } : {}),
     totals: state.totals ?? emptyTotals(),
   }));
 
