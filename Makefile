@@ -94,6 +94,7 @@ bench: build tools
 	node dist/bench/deploy.js
 	node dist/bench/snapshot-tick.js
 	node dist/bench/cli-startup.js
+	node dist/bench/metrics-scrape.js
 
 # Kompox's failover against Kubernetes' own recovery after a node power-off (needs root for the
 # real nodes; about 17 minutes, most of it waiting to show Kubernetes does not recover alone).

@@ -1,35 +1,25 @@
-// The newest ready snapshot per app volume as this worker last saw it, exported as the
-// Prometheus gauge kompox_snapshot_age_seconds (= current RPO on zone loss) when the worker
-// serves metrics. Refreshed by every snapshot list and create this worker runs.
-import type { SnapshotView } from './snapshot-view';
+// The newest ready snapshot of each volume of an app, read from its provider: what the worker's
+// kompox_snapshot_age_seconds reports (the data lost if the zone failed now). An off-region
+// copy is no newer point in time than its original, so copies are left out. Called by the
+// worker's metrics, not as an activity: a scrape must not add workflow histories.
+import type { AppTarget } from '../api/app-target';
+import type { ActivityDeps } from './deps';
+import { driverFor } from './driver-for-target';
 
-const newest = new Map<string, { appKey: string; volume: string; createdAt: number }>();
-
-export function recordNewestReady(appKey: string, volumes: string[], snapshots: SnapshotView[]): void {
-  for (const volume of volumes) {
-    const ready = snapshots
-      .filter((s) => s.volumeName === volume && s.ready)
-      .map((s) => Date.parse(s.createdAt));
-    if (ready.length === 0) continue;
-    const key = `${appKey}\u0000${volume}`;
-    const latest = Math.max(...ready);
-    const known = newest.get(key);
-    if (!known || known.createdAt < latest) newest.set(key, { appKey, volume, createdAt: latest });
-  }
-  listener?.();
-}
-
-let listener: (() => void) | undefined;
-
-/** Called after every update, so an exporter can refresh at once rather than on its next tick. */
-export function onSnapshotAgesChanged(fn: (() => void) | undefined): void {
-  listener = fn;
-}
-
-export function snapshotAges(now = Date.now()): { appKey: string; volume: string; ageSeconds: number }[] {
-  return [...newest.values()].map((v) => ({
-    appKey: v.appKey,
-    volume: v.volume,
-    ageSeconds: Math.max(0, (now - v.createdAt) / 1000),
-  }));
+/** Creation time (epoch ms) of each volume's newest ready snapshot; volumes with none are absent. */
+export async function newestReadySnapshots(
+  deps: ActivityDeps,
+  target: AppTarget,
+): Promise<Record<string, number>> {
+  const driver = await driverFor(deps, target);
+  const newest: Record<string, number> = {};
+  await Promise.all(
+    target.volumes.map(async ({ name: volume }) => {
+      const ready = (await driver.listSnapshots({ app: target.appName, volume }))
+        .filter((s) => s.ready && !s.copiedFrom)
+        .map((s) => Date.parse(s.createdAt));
+      if (ready.length) newest[volume] = Math.max(...ready);
+    }),
+  );
+  return newest;
 }

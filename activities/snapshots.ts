@@ -9,7 +9,6 @@ import { resumableHeartbeat } from './resumable-heartbeat';
 import { type CopyRegion, checkCopyToRegion } from './copy-region';
 import { asActivityFailure, refuse } from './failures';
 import { type SnapshotView, snapshotView } from './snapshot-view';
-import { recordNewestReady } from './snapshot-age';
 
 export interface SnapshotInput {
   target: AppTarget;
@@ -38,10 +37,7 @@ export function snapshotActivities(deps: ActivityDeps) {
         const lists = await Promise.all(
           volumes.map((v) => driver.listSnapshots({ app: target.appName, volume: v })),
         );
-        const snapshots = lists.flat();
-        // An off-region copy is no newer point in time than its original: the RPO gauge skips it.
-        recordNewestReady(target.appKey, volumes, snapshots.filter((s) => !s.copiedFrom).map(snapshotView));
-        return snapshots.map(snapshotView);
+        return lists.flat().map(snapshotView);
       });
     },
 
@@ -59,9 +55,7 @@ export function snapshotActivities(deps: ActivityDeps) {
             beat.intents('createSnapshot'),
           ));
         const snapshot = await beat.finish(driver, op);
-        const view = snapshotView(snapshot);
-        recordNewestReady(target.appKey, [volume], [view]);
-        return view;
+        return snapshotView(snapshot);
       });
     },
 

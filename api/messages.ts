@@ -4,6 +4,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AppRevision, RevisionSummary } from './app-revision';
 import type { AppTarget } from './app-target';
 import type { KeptResource } from './migration';
+import type { OperationTotals } from './operation-totals';
 import type { OperationRecord, OperationRequest, Requester, StepRecord } from './operation';
 
 /** Reference-compatible view of one disk, mirrored by the controller for fast queries. */
@@ -54,6 +55,16 @@ export interface ControllerView {
 
 export const submitOperationUpdate = defineUpdate<OperationRecord, [OperationRequest]>('submitOperation');
 export const controllerViewQuery = defineQuery<ControllerView>('controllerView');
+/** What the worker's metrics need of a controller, and no more: scrapes query every controller. */
+export interface ControllerMetricsView {
+  appKey: string;
+  /** The operation that deployed the running revision; absent once the app is destroyed. */
+  deployedOperationId?: string;
+  /** The newest finished operation: a snapshot listing stands while it stays the same. */
+  lastOperationId?: string;
+  totals: OperationTotals;
+}
+export const controllerMetricsQuery = defineQuery<ControllerMetricsView>('controllerMetrics');
 export const operationQuery = defineQuery<OperationRecord | null, [string]>('operation');
 /** The deployed revision in full, and the target it was deployed with (for `app diff`). */
 export const deployedRevisionQuery = defineQuery<{ revision: AppRevision; target: AppTarget } | null>(

@@ -1,31 +1,61 @@
-// Prometheus metrics of the worker: the SDK's own (through the Temporal Runtime's exporter)
-// plus Kompox's: kompox_snapshot_age_seconds{app_id,volume}, the age of the newest ready
-// snapshot of each volume this worker has seen = the data an app would lose if its zone failed.
-import { Runtime } from '@temporalio/worker';
-import { onSnapshotAgesChanged, snapshotAges } from '../activities/snapshot-age';
+// The worker's Prometheus endpoint, GET /metrics: the Temporal SDK's own metrics and Kompox's
+// (workers/controller-metrics.ts) on one address. The SDK's come from the Temporal Runtime's
+// exporter, which gets a loopback port of its own and is read at each scrape; Kompox's are
+// served by prom-client, because their series must go away with their apps, which the Runtime's
+// meter never does.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { collectDefaultMetrics } from 'prom-client';
+import type { ControllerMetrics } from './controller-metrics';
 
-/** Installs the Runtime with a Prometheus endpoint; call once, before any connection is made. */
-export function installMetrics(bindAddress: string): void {
-  Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress } } } });
+/** A free loopback address for the SDK's exporter, before Runtime.install binds it. */
+export function freeLoopbackAddress(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(`127.0.0.1:${port}`));
+    });
+  });
 }
 
-/** Keeps the snapshot-age gauge current; returns a stop function. */
-export function startSnapshotAgeGauge(intervalMs = 10_000): () => void {
-  const gauge = Runtime.instance().metricMeter.createGauge(
-    'kompox_snapshot_age_seconds',
-    'float',
-    's',
-    'Age of the newest ready snapshot of an app volume (the RPO if the zone failed now)',
-  );
-  const update = () => {
-    for (const a of snapshotAges()) gauge.set(a.ageSeconds, { app_key: a.appKey, volume: a.volume });
+export interface MetricsServer {
+  close(): Promise<void>;
+}
+
+export async function startMetricsServer(
+  listen: { host: string; port: number },
+  sdkAddress: string,
+  kompox: ControllerMetrics,
+): Promise<MetricsServer> {
+  collectDefaultMetrics({ register: kompox.registry });
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('only GET /metrics is served here\n');
+      return;
+    }
+    void scrape(sdkAddress, kompox).then(
+      (text) => res.writeHead(200, { 'Content-Type': kompox.registry.contentType }).end(text),
+      (err: unknown) =>
+        res
+          .writeHead(503, { 'Content-Type': 'text/plain' })
+          .end(`metrics unavailable: ${err instanceof Error ? err.message : String(err)}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => resolve());
+  });
+  return {
+    close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-  update();
-  onSnapshotAgesChanged(update);
-  const timer = setInterval(update, intervalMs);
-  timer.unref();
-  return () => {
-    onSnapshotAgesChanged(undefined);
-    clearInterval(timer);
-  };
+}
+
+async function scrape(sdkAddress: string, kompox: ControllerMetrics): Promise<string> {
+  const [sdk] = await Promise.all([
+    fetch(`http://${sdkAddress}/metrics`).then((r) => r.text()),
+    kompox.refresh(),
+  ]);
+  return `${sdk.trimEnd()}\n${await kompox.registry.metrics()}`;
 }

@@ -1,17 +1,21 @@
 // Runs a Kompox worker: the app controller and operation workflows plus their activities, on
 // one task queue. Used by the dev stack and by `kompoxops worker` in production.
+import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptors';
 import { createActivities } from '../activities';
 import type { WorkerAccess } from '../activities/worker-access';
 import type { DevClusterAccess } from '../activities/deps';
-import { type RunningCodecServer, startCodecServer } from '../client/codec/codec-server';
+import { type RunningCodecServer, parseListen, startCodecServer } from '../client/codec/codec-server';
 import { TASK_QUEUE } from '../api/ids';
 import { NAMESPACE } from './dev-stack-constants';
-import { installMetrics, startSnapshotAgeGauge } from './metrics';
+import { newestReadySnapshots } from '../activities/snapshot-age';
+import { ControllerMetrics } from './controller-metrics';
+import { type LogFormat, defaultLogFormat, workerLogger } from './log-format';
+import { type MetricsServer, freeLoopbackAddress, startMetricsServer } from './metrics';
 import type { WebhookReceiverOptions } from '../webhook/receiver';
 
 export interface RunWorkerOptions {
@@ -28,6 +32,8 @@ export interface RunWorkerOptions {
   signal?: AbortSignal;
   /** host:port for the Prometheus endpoint (/metrics); none when unset. */
   metricsAddress?: string;
+  /** How log lines are written to stderr; JSON unless stderr is a terminal. */
+  logFormat?: LogFormat;
   /**
    * The payload codec (client/codec). Required: a worker without keys would write activity
    * results and workflow state as plaintext. Activities' own client (Context.client) inherits it.
@@ -53,16 +59,43 @@ export function workflowSource():
 }
 
 export async function runWorker(opts: RunWorkerOptions): Promise<void> {
-  if (opts.metricsAddress) installMetrics(opts.metricsAddress);
-  const stopGauge = opts.metricsAddress ? startSnapshotAgeGauge() : () => {};
+  const listen = opts.metricsAddress ? parseListen(opts.metricsAddress) : undefined;
+  if (opts.metricsAddress && !listen)
+    throw new Error(`metrics address "${opts.metricsAddress}" is not host:port`);
+  const sdkMetricsAddress = listen ? await freeLoopbackAddress() : undefined;
+  Runtime.install({
+    logger: workerLogger(opts.logFormat ?? defaultLogFormat()),
+    ...(sdkMetricsAddress
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } }
+      : {}),
+  });
   const connection = await NativeConnection.connect({ address: opts.address });
   let codecServer: RunningCodecServer | undefined;
   let webhook: { close(): Promise<void> } | undefined;
+  let metrics: MetricsServer | undefined;
+  const clients: { close(): Promise<void> }[] = [];
   try {
     if (opts.codecServer) {
       const codec = opts.dataConverter.payloadCodecs?.[0];
       if (!codec) throw new Error('codecServer needs a dataConverter with a payload codec');
       codecServer = await startCodecServer({ ...opts.codecServer, codec });
+    }
+    const deps = {
+      stateDir: opts.stateDir,
+      access: opts.access,
+      ...(opts.devCluster ? { devCluster: opts.devCluster } : {}),
+    };
+    // Before the worker polls: a metrics address already taken stops the start, not a running worker.
+    if (listen && sdkMetricsAddress) {
+      const client = await workerClient(opts);
+      clients.push(client);
+      const log = Runtime.instance().logger;
+      const kompox = new ControllerMetrics(
+        client.client,
+        (target) => newestReadySnapshots(deps, target),
+        (message, meta) => log.warn(message, meta),
+      );
+      metrics = await startMetricsServer(listen, sdkMetricsAddress, kompox);
     }
     const worker = await Worker.create({
       connection,
@@ -70,50 +103,45 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
       taskQueue: TASK_QUEUE,
       ...workflowSource(),
       dataConverter: opts.dataConverter,
-      activities: createActivities({
-        stateDir: opts.stateDir,
-        access: opts.access,
-        ...(opts.devCluster ? { devCluster: opts.devCluster } : {}),
-      }),
+      activities: createActivities(deps),
     });
     const running = opts.signal ? worker.runUntil(abortPromise(opts.signal)) : worker.run();
-    if (opts.webhook) webhook = await startInProcessWebhook(opts, opts.webhook);
+    if (opts.webhook) {
+      const client = await workerClient(opts);
+      clients.push(client);
+      webhook = await startInProcessWebhook(client.client, opts.webhook);
+    }
     if (opts.readyFile) writeFileSync(opts.readyFile, `${process.pid}\n`);
     await running;
   } finally {
-    stopGauge();
+    await metrics?.close();
     await webhook?.close();
+    for (const c of clients) await c.close();
     await codecServer?.close();
     await connection.close();
   }
 }
 
-/** The receiver hands alerts over its own client connection, encrypting as the worker does. */
-async function startInProcessWebhook(
-  opts: RunWorkerOptions,
-  webhook: Omit<WebhookReceiverOptions, 'onAlert'>,
-): Promise<{ close(): Promise<void> }> {
+/** A client of the worker's own, encrypting as the worker does (metrics, the in-process receiver). */
+async function workerClient(opts: RunWorkerOptions): Promise<{ client: Client; close(): Promise<void> }> {
   const { Client, Connection } = await import('@temporalio/client');
-  const { createHandOff } = await import('../webhook/hand-off');
-  const { startWebhookReceiver } = await import('../webhook/receiver');
   const connection = await Connection.connect({ address: opts.address });
   const client = new Client({
     connection,
     namespace: opts.namespace ?? NAMESPACE,
     dataConverter: opts.dataConverter,
   });
-  try {
-    const receiver = await startWebhookReceiver({ ...webhook, onAlert: createHandOff(client) });
-    return {
-      async close() {
-        await receiver.close();
-        await connection.close();
-      },
-    };
-  } catch (err) {
-    await connection.close();
-    throw err;
-  }
+  return { client, close: () => connection.close() };
+}
+
+/** The receiver hands alerts over the worker's own client. */
+async function startInProcessWebhook(
+  client: Client,
+  webhook: Omit<WebhookReceiverOptions, 'onAlert'>,
+): Promise<{ close(): Promise<void> }> {
+  const { createHandOff } = await import('../webhook/hand-off');
+  const { startWebhookReceiver } = await import('../webhook/receiver');
+  return startWebhookReceiver({ ...webhook, onAlert: createHandOff(client) });
 }
 
 function abortPromise(signal: AbortSignal): Promise<void> {

@@ -39,6 +39,8 @@ async function main(): Promise<void> {
     signal: controller.signal,
     dataConverter,
     ...(process.env.KOMPOX_METRICS_ADDRESS ? { metricsAddress: process.env.KOMPOX_METRICS_ADDRESS } : {}),
+    // Its stderr is worker.log: JSON lines unless KOMPOX_LOG_FORMAT=text.
+    ...(process.env.KOMPOX_LOG_FORMAT === 'text' ? { logFormat: 'text' as const } : {}),
     ...(webhookListen && webhookTokenFile
       ? { webhook: { ...webhookListen, bearerToken: readFileSync(webhookTokenFile, 'utf8').trim() } }
       : {}),

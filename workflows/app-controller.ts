@@ -30,6 +30,7 @@ import {
   type OperationOutcome,
   type Placement,
   cancelOperationUpdate,
+  controllerMetricsQuery,
   controllerViewQuery,
   deployedRevisionQuery,
   operationFinishedSignal,
@@ -48,8 +49,8 @@ import {
   summarize,
 } from '../api/operation';
 import type { KeptResource } from '../api/migration';
+import { type OperationTotals, countOperation, emptyTotals } from '../api/operation-totals';
 import { APP_KEY, OPERATION_KIND } from '../api/search-attributes';
-import { recordFailoverRto } from './failover-metrics';
 import { deadlineSecondsOf, laneOf, lanePriority } from './lanes';
 import { operationWorkflowFor } from './operation-workflows';
 import { effectiveTarget, validateRequest } from './request-validation';
@@ -86,6 +87,8 @@ export interface AppControllerState {
   kept?: KeptResource[];
   /** When the last `kept.prune` was queued (epoch ms): what it could not prune waits an hour. */
   lastPruneAt?: number;
+  /** Durations and outcomes of every operation since the controller started: the worker's metrics. */
+  totals?: OperationTotals;
 }
 
 export interface AppControllerInput {
@@ -121,7 +124,7 @@ export async function appController(input: AppControllerInput): Promise<void> {
     record.endedAt ??= new Date().toISOString();
     state.operations.unshift(record);
     state.operations.splice(KEEP_OPERATIONS);
-    if (request.kind === 'app.failover') recordFailoverRto(record, request);
+    countOperation((state.totals ??= emptyTotals()), record, request);
     if (request.notifyWorkflowId) await notify(request.notifyWorkflowId, record);
   };
 
@@ -219,6 +222,13 @@ export async function appController(input: AppControllerInput): Promise<void> {
     disks: state.disks,
     recentOperations: state.operations,
     ...(state.kept?.length ? { kept: state.kept } : {}),
+  }));
+
+  setHandler(controllerMetricsQuery, () => ({
+    appKey,
+    ...(state.deployed ? { deployedOperationId: state.deployed.operationId } : {}),
+    ...(state.operations[0] ? { lastOperationId: state.operations[0].id } : {}),
+    totals: state.totals ?? emptyTotals(),
   }));
 
   setHandler(operationQuery, (id) => findOperation(id) ?? null);

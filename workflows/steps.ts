@@ -1,5 +1,8 @@
 // Step reporting for operation workflows: each step's start and end is signalled to the app
-// controller that runs the operation, so `kompoxops op watch` sees progress live.
+// controller that runs the operation, so `kompoxops op watch` sees progress live, and each end
+// is one log line with the app key, operation id, kind, step, outcome and duration. The line
+// goes through the workflow `log`, which stays silent during replay: a worker that picks the
+// operation up again does not log its steps twice.
 //
 // A step's end report goes out with the next step's first command instead of holding that step
 // back for a round trip of its own. Signals still unsent when a workflow ends are lost, so every
@@ -13,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import { operationStepSignal } from '../api/messages';
 import type { StepRecord } from '../api/operation';
+import { APP_KEY, OPERATION_KIND } from '../api/search-attributes';
 
 export type StepRunner = <T>(
   name: string,
@@ -40,9 +44,22 @@ export async function settleStepReports(): Promise<void> {
 }
 
 export function stepRunner(operationId: string): StepRunner {
-  const parent = workflowInfo().parent;
+  const { parent, typedSearchAttributes } = workflowInfo();
   const pipelined = parent !== undefined && patched(PIPELINED_STEP_REPORTS_PATCH);
+  // The controller tags each operation it starts with them; an operation run on its own has none.
+  const appKey = typedSearchAttributes.get(APP_KEY);
+  const kind = typedSearchAttributes.get(OPERATION_KIND);
   const report = async (step: StepRecord): Promise<void> => {
+    if (step.endedAt)
+      log.info('operation step', {
+        appKey,
+        operationId,
+        kind,
+        step: step.name,
+        outcome: step.phase,
+        durationSeconds: (Date.parse(step.endedAt) - Date.parse(step.startedAt)) / 1000,
+        ...(step.phase === 'Failed' ? { error: step.detail } : {}),
+      });
     if (!parent) return; // run on its own (tests, manual runs): nothing to report to
     // Reports outlive a cancellation: the controller still learns how the step ended.
     await CancellationScope.nonCancellable(() =>

@@ -5,6 +5,7 @@ import { parseListen } from '../../client/codec/codec-server';
 import { devDir } from '../../dev/dev-dir';
 import { runWorker } from '../../workers/run-worker';
 import { devClusterAccess } from '../../dev/dev-stack';
+import { LOG_FORMATS, type LogFormat } from '../../workers/log-format';
 import { WorkerConfigError, loadWorkerConfig } from '../../workers/worker-config';
 import { usageError } from '../exit-codes';
 import type { GlobalOptions } from '../project';
@@ -19,6 +20,10 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
       'where the local provider keeps disks and snapshots (default: the dev directory)',
     )
     .option('--metrics-address <host:port>', 'serve Prometheus metrics at http://<host:port>/metrics')
+    .option(
+      '--log-format <format>',
+      `log lines on stderr: ${LOG_FORMATS.join(' or ')} (default: text on a terminal, else json)`,
+    )
     .option(
       '--config <file>',
       'the clusters and local roots this worker may reach (default: $KOMPOX_WORKER_CONFIG); requests for anything else are refused',
@@ -42,6 +47,9 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
         throw err;
       }
       const webhook = webhookOptions(opts);
+      const logFormat = logFormatOption(opts.logFormat);
+      if (opts.metricsAddress && !parseListen(opts.metricsAddress))
+        throw usageError(`--metrics-address "${opts.metricsAddress}" is not host:port (e.g. 0.0.0.0:9464)`);
       const address = resolveTemporalAddress(globals());
       // The same keys a client needs: KOMPOX_CODEC_KEY(_FILE), else the dev stack's (for its server only).
       const dataConverter = clientDataConverter(address);
@@ -57,6 +65,7 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
         signal: controller.signal,
         dataConverter,
         ...(opts.metricsAddress ? { metricsAddress: opts.metricsAddress } : {}),
+        ...(logFormat ? { logFormat } : {}),
         ...(webhook ? { webhook } : {}),
       });
     });
@@ -65,9 +74,15 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
 interface Options {
   stateDir?: string;
   metricsAddress?: string;
+  logFormat?: string;
   config?: string;
   webhookListen?: string;
   webhookTokenFile?: string;
+}
+
+function logFormatOption(format: string | undefined): LogFormat | undefined {
+  if (format === undefined || (LOG_FORMATS as readonly string[]).includes(format)) return format as LogFormat;
+  throw usageError(`--log-format "${format}" is not one of ${LOG_FORMATS.join(', ')}`);
 }
 
 /** The in-process receiver: always with a token, since it can start failovers. */
