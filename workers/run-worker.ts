@@ -8,6 +8,8 @@ import { createActivities } from '../activities';
 import type { WorkerAccess } from '../activities/worker-access';
 import type { DevClusterAccess } from '../activities/deps';
 import { type RunningCodecServer, startCodecServer } from '../client/codec/codec-server';
+import { TemporalConnectError, diagnoseConnectFailure, isAuthRefusal } from '../client/connect-diagnosis';
+import type { TemporalSecurity } from '../client/temporal-connection';
 import { TASK_QUEUE } from '../api/ids';
 import { NAMESPACE } from './dev-stack-constants';
 import { installMetrics, startSnapshotAgeGauge } from './metrics';
@@ -16,6 +18,8 @@ import type { WebhookReceiverOptions } from '../webhook/receiver';
 export interface RunWorkerOptions {
   address: string;
   namespace?: string;
+  /** TLS and API key for the server (client/temporal-connection); none: plaintext. */
+  security?: TemporalSecurity;
   /** Where the local provider keeps its disks and snapshots unless a Provider sets LOCAL_ROOT. */
   stateDir: string;
   /** The clusters and local roots this worker may reach (its configuration file). */
@@ -49,7 +53,12 @@ export function workflowSource(): { workflowBundle: { codePath: string } } | { w
 export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   if (opts.metricsAddress) installMetrics(opts.metricsAddress);
   const stopGauge = opts.metricsAddress ? startSnapshotAgeGauge() : () => {};
-  const connection = await NativeConnection.connect({ address: opts.address });
+  const security = opts.security ?? {};
+  const connection = await NativeConnection.connect({ address: opts.address, ...security }).catch(
+    async (err: unknown) => {
+      throw new TemporalConnectError(await diagnoseConnectFailure(opts.address, security, err));
+    },
+  );
   let codecServer: RunningCodecServer | undefined;
   let webhook: { close(): Promise<void> } | undefined;
   try {
@@ -69,6 +78,11 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
         access: opts.access,
         ...(opts.devCluster ? { devCluster: opts.devCluster } : {}),
       }),
+    }).catch(async (err: unknown) => {
+      // The namespace check is the worker's first authorized call: a missing or refused API key shows here.
+      if (isAuthRefusal(err))
+        throw new TemporalConnectError(await diagnoseConnectFailure(opts.address, security, err));
+      throw err;
     });
     const running = opts.signal ? worker.runUntil(abortPromise(opts.signal)) : worker.run();
     if (opts.webhook) webhook = await startInProcessWebhook(opts, opts.webhook);
@@ -90,7 +104,7 @@ async function startInProcessWebhook(
   const { Client, Connection } = await import('@temporalio/client');
   const { createHandOff } = await import('../webhook/hand-off');
   const { startWebhookReceiver } = await import('../webhook/receiver');
-  const connection = await Connection.connect({ address: opts.address });
+  const connection = await Connection.connect({ address: opts.address, ...(opts.security ?? {}) });
   const client = new Client({
     connection,
     namespace: opts.namespace ?? NAMESPACE,
