@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
+import { freePorts } from '../../../dev/cluster/ports';
 import { type TestProject, wikiProject } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 import { restartSecured } from '../../helpers/secure-temporal';
@@ -197,6 +198,39 @@ void describe('connection security: mTLS and API keys against the Temporal serve
       'wrong server name',
     );
 
+    // Nothing listening: exit 3, naming the address, whatever the TLS options.
+    const [closed] = await freePorts(1);
+    const nobody = await kompoxops(
+      { KOMPOX_CODEC_KEY_FILE: join(dir, 'codec.key'), TEMPORAL_ADDRESS: `127.0.0.1:${closed}` },
+      cwd,
+      'disk',
+      'list',
+      '--tls-ca',
+      pki.ca,
+      '--tls-cert',
+      pki.client.cert,
+      '--tls-key',
+      pki.client.key,
+    );
+    assert.equal(nobody.status, 3, nobody.stderr);
+    assert.match(nobody.stderr, new RegExp(`cannot reach Temporal at 127\\.0\\.0\\.1:${closed}`));
+
+    // The webhook receiver connects before it listens: refused, nothing left listening.
+    const webhook = await kompoxops(
+      plain,
+      cwd,
+      'webhook',
+      'serve',
+      '--allow-unauthenticated-loopback',
+      '--listen',
+      '127.0.0.1:0',
+    );
+    assertRefused(
+      webhook,
+      /requires TLS with a client certificate \(mTLS\)/,
+      'webhook receiver without certificates',
+    );
+
     // A worker configured with the wrong CA refuses to start, saying so.
     const badConfig = join(dir, 'worker-bad.yml');
     writeFileSync(
@@ -220,7 +254,19 @@ void describe('connection security: mTLS and API keys against the Temporal serve
     const worker = await startWorker({
       tls: { cert: pki.client.cert, key: pki.client.key, ca: pki.ca, serverName: 'localhost' },
     });
-    const created = await kompoxops(mtlsEnv(), cwd, 'disk', 'create', '--bootstrap');
+    const created = await kompoxops(
+      { KOMPOX_DEV_DIR: dir, TEMPORAL_ADDRESS: stack.address },
+      cwd,
+      'disk',
+      'create',
+      '--bootstrap',
+      '--tls-ca',
+      pki.ca,
+      '--tls-cert',
+      pki.client.cert,
+      '--tls-key',
+      pki.client.key,
+    );
     assert.equal(created.status, 0, created.stderr);
     // The Temporal CLI's spellings of the flags work the same.
     const listed = await kompoxops(
@@ -313,7 +359,7 @@ void describe('connection security: mTLS and API keys against the Temporal serve
       [
         'codec-server',
         '--listen',
-        '127.0.0.1:0',
+        '0.0.0.0:0',
         '--tls-cert',
         pki.server.cert,
         '--tls-key',
@@ -327,11 +373,11 @@ void describe('connection security: mTLS and API keys against the Temporal serve
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const deadline = Date.now() + 30_000;
-    while (!/codec server at https:\/\/127\.0\.0\.1:(\d+)/.test(stderr)) {
+    while (!/codec server at https:\/\/0\.0\.0\.0:(\d+)/.test(stderr)) {
       assert.ok(child.exitCode === null && Date.now() < deadline, `codec server did not start:\n${stderr}`);
       await sleep(100);
     }
-    const port = Number(/codec server at https:\/\/127\.0\.0\.1:(\d+)/.exec(stderr)![1]);
+    const port = Number(/codec server at https:\/\/0\.0\.0\.0:(\d+)/.exec(stderr)![1]);
     const post = (cert?: { cert: string; key: string }) =>
       new Promise<number | string>((resolve) => {
         const req = request(
