@@ -136,6 +136,8 @@ export function isAuthRefusal(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (code === 16 || code === 7) return true;
+    // The worker's native connection reports the gRPC status in its message only.
+    if (e instanceof Error && /\bcode: (PermissionDenied|Unauthenticated)\b/.test(e.message)) return true;
   }
   return false;
 }
@@ -144,7 +146,9 @@ export function isAuthRefusal(err: unknown): boolean {
 function innermostMessage(err: unknown): string {
   let e = err;
   while ((e as { cause?: unknown } | undefined)?.cause instanceof Error) e = (e as { cause: Error }).cause;
-  return e instanceof Error ? e.message : String(e);
+  const message = e instanceof Error ? e.message : String(e);
+  // The native connection's `Status { code: …, message: "…", details: … }`: its message is the server's.
+  return /\bStatus \{ code: \w+, message: "([^"]*)"/.exec(message)?.[1] ?? message;
 }
 
 /** A connection a process could not make, worded; the CLI turns `kind` into its exit code. */

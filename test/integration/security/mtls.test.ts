@@ -326,6 +326,20 @@ void describe('connection security: mTLS and API keys against the Temporal serve
       /refused the API key/,
       'a key signed by someone else',
     );
+    // A worker without a key is refused at its first namespace call, before it polls.
+    const keyless = join(dir, 'worker-keyless.yml');
+    writeFileSync(
+      keyless,
+      stringify({
+        clusters: { '*': { dev: true } },
+        temporal: { address: stack.address, tls: { cert: pki.client.cert, key: pki.client.key, ca: pki.ca } },
+      }),
+    );
+    assertRefused(
+      await kompoxops({ KOMPOX_DEV_DIR: dir }, cwd, 'worker', '--config', keyless),
+      /requires an API key and none was given/,
+      'worker without an API key',
+    );
     const keyFile = join(dir, 'api-key');
     writeFileSync(keyFile, `${token}\n`, { mode: 0o600 });
     // The worker reads its key from the file its configuration names; kompoxops from the environment.

@@ -59,6 +59,15 @@ void describe('describeConnectFailure', () => {
       cause: Object.assign(new Error('Jwt verification failed'), { code: 16 }),
     });
     assert.ok(isAuthRefusal(wrapped));
+    const native = new Error(
+      'Namespace default was not found or otherwise could not be described: Status { code: PermissionDenied, message: "Request unauthorized.", details: b"" }',
+    );
+    assert.ok(isAuthRefusal(native));
+    assert.match(
+      describeConnectFailure(ADDRESS, mtls, native, undefined).message,
+      /requires an API key and none was given: .*\(server said: Request unauthorized\.\)$/,
+    );
+    assert.ok(!isAuthRefusal(new Error('Status { code: Unavailable, message: "x" }')));
     assert.match(
       describeConnectFailure(ADDRESS, mtls, denied, undefined).message,
       /requires an API key and none was given: set TEMPORAL_API_KEY/,
