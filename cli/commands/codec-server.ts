@@ -20,7 +20,7 @@ export function codecServerCommand(program: Command, globals: () => GlobalOption
   program
     .command('codec-server')
     .description(
-      `decode payloads for the Temporal CLI and Web UI (loopback only, unless ${TOKEN_ENV} sets a bearer token)`,
+      `decode payloads for the Temporal CLI and Web UI (loopback only, unless ${TOKEN_ENV} sets a bearer token or --tls-ca requires client certificates)`,
     )
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8888')
     .option(
