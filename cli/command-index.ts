@@ -42,8 +42,8 @@ export const COMMANDS: Record<string, { summary: string; register: Register }> =
   },
   'codec-server': {
     summary:
-      'decode payloads for the Temporal CLI and Web UI (loopback only, unless KOMPOX_CODEC_SERVER_TOKEN sets a bearer token)',
-    register: async (p) => (await import('./commands/codec-server')).codecServerCommand(p),
+      'decode payloads for the Temporal CLI and Web UI (loopback only, unless KOMPOX_CODEC_SERVER_TOKEN sets a bearer token or --tls-ca requires client certificates)',
+    register: async (p, g) => (await import('./commands/codec-server')).codecServerCommand(p, g),
   },
   webhook: {
     summary:

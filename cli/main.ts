@@ -1,5 +1,5 @@
 // kompoxops: a thin CLI that starts and queries Kompox workflows.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { COMMANDS } from './command-index';
 import { CliError, EXIT } from './exit-codes';
 import type { GlobalOptions } from './project';
@@ -18,6 +18,15 @@ const VALUE_OPTIONS = new Set([
   '--profile',
   '--temporal-address',
   '--namespace',
+  '--tls-cert',
+  '--tls-cert-path',
+  '--tls-key',
+  '--tls-key-path',
+  '--tls-ca',
+  '--tls-ca-path',
+  '--tls-server-name',
+  '--api-key',
+  '--api-key-file',
 ]);
 
 /** The command named on the command line, if it is one of ours. */
@@ -56,6 +65,28 @@ async function buildProgram(args: string[]): Promise<Command> {
       'Temporal frontend (default: $TEMPORAL_ADDRESS, else the dev stack)',
     )
     .option('--namespace <ns>', 'Temporal namespace', 'default')
+    .option(
+      '--tls-cert <path>',
+      'client certificate (PEM) for mTLS to Temporal (default: $TEMPORAL_TLS_CERT)',
+    )
+    .option('--tls-key <path>', "the client certificate's private key (default: $TEMPORAL_TLS_KEY)")
+    .option(
+      '--tls-ca <path>',
+      "CA certificate that issued Temporal's server certificate (default: $TEMPORAL_TLS_CA)",
+    )
+    .option(
+      '--tls-server-name <name>',
+      "name Temporal's certificate is issued for (default: $TEMPORAL_TLS_SERVER_NAME)",
+    )
+    .option(
+      '--api-key <key>',
+      'API key or JWT for Temporal (prefer $TEMPORAL_API_KEY or --api-key-file: `ps` shows command lines)',
+    )
+    .option('--api-key-file <path>', 'file holding the API key for Temporal')
+    // The Temporal CLI's spellings of the same options.
+    .addOption(new Option('--tls-cert-path <path>').hideHelp())
+    .addOption(new Option('--tls-key-path <path>').hideHelp())
+    .addOption(new Option('--tls-ca-path <path>').hideHelp())
     .showHelpAfterError()
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();

@@ -12,12 +12,13 @@ import {
   resolveDefaultAppId,
 } from '../kom';
 import type { AppRevision } from '../api/app-revision';
+import type { TemporalSecurityFlags } from '../client/temporal-connection';
 import type { AppTarget, ClusterTarget } from '../api/app-target';
 import { appKeyOf } from '../api/ids';
 import { buildRevision } from './app-revision';
 import { CliError, EXIT, usageError } from './exit-codes';
 
-export interface GlobalOptions {
+export interface GlobalOptions extends TemporalSecurityFlags {
   chdir?: string;
   kompoxRoot?: string;
   kompoxDir?: string;

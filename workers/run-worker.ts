@@ -10,6 +10,8 @@ import { createActivities } from '../activities';
 import type { WorkerAccess } from '../activities/worker-access';
 import type { DevClusterAccess } from '../activities/deps';
 import { type RunningCodecServer, parseListen, startCodecServer } from '../client/codec/codec-server';
+import { TemporalConnectError, diagnoseConnectFailure, isAuthRefusal } from '../client/connect-diagnosis';
+import type { TemporalSecurity } from '../client/temporal-connection';
 import { TASK_QUEUE } from '../api/ids';
 import { NAMESPACE } from './dev-stack-constants';
 import { newestReadySnapshots } from '../activities/snapshot-age';
@@ -21,6 +23,8 @@ import type { WebhookReceiverOptions } from '../webhook/receiver';
 export interface RunWorkerOptions {
   address: string;
   namespace?: string;
+  /** TLS and API key for the server (client/temporal-connection); none: plaintext. */
+  security?: TemporalSecurity;
   /** Where the local provider keeps its disks and snapshots unless a Provider sets LOCAL_ROOT. */
   stateDir: string;
   /** The clusters and local roots this worker may reach (its configuration file). */
@@ -69,7 +73,12 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
       ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } }
       : {}),
   });
-  const connection = await NativeConnection.connect({ address: opts.address });
+  const security = opts.security ?? {};
+  const connection = await NativeConnection.connect({ address: opts.address, ...security }).catch(
+    async (err: unknown) => {
+      throw new TemporalConnectError(await diagnoseConnectFailure(opts.address, security, err));
+    },
+  );
   let codecServer: RunningCodecServer | undefined;
   let webhook: { close(): Promise<void> } | undefined;
   let metrics: MetricsServer | undefined;
@@ -104,6 +113,11 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
       ...workflowSource(),
       dataConverter: opts.dataConverter,
       activities: createActivities(deps),
+    }).catch(async (err: unknown) => {
+      // The namespace check is the worker's first authorized call: a missing or refused API key shows here.
+      if (isAuthRefusal(err))
+        throw new TemporalConnectError(await diagnoseConnectFailure(opts.address, security, err));
+      throw err;
     });
     const running = opts.signal ? worker.runUntil(abortPromise(opts.signal)) : worker.run();
     if (opts.webhook) {
@@ -125,7 +139,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
 /** A client of the worker's own, encrypting as the worker does (metrics, the in-process receiver). */
 async function workerClient(opts: RunWorkerOptions): Promise<{ client: Client; close(): Promise<void> }> {
   const { Client, Connection } = await import('@temporalio/client');
-  const connection = await Connection.connect({ address: opts.address });
+  const connection = await Connection.connect({ address: opts.address, ...(opts.security ?? {}) });
   const client = new Client({
     connection,
     namespace: opts.namespace ?? NAMESPACE,

@@ -17,6 +17,11 @@
 //     /ws/acme/prv/local: { localRoots: [/var/lib/kompox/disks] }
 //     /ws/acme/prv/aws: { aws: { profile: prod } }   # a profile of the worker's ~/.aws
 //     /ws/acme/prv/aws-irsa: { aws: {} }             # the default chain (env, IRSA, IMDS)
+//   temporal:                          # optional; flags and TEMPORAL_* variables override it
+//     address: temporal.example.com:7233
+//     namespace: kompox
+//     tls: { cert: /etc/kompox/tls/tls.crt, key: /etc/kompox/tls/tls.key, ca: /etc/kompox/tls/ca.crt, serverName: temporal.example.com }
+//     apiKeyFile: /etc/kompox/temporal/api-key      # files only: never a secret in this file
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse, parseDocument, stringify } from 'yaml';
@@ -26,13 +31,24 @@ import {
   type WorkerAccess,
   clusterNameKey,
 } from '../activities/worker-access';
+import type { TemporalFileSecurity } from '../client/temporal-connection';
 import { isDnsLabel, parseResourceId } from '../kom/resource-id';
+
+/** The file's `temporal:` key: where the worker's Temporal is and how it connects (paths absolute). */
+export interface WorkerTemporalConfig extends TemporalFileSecurity {
+  address?: string;
+  namespace?: string;
+}
+
+export interface WorkerConfig extends WorkerAccess {
+  temporal?: WorkerTemporalConfig;
+}
 
 export class WorkerConfigError extends Error {
   override readonly name = 'WorkerConfigError';
 }
 
-export function loadWorkerConfig(file: string): WorkerAccess {
+export function loadWorkerConfig(file: string): WorkerConfig {
   let doc: unknown;
   try {
     doc = parse(readFileSync(file, 'utf8'));
@@ -42,14 +58,15 @@ export function loadWorkerConfig(file: string): WorkerAccess {
   return parseWorkerConfig(doc, file);
 }
 
-export function parseWorkerConfig(doc: unknown, file: string): WorkerAccess {
+export function parseWorkerConfig(doc: unknown, file: string): WorkerConfig {
   const fail = (where: string, what: string): never => {
     throw new WorkerConfigError(`worker config ${file}: ${where}: ${what}`);
   };
   if (!isObject(doc)) return fail('the document', 'expected a mapping with clusters and providers');
   for (const key of Object.keys(doc))
-    if (key !== 'clusters' && key !== 'providers') fail(key, 'unknown key (expected clusters, providers)');
+    if (!TOP_KEYS.includes(key)) fail(key, `unknown key (expected ${TOP_KEYS.join(', ')})`);
   const base = dirname(resolve(file));
+  const temporal = doc.temporal === undefined ? undefined : parseTemporal(doc.temporal, file, base, fail);
   const clusters: Record<string, ClusterRoute> = {};
   const rawClusters = doc.clusters ?? {};
   if (!isObject(rawClusters)) fail('clusters', 'expected a mapping of Cluster Resource IDs');
@@ -116,7 +133,64 @@ export function parseWorkerConfig(doc: unknown, file: string): WorkerAccess {
     }
     if (r.aws !== undefined) aws[id] = parseAws(r.aws, `${where}.aws`, fail);
   }
-  return { source: file, clusters, localRoots, aws };
+  return { source: file, clusters, localRoots, aws, ...(temporal ? { temporal } : {}) };
+}
+
+const TOP_KEYS = ['clusters', 'providers', 'temporal'];
+const TEMPORAL_KEYS = ['address', 'namespace', 'tls', 'apiKeyFile'];
+const TLS_KEYS = ['cert', 'key', 'ca', 'serverName'];
+
+function parseTemporal(
+  raw: unknown,
+  file: string,
+  base: string,
+  fail: (where: string, what: string) => never,
+): WorkerTemporalConfig {
+  if (!isObject(raw)) return fail('temporal', `expected a mapping with ${TEMPORAL_KEYS.join(', ')}`);
+  for (const key of Object.keys(raw))
+    if (!TEMPORAL_KEYS.includes(key))
+      fail(`temporal.${key}`, `unknown key (expected ${TEMPORAL_KEYS.join(', ')})`);
+  const text = (value: unknown, where: string, what: string): string | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value === '') fail(where, `expected ${what}`);
+    return value as string;
+  };
+  const path = (value: unknown, where: string): string | undefined => {
+    const p = text(value, where, 'a file path');
+    return p === undefined ? undefined : isAbsolute(p) ? p : resolve(base, p);
+  };
+  const out: WorkerTemporalConfig = { source: `worker config ${file}` };
+  const address = text(raw.address, 'temporal.address', 'host:port');
+  if (address !== undefined) {
+    if (!/^[^\s:]+:\d{1,5}$|^\[[^\]]+\]:\d{1,5}$/.test(address))
+      fail('temporal.address', 'expected host:port, e.g. temporal.example.com:7233');
+    out.address = address;
+  }
+  const namespace = text(raw.namespace, 'temporal.namespace', 'a namespace name');
+  if (namespace !== undefined) out.namespace = namespace;
+  const apiKeyFile = path(raw.apiKeyFile, 'temporal.apiKeyFile');
+  if (apiKeyFile !== undefined) out.apiKeyFile = apiKeyFile;
+  if (raw.tls !== undefined) {
+    if (!isObject(raw.tls)) fail('temporal.tls', `expected a mapping with ${TLS_KEYS.join(', ')}`);
+    const t = raw.tls as Record<string, unknown>;
+    for (const key of Object.keys(t))
+      if (!TLS_KEYS.includes(key))
+        fail(
+          `temporal.tls.${key}`,
+          `unknown key (expected ${TLS_KEYS.join(', ')}: file paths, and the server name)`,
+        );
+    const cert = path(t.cert, 'temporal.tls.cert');
+    const key = path(t.key, 'temporal.tls.key');
+    const ca = path(t.ca, 'temporal.tls.ca');
+    const serverName = text(t.serverName, 'temporal.tls.serverName', 'a host name');
+    out.tls = {
+      ...(cert ? { cert } : {}),
+      ...(key ? { key } : {}),
+      ...(ca ? { ca } : {}),
+      ...(serverName ? { serverName } : {}),
+    };
+  }
+  return out;
 }
 
 const PROFILE = /^[A-Za-z0-9_.+@-]{1,128}$/;

@@ -1,9 +1,12 @@
 // `kompoxops codec-server`: serves Temporal's remote codec protocol with this machine's codec
 // keys, so `temporal --codec-endpoint` and the Web UI show decoded payloads; and
 // `--generate-key` prints a new key for KOMPOX_CODEC_KEY. The server and crypto load lazily.
+// With --tls-cert/--tls-key it serves HTTPS; with --tls-ca as well, only to callers holding a
+// client certificate that CA issued (mTLS), which is enough authentication off loopback.
 import type { Command } from 'commander';
 import { devDir } from '../../dev/dev-dir';
 import { CliError, EXIT, usageError } from '../exit-codes';
+import type { GlobalOptions } from '../project';
 
 const TOKEN_ENV = 'KOMPOX_CODEC_SERVER_TOKEN';
 
@@ -13,11 +16,11 @@ interface Options {
   generateKey?: string | true;
 }
 
-export function codecServerCommand(program: Command): void {
+export function codecServerCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('codec-server')
     .description(
-      `decode payloads for the Temporal CLI and Web UI (loopback only, unless ${TOKEN_ENV} sets a bearer token)`,
+      `decode payloads for the Temporal CLI and Web UI (loopback only, unless ${TOKEN_ENV} sets a bearer token or --tls-ca requires client certificates)`,
     )
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8888')
     .option(
@@ -41,9 +44,10 @@ export function codecServerCommand(program: Command): void {
       const listen = parseListen(opts.listen);
       if (!listen) throw usageError(`--listen ${opts.listen}: expected host:port, e.g. 127.0.0.1:8888`);
       const token = process.env[TOKEN_ENV] || undefined;
-      if (!token && !isLoopback(listen.host)) {
+      const tls = await servingTls(globals());
+      if (!token && !tls?.ca && !isLoopback(listen.host)) {
         throw usageError(
-          `--listen ${opts.listen}: anyone reaching it could decrypt payloads; listen on loopback (127.0.0.1) or set ${TOKEN_ENV} to require a bearer token`,
+          `--listen ${opts.listen}: anyone reaching it could decrypt payloads; listen on loopback (127.0.0.1), set ${TOKEN_ENV} to require a bearer token, or give --tls-ca to require client certificates`,
         );
       }
       for (const o of opts.corsOrigin) {
@@ -66,6 +70,7 @@ export function codecServerCommand(program: Command): void {
           codec,
           corsOrigins: opts.corsOrigin,
           ...(token ? { token } : {}),
+          ...(tls ? { tls } : {}),
         });
       } catch (err) {
         throw new CliError(`cannot listen on ${opts.listen}: ${(err as Error).message}`, EXIT.failed);
@@ -76,4 +81,31 @@ export function codecServerCommand(program: Command): void {
       });
       await server.close();
     });
+}
+
+/** The certificate to serve HTTPS with (flags only: TEMPORAL_TLS_* name a client's identity). */
+async function servingTls(g: GlobalOptions): Promise<{ cert: Buffer; key: Buffer; ca?: Buffer } | undefined> {
+  const cert = g.tlsCert ?? g.tlsCertPath;
+  const key = g.tlsKey ?? g.tlsKeyPath;
+  const ca = g.tlsCa ?? g.tlsCaPath;
+  if (!cert && !key && !ca) return undefined;
+  if (!cert || !key)
+    throw usageError(
+      cert
+        ? "--tls-cert is set but not --tls-key: the codec server needs the certificate's private key to serve HTTPS"
+        : key
+          ? '--tls-key is set but not --tls-cert: give the certificate to serve HTTPS with'
+          : '--tls-ca (require client certificates) needs HTTPS: give --tls-cert and --tls-key too',
+    );
+  const { TemporalSecurityError, readPemFile } = await import('../../client/temporal-connection');
+  try {
+    return {
+      cert: readPemFile(cert, '--tls-cert', 'server certificate'),
+      key: readPemFile(key, '--tls-key', 'server key'),
+      ...(ca ? { ca: readPemFile(ca, '--tls-ca', 'client CA certificate') } : {}),
+    };
+  } catch (err) {
+    if (err instanceof TemporalSecurityError) throw usageError(err.message);
+    throw err;
+  }
 }

@@ -7,11 +7,13 @@ import { runWorker } from '../../workers/run-worker';
 import { devClusterAccess } from '../../dev/dev-stack';
 import { LOG_FORMATS, type LogFormat } from '../../workers/log-format';
 import { WorkerConfigError, loadWorkerConfig } from '../../workers/worker-config';
-import { usageError } from '../exit-codes';
+import { CliError, EXIT, usageError } from '../exit-codes';
 import type { GlobalOptions } from '../project';
-import { clientDataConverter, resolveTemporalAddress } from '../temporal';
+import { clientDataConverter, resolveSecurity, resolveTemporalAddress } from '../temporal';
 
 export function workerCommand(program: Command, globals: () => GlobalOptions): void {
+  // --namespace has a default: the configuration file's namespace counts unless it was given.
+  const namespaceGiven = () => program.getOptionValueSource('namespace') !== 'default';
   program
     .command('worker')
     .description('run a Kompox worker in the foreground until interrupted')
@@ -50,15 +52,28 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
       const logFormat = logFormatOption(opts.logFormat);
       if (opts.metricsAddress && !parseListen(opts.metricsAddress))
         throw usageError(`--metrics-address "${opts.metricsAddress}" is not host:port (e.g. 0.0.0.0:9464)`);
-      const address = resolveTemporalAddress(globals());
+      const temporal = access.temporal;
+      // Flags, then TEMPORAL_* variables, then the file (the dev stack last).
+      const address =
+        globals().temporalAddress || process.env.TEMPORAL_ADDRESS || !temporal?.address
+          ? resolveTemporalAddress(globals())
+          : temporal.address;
+      const namespace =
+        (namespaceGiven() ? globals().namespace : undefined) ??
+        process.env.TEMPORAL_NAMESPACE ??
+        temporal?.namespace ??
+        'default';
+      const security = resolveSecurity(globals(), temporal);
       // The same keys a client needs: KOMPOX_CODEC_KEY(_FILE), else the dev stack's (for its server only).
       const dataConverter = clientDataConverter(address);
       const controller = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => controller.abort());
       process.stderr.write(`worker polling ${address}\n`);
+      const { TemporalConnectError } = await import('../../client/connect-diagnosis');
       await runWorker({
         address,
-        namespace: globals().namespace ?? 'default',
+        namespace,
+        security,
         stateDir: opts.stateDir ?? devDir(),
         access,
         devCluster: devClusterAccess(opts.stateDir ?? devDir()),
@@ -67,6 +82,10 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
         ...(opts.metricsAddress ? { metricsAddress: opts.metricsAddress } : {}),
         ...(logFormat ? { logFormat } : {}),
         ...(webhook ? { webhook } : {}),
+      }).catch((err: unknown) => {
+        if (err instanceof TemporalConnectError)
+          throw new CliError(err.message, err.failure.kind === 'refused' ? EXIT.usage : EXIT.unreachable);
+        throw err;
       });
     });
 }

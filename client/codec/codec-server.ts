@@ -8,7 +8,8 @@
 // refused, not merely left unreadable, which also stops DNS-rebinding pages on loopback.
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { timingSafeEqual } from 'node:crypto';
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { type IncomingMessage, type RequestListener, type ServerResponse, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { isIP } from 'node:net';
 
 const MAX_BODY_BYTES = 16 << 20;
@@ -21,6 +22,8 @@ export interface CodecServerOptions {
   corsOrigins?: string[];
   /** Required as a bearer token when set. */
   token?: string;
+  /** Serve HTTPS with this certificate (PEM); with `ca`, only to clients holding a certificate `ca` issued. */
+  tls?: { cert: Buffer; key: Buffer; ca?: Buffer };
 }
 
 export interface RunningCodecServer {
@@ -126,13 +129,24 @@ export function startCodecServer(opts: CodecServerOptions): Promise<RunningCodec
     res.end(JSON.stringify({ payloads: out.map(toJson) }));
   };
 
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     handle(req, res).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
       if (!res.headersSent) res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(`${err instanceof Error ? err.message : String(err)}\n`);
     });
-  });
+  };
+  const tls = opts.tls;
+  const server = tls
+    ? createHttpsServer(
+        {
+          cert: tls.cert,
+          key: tls.key,
+          ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        listener,
+      )
+    : createServer(listener);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
@@ -141,7 +155,7 @@ export function startCodecServer(opts: CodecServerOptions): Promise<RunningCodec
       const port = typeof addr === 'object' && addr ? addr.port : opts.port;
       const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
       resolve({
-        url: `http://${host}:${port}`,
+        url: `${tls ? 'https' : 'http'}://${host}:${port}`,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

@@ -36,6 +36,35 @@ describe('worker config', () => {
     assert.ok(describeAccess(access).includes('every other Cluster → the dev cluster'));
   });
 
+  it('reads the temporal key: address, namespace, and TLS and API key files relative to the file', () => {
+    const config = parse({
+      temporal: {
+        address: 'temporal.example.com:7233',
+        namespace: 'kompox',
+        tls: {
+          cert: 'tls/tls.crt',
+          key: '/etc/tls/tls.key',
+          ca: 'ca.crt',
+          serverName: 'temporal.example.com',
+        },
+        apiKeyFile: 'api-key',
+      },
+    });
+    assert.deepEqual(config.temporal, {
+      source: 'worker config /etc/kompox/worker.yml',
+      address: 'temporal.example.com:7233',
+      namespace: 'kompox',
+      tls: {
+        cert: '/etc/kompox/tls/tls.crt',
+        key: '/etc/tls/tls.key',
+        ca: '/etc/kompox/ca.crt',
+        serverName: 'temporal.example.com',
+      },
+      apiKeyFile: '/etc/kompox/api-key',
+    });
+    assert.equal(parse({}).temporal, undefined);
+  });
+
   it('reads which AWS credentials each Provider uses: a profile or the default chain', () => {
     const access = parse({
       providers: { '/ws/a/prv/aws': { aws: { profile: 'prod' } }, '*': { aws: {}, localRoots: ['*'] } },
@@ -159,6 +188,26 @@ describe('worker config', () => {
       'an unknown AWS key',
       { providers: { p: { aws: { roleArn: 'x' } } } },
       /providers\["p"\]\.aws\.roleArn: unknown key/,
+    ],
+    [
+      'an unknown temporal key',
+      { temporal: { apiKey: 'inline-secret' } },
+      /temporal\.apiKey: unknown key \(expected address, namespace, tls, apiKeyFile\)/,
+    ],
+    [
+      'an unknown TLS key',
+      { temporal: { tls: { certData: 'x' } } },
+      /temporal\.tls\.certData: unknown key \(expected cert, key, ca, serverName/,
+    ],
+    [
+      'a bad Temporal address',
+      { temporal: { address: 'temporal' } },
+      /temporal\.address: expected host:port/,
+    ],
+    [
+      'a TLS path that is not a string',
+      { temporal: { tls: { ca: 1 } } },
+      /temporal\.tls\.ca: expected a file path/,
     ],
   ] as const) {
     it(`refuses ${name}, naming the file`, () => {
