@@ -247,6 +247,8 @@ export interface DevStackUpOptions {
    */
   zones?: string[];
   region?: string;
+  /** The kwok nodes' providerID template, `{node}` and `{zone}` filled in (a cloud's form); none by default. */
+  nodeProviderId?: string;
   /** Node lease and monitor timings; the dev defaults are shorter than Kubernetes' own. */
   timing?: Partial<Timing>;
   /**
@@ -407,6 +409,7 @@ async function startStack(
       ...(opts.realNodeZones ? { realNodeZones: opts.realNodeZones } : {}),
       ...(opts.zones ? { zones: opts.zones } : {}),
       ...(opts.region ? { region: opts.region } : {}),
+      ...(opts.nodeProviderId ? { nodeProviderId: opts.nodeProviderId } : {}),
       ...(opts.timing ? { timing: opts.timing } : {}),
     });
     for (const extra of extras) {

@@ -13,6 +13,12 @@ export interface NodeLayout {
   region: string;
   zones: string[];
   nodesPerZone: number;
+  /**
+   * The nodes' `spec.providerID`, `{node}` and `{zone}` filled in (say
+   * `gce://my-project/{zone}/{node}`), so a cloud driver finds a VM behind each node as on a managed
+   * cluster (a test seeds the matching VMs in its cloud fake); none by default.
+   */
+  providerId?: string;
 }
 
 export const DEFAULT_LAYOUT: NodeLayout = {
@@ -34,6 +40,11 @@ export function regionOfZone(zone: string, region: string): string {
 }
 
 export const nodeName = (zone: string, index: number): string => `kwok-${zone}-${index}`;
+
+/** A node's providerID from the layout's template. */
+export function nodeProviderId(template: string, node: string, zone: string): string {
+  return template.replaceAll('{node}', node).replaceAll('{zone}', zone);
+}
 
 export function nodeManifests(layout: NodeLayout): V1Node[] {
   return layout.zones.flatMap((zone) =>
@@ -62,6 +73,7 @@ export function nodeManifests(layout: NodeLayout): V1Node[] {
             'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
           },
         },
+        ...(layout.providerId ? { spec: { providerID: nodeProviderId(layout.providerId, name, zone) } } : {}),
         // No status: kwok's node-initialize stage fills in Ready, addresses and (ample) capacity.
       };
     }),
