@@ -249,6 +249,8 @@ export interface DevStackUpOptions {
   region?: string;
   /** The kwok nodes' providerID template, `{node}` and `{zone}` filled in (a cloud's form); none by default. */
   nodeProviderId?: string;
+  /** More labels holding the kwok nodes' zone, as a cloud's CSI node plugin adds (topology.gke.io/zone). */
+  nodeZoneLabels?: string[];
   /** Node lease and monitor timings; the dev defaults are shorter than Kubernetes' own. */
   timing?: Partial<Timing>;
   /**
@@ -410,6 +412,7 @@ async function startStack(
       ...(opts.zones ? { zones: opts.zones } : {}),
       ...(opts.region ? { region: opts.region } : {}),
       ...(opts.nodeProviderId ? { nodeProviderId: opts.nodeProviderId } : {}),
+      ...(opts.nodeZoneLabels?.length ? { nodeZoneLabels: opts.nodeZoneLabels } : {}),
       ...(opts.timing ? { timing: opts.timing } : {}),
     });
     for (const extra of extras) {

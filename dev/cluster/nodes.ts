@@ -19,6 +19,11 @@ export interface NodeLayout {
    * cluster (a test seeds the matching VMs in its cloud fake); none by default.
    */
   providerId?: string;
+  /**
+   * More labels holding the node's zone, as a cloud's CSI node plugin adds them on registering
+   * (topology.gke.io/zone), for PVs and pods pinned by that label; none by default.
+   */
+  zoneLabels?: string[];
 }
 
 export const DEFAULT_LAYOUT: NodeLayout = {
@@ -63,6 +68,7 @@ export function nodeManifests(layout: NodeLayout): V1Node[] {
             'topology.kubernetes.io/zone': zone,
             'kompox.dev/node-pool': 'user',
             'kompox.dev/node-zone': zone,
+            ...Object.fromEntries((layout.zoneLabels ?? []).map((label) => [label, zone])),
             [KWOK_MANAGED_LABEL]: 'true',
           },
           annotations: {

@@ -58,6 +58,8 @@ export interface StartClusterOptions {
   realNodeZones?: string[];
   /** The kwok nodes' providerID template (NodeLayout.providerId); none by default. */
   nodeProviderId?: string;
+  /** More labels holding the kwok nodes' zone (NodeLayout.zoneLabels); none by default. */
+  nodeZoneLabels?: string[];
   /** Run the CSI stack (host-path plugin, provisioner, attacher, snapshotter); default true. */
   csi?: boolean;
 }
@@ -172,6 +174,7 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
       zones,
       nodesPerZone: opts.nodesPerZone ?? DEFAULT_LAYOUT.nodesPerZone,
       ...(opts.nodeProviderId ? { providerId: opts.nodeProviderId } : {}),
+      ...(opts.nodeZoneLabels?.length ? { zoneLabels: opts.nodeZoneLabels } : {}),
     };
     const kc = loadKubeConfig({ path: paths.kubeconfig });
     const nodes = await ensureNodes(kc, layout, opts.timeoutMs ?? 120_000);

@@ -46,6 +46,8 @@ export interface TestStackOptions {
   region?: string;
   /** The kwok nodes' providerID template, e.g. `gce://my-project/{zone}/{node}`; implies `cluster`. */
   nodeProviderId?: string;
+  /** More labels holding the kwok nodes' zone, e.g. topology.gke.io/zone; implies `cluster`. */
+  nodeZoneLabels?: string[];
   /** More clusters (no real nodes, no CSI), each routed the KOM Clusters of its name; implies `cluster`. */
   extraClusters?: ExtraClusterOptions[];
 }
@@ -66,6 +68,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       ...(opts.zones ? { cluster: true, zones: opts.zones } : {}),
       ...(opts.region ? { region: opts.region } : {}),
       ...(opts.nodeProviderId ? { cluster: true, nodeProviderId: opts.nodeProviderId } : {}),
+      ...(opts.nodeZoneLabels?.length ? { cluster: true, nodeZoneLabels: opts.nodeZoneLabels } : {}),
       ...(opts.extraClusters?.length ? { cluster: true, extraClusters: opts.extraClusters } : {}),
     });
     for (const { name } of opts.extraClusters ?? []) {
