@@ -247,6 +247,10 @@ export interface DevStackUpOptions {
    */
   zones?: string[];
   region?: string;
+  /** The kwok nodes' providerID template, `{node}` and `{zone}` filled in (a cloud's form); none by default. */
+  nodeProviderId?: string;
+  /** More labels holding the kwok nodes' zone, as a cloud's CSI node plugin adds (topology.gke.io/zone). */
+  nodeZoneLabels?: string[];
   /** Node lease and monitor timings; the dev defaults are shorter than Kubernetes' own. */
   timing?: Partial<Timing>;
   /**
@@ -407,6 +411,8 @@ async function startStack(
       ...(opts.realNodeZones ? { realNodeZones: opts.realNodeZones } : {}),
       ...(opts.zones ? { zones: opts.zones } : {}),
       ...(opts.region ? { region: opts.region } : {}),
+      ...(opts.nodeProviderId ? { nodeProviderId: opts.nodeProviderId } : {}),
+      ...(opts.nodeZoneLabels?.length ? { nodeZoneLabels: opts.nodeZoneLabels } : {}),
       ...(opts.timing ? { timing: opts.timing } : {}),
     });
     for (const extra of extras) {

@@ -13,6 +13,17 @@ export interface NodeLayout {
   region: string;
   zones: string[];
   nodesPerZone: number;
+  /**
+   * The nodes' `spec.providerID`, `{node}` and `{zone}` filled in (say
+   * `gce://my-project/{zone}/{node}`), so a cloud driver finds a VM behind each node as on a managed
+   * cluster (a test seeds the matching VMs in its cloud fake); none by default.
+   */
+  providerId?: string;
+  /**
+   * More labels holding the node's zone, as a cloud's CSI node plugin adds them on registering
+   * (topology.gke.io/zone), for PVs and pods pinned by that label; none by default.
+   */
+  zoneLabels?: string[];
 }
 
 export const DEFAULT_LAYOUT: NodeLayout = {
@@ -35,6 +46,11 @@ export function regionOfZone(zone: string, region: string): string {
 
 export const nodeName = (zone: string, index: number): string => `kwok-${zone}-${index}`;
 
+/** A node's providerID from the layout's template. */
+export function nodeProviderId(template: string, node: string, zone: string): string {
+  return template.replaceAll('{node}', node).replaceAll('{zone}', zone);
+}
+
 export function nodeManifests(layout: NodeLayout): V1Node[] {
   return layout.zones.flatMap((zone) =>
     Array.from({ length: layout.nodesPerZone }, (_, i): V1Node => {
@@ -52,6 +68,7 @@ export function nodeManifests(layout: NodeLayout): V1Node[] {
             'topology.kubernetes.io/zone': zone,
             'kompox.dev/node-pool': 'user',
             'kompox.dev/node-zone': zone,
+            ...Object.fromEntries((layout.zoneLabels ?? []).map((label) => [label, zone])),
             [KWOK_MANAGED_LABEL]: 'true',
           },
           annotations: {
@@ -62,6 +79,7 @@ export function nodeManifests(layout: NodeLayout): V1Node[] {
             'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
           },
         },
+        ...(layout.providerId ? { spec: { providerID: nodeProviderId(layout.providerId, name, zone) } } : {}),
         // No status: kwok's node-initialize stage fills in Ready, addresses and (ample) capacity.
       };
     }),

@@ -13,7 +13,7 @@ import { waitHealthy } from './health';
 import { writeAdminKubeconfig } from './kubeconfig-file';
 import { ClusterInfo, clusterPaths, Component } from './layout';
 import { withDirLock } from './lock';
-import { DEFAULT_LAYOUT, ensureNodes } from './nodes';
+import { DEFAULT_LAYOUT, type NodeLayout, ensureNodes } from './nodes';
 import { freePorts } from './ports';
 import { ensurePki } from './pki';
 import { isRunning, logTail, spawnDetached } from './process';
@@ -56,6 +56,10 @@ export interface StartClusterOptions {
   realNodes?: number;
   /** Zones the real nodes are spread over, round robin; default the cluster's zones. */
   realNodeZones?: string[];
+  /** The kwok nodes' providerID template (NodeLayout.providerId); none by default. */
+  nodeProviderId?: string;
+  /** More labels holding the kwok nodes' zone (NodeLayout.zoneLabels); none by default. */
+  nodeZoneLabels?: string[];
   /** Run the CSI stack (host-path plugin, provisioner, attacher, snapshotter); default true. */
   csi?: boolean;
 }
@@ -165,7 +169,13 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
     await launch('kube-apiserver');
     await Promise.all([launch('kube-controller-manager'), launch('kube-scheduler')]);
     await launch('kwok');
-    const layout = { region, zones, nodesPerZone: opts.nodesPerZone ?? DEFAULT_LAYOUT.nodesPerZone };
+    const layout: NodeLayout = {
+      region,
+      zones,
+      nodesPerZone: opts.nodesPerZone ?? DEFAULT_LAYOUT.nodesPerZone,
+      ...(opts.nodeProviderId ? { providerId: opts.nodeProviderId } : {}),
+      ...(opts.nodeZoneLabels?.length ? { zoneLabels: opts.nodeZoneLabels } : {}),
+    };
     const kc = loadKubeConfig({ path: paths.kubeconfig });
     const nodes = await ensureNodes(kc, layout, opts.timeoutMs ?? 120_000);
     if (csiTools) {

@@ -115,6 +115,20 @@ export function wikiProject(app: string): TestProject {
   return finishProject(dir, app, [dbPass, filePass]);
 }
 
+/**
+ * The wiki on zone-redundant disks (`volumeOptions`, a YAML flow map, makes them so) whose
+ * failover reattaches them in another zone (`crossZone: zoneRedundant`), after a 2 s grace.
+ */
+export function zoneRedundantWikiProject(app: string, volumeOptions: string): TestProject {
+  const project = wikiProject(app);
+  const kom = join(project.dir, 'kompoxapp.yml');
+  replaceOnce(kom, '{ name: default, size: 1Gi }', `{ name: default, size: 1Gi, options: ${volumeOptions} }`);
+  replaceOnce(kom, '{ name: db, size: 2Gi }', `{ name: db, size: 2Gi, options: ${volumeOptions} }`);
+  replaceOnce(kom, 'verifyGraceSeconds: 30', 'verifyGraceSeconds: 2');
+  replaceOnce(kom, 'crossZone: latestSnapshot', 'crossZone: zoneRedundant');
+  return project;
+}
+
 /** Sets the wiki's inline config logLevel, so a redeploy has real work (a new ReplicaSet). */
 export function setWikiLogLevel(project: TestProject, level: string): void {
   replaceOnce(join(project.dir, 'compose.yml'), /logLevel: \S+/, `logLevel: ${level}`);
@@ -353,16 +367,29 @@ volumes:
 }
 
 /**
- * Points a test project's Provider at the `eks` driver in `region`, and its app at `zone`. The
- * driver finds credentials and the EC2 endpoint (moto, in tests) in the worker's environment.
+ * Points a test project's Provider at a cloud `driver` with `settings`, and its app at `zone`.
+ * The driver finds credentials and the cloud's endpoint (its emulator or fake, in tests) in the
+ * worker's environment or in `settings`.
  */
-export function useEksProvider(project: TestProject, region: string, zone: string): void {
+export function useCloudProvider(
+  project: TestProject,
+  driver: string,
+  settings: Record<string, string>,
+  zone: string,
+): void {
   replaceOnce(
     join(project.dir, '.kompox', 'kom', 'infra.yml'),
     /^ {2}driver: local\n {2}settings: \{.*\}$/m,
-    `  driver: eks\n  settings: { AWS_REGION: ${region} }`,
+    `  driver: ${driver}\n  settings: ${JSON.stringify(settings)}`,
   );
-  replaceOnce(join(project.dir, 'kompoxapp.yml'), /zone: local-1a/, `zone: ${zone}`);
+  // Azure's zones are numbers, which YAML would read as one.
+  const yamlZone = /^[0-9]+$/.test(zone) ? `'${zone}'` : zone;
+  replaceOnce(join(project.dir, 'kompoxapp.yml'), /zone: local-1a/, `zone: ${yamlZone}`);
+}
+
+/** Points a test project's Provider at the `eks` driver in `region` (moto, in tests), its app at `zone`. */
+export function useEksProvider(project: TestProject, region: string, zone: string): void {
+  useCloudProvider(project, 'eks', { AWS_REGION: region }, zone);
 }
 
 /** Points a test project's Provider at the `k3s` driver (the cluster's default CSI classes). */

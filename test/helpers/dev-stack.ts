@@ -44,6 +44,10 @@ export interface TestStackOptions {
   /** Zones and region of the kwok nodes (a cloud's, for a cloud provider's app); implies `cluster`. */
   zones?: string[];
   region?: string;
+  /** The kwok nodes' providerID template, e.g. `gce://my-project/{zone}/{node}`; implies `cluster`. */
+  nodeProviderId?: string;
+  /** More labels holding the kwok nodes' zone, e.g. topology.gke.io/zone; implies `cluster`. */
+  nodeZoneLabels?: string[];
   /** More clusters (no real nodes, no CSI), each routed the KOM Clusters of its name; implies `cluster`. */
   extraClusters?: ExtraClusterOptions[];
 }
@@ -63,6 +67,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       ...(opts.realNodeZones ? { realNodeZones: opts.realNodeZones } : {}),
       ...(opts.zones ? { cluster: true, zones: opts.zones } : {}),
       ...(opts.region ? { region: opts.region } : {}),
+      ...(opts.nodeProviderId ? { cluster: true, nodeProviderId: opts.nodeProviderId } : {}),
+      ...(opts.nodeZoneLabels?.length ? { cluster: true, nodeZoneLabels: opts.nodeZoneLabels } : {}),
       ...(opts.extraClusters?.length ? { cluster: true, extraClusters: opts.extraClusters } : {}),
     });
     for (const { name } of opts.extraClusters ?? []) {
@@ -79,7 +85,10 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     throw err;
   }
   if (!status.temporalAddress) throw new Error(`dev stack in ${dir} reports no Temporal address`);
-  if ((opts.cluster || opts.realNodes || opts.zones || opts.extraClusters?.length) && !status.kubeconfig)
+  if (
+    (opts.cluster || opts.realNodes || opts.zones || opts.nodeProviderId || opts.extraClusters?.length) &&
+    !status.kubeconfig
+  )
     throw new Error(`dev stack in ${dir} started no Kubernetes control plane`);
   const connection = await Connection.connect({ address: status.temporalAddress });
   const client = new Client({

@@ -13,6 +13,9 @@ import { type TestStack, startTestStack } from './dev-stack';
 import { journalApp } from './journal-app';
 import { eventually, kubeConfigOf } from './kube-app';
 import { reportAlert } from '../../client/report-alert';
+import { appControllerWorkflowId } from '../../api/ids';
+import { controllerViewQuery } from '../../api/messages';
+import { type IncidentView, incidentViewQuery, nodeIncidentWorkflowId } from '../../api/incident';
 
 export function failoverApp(name: string, graceSeconds: number, setup?: (project: TestProject) => void) {
   let stack: TestStack;
@@ -93,4 +96,68 @@ export function alertNodeDown(stack: TestStack, node: string, dedupeKey: string)
     node,
     receivedAt: new Date().toISOString(),
   });
+}
+
+/** The app's failover once it has ended, with the controller's view then. */
+export function awaitFailover(stack: TestStack, appKey: string, timeoutMs = 240_000) {
+  return eventually(
+    'the failover done',
+    async () => {
+      const view = await stack.client.workflow
+        .getHandle(appControllerWorkflowId(appKey))
+        .query(controllerViewQuery);
+      const op = view.recentOperations.find((o) => o.kind === 'app.failover');
+      return op && ['Completed', 'Failed'].includes(op.phase) ? { op, view } : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Waits until recovered nodes are Ready again and rid of the node lifecycle's taints. */
+export async function awaitNodesBack(stack: TestStack, nodes: string[]): Promise<void> {
+  const core = kubeConfigOf(stack.kubeconfig).makeApiClient(CoreV1Api);
+  for (const node of nodes)
+    await eventually(
+      `${node} Ready and untainted`,
+      async () => {
+        const n = await core.readNode({ name: node });
+        const ready = n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+        return ready && !n.spec?.taints?.some((t) => t.key.startsWith('node.kubernetes.io/'))
+          ? true
+          : undefined;
+      },
+      120_000,
+    );
+}
+
+/**
+ * A zone outage under the app: its zone's kwok nodes fail and the alert for its node fires; the
+ * failover must reattach its zone-redundant disks in another zone (RPO 0, nothing restored).
+ * `check` looks at the outcome before the nodes recover.
+ */
+export async function zoneOutageReattach(
+  stack: TestStack,
+  dir: string,
+  status: AppStatus,
+  zoneNodes: string[],
+  check: (moved: Awaited<ReturnType<typeof awaitFailover>> & { incident: IncidentView }) => Promise<void>,
+): Promise<void> {
+  await failKwokNodes(stack, dir, zoneNodes);
+  try {
+    await alertNodeDown(stack, status.node!, `zrs@${status.node}`);
+    const moved = await awaitFailover(stack, status.appKey);
+    assert.equal(moved.op.phase, 'Completed', JSON.stringify(moved.op.failure));
+    assert.match(moved.op.summary, /crossZone=zoneRedundant/);
+    assert.equal(moved.op.figures?.rpoSeconds, 0);
+    assert.equal(moved.op.figures?.restoredTo, undefined, 'reattached, not restored');
+    // A zone outage, yet the node was fenced and tainted: the disks had to leave it.
+    const incident = await stack.client.workflow
+      .getHandle(nodeIncidentWorkflowId('dev', status.node!))
+      .query(incidentViewQuery);
+    assert.equal(incident.phase, 'ZoneOutage');
+    assert.ok(incident.marks.fencedAt && incident.marks.taintedAt, JSON.stringify(incident.marks));
+    await check({ ...moved, incident });
+  } finally {
+    for (const node of zoneNodes) await kompoxops(stack, dir, 'dev', 'node', 'recover', node);
+  }
 }

@@ -409,7 +409,10 @@ export class ArmFake {
 
   private vm(req: FakeRequest, machineId: string, action: string | undefined): FakeReply {
     this.model.settle();
-    const machine = this.model.machines.get(machineId);
+    // A scale set VM by its instance id (the model's id), a standalone VM by its name.
+    const machine =
+      this.model.machines.get(machineId) ??
+      [...this.model.machines.values()].find((m) => m.name === machineId);
     if (machine === undefined || machine.state === 'terminated')
       return error(404, 'ResourceNotFound', `The Resource 'virtualMachines/${machineId}' was not found.`);
     const busy = [...this.model.operations.values()].some(

@@ -8,33 +8,17 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api } from '@kubernetes/client-node';
 import type { AppStatus } from '../../../cli/commands/app';
-import { appControllerWorkflowId } from '../../../api/ids';
-import { incidentViewQuery, nodeIncidentWorkflowId } from '../../../api/incident';
-import { controllerViewQuery } from '../../../api/messages';
 import type { MigrationPlan } from '../../../api/migration';
 import type { OperationRecord } from '../../../api/operation';
-import { kompoxops, kompoxopsJson, wikiProject } from '../../helpers/deploy-project';
+import { kompoxopsJson, zoneRedundantWikiProject } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
-import { alertNodeDown, failKwokNodes } from '../../helpers/failover-app';
-import { appObjects, eventually, kubeConfigOf } from '../../helpers/kube-app';
+import { awaitNodesBack, zoneOutageReattach } from '../../helpers/failover-app';
+import { appObjects, kubeConfigOf } from '../../helpers/kube-app';
 
 void describe('zone-redundant disks: a zone outage and a zone move reattach the same disks', () => {
   let stack: TestStack;
-  const project = wikiProject(`zrs${process.pid}`);
-  const kom = join(project.dir, 'kompoxapp.yml');
-  writeFileSync(
-    kom,
-    readFileSync(kom, 'utf8')
-      .replace(
-        '{ name: default, size: 1Gi }',
-        '{ name: default, size: 1Gi, options: { zoneRedundant: "true" } }',
-      )
-      .replace('{ name: db, size: 2Gi }', '{ name: db, size: 2Gi, options: { zoneRedundant: "true" } }')
-      .replace('verifyGraceSeconds: 30', 'verifyGraceSeconds: 2')
-      .replace('crossZone: latestSnapshot', 'crossZone: zoneRedundant'),
-  );
+  const project = zoneRedundantWikiProject(`zrs${process.pid}`, '{ zoneRedundant: "true" }');
   const zoneNodes = ['kwok-local-1a-1', 'kwok-local-1a-2'];
 
   before(async () => {
@@ -79,25 +63,8 @@ void describe('zone-redundant disks: a zone outage and a zone move reattach the 
     const marker = `written before the outage ${Date.now()}`;
     for (const v of status.volumes) writeFileSync(join(v.disk!.handle, 'zrs-marker'), marker);
 
-    await failKwokNodes(stack, project.dir, zoneNodes);
-    try {
-      await alertNodeDown(stack, status.node!, `zrs@${status.node}`);
-      const moved = await eventually(
-        'the failover done',
-        async () => {
-          const view = await stack.client.workflow
-            .getHandle(appControllerWorkflowId(status.appKey))
-            .query(controllerViewQuery);
-          const op = view.recentOperations.find((o) => o.kind === 'app.failover');
-          return op && ['Completed', 'Failed'].includes(op.phase) ? { op, view } : undefined;
-        },
-        240_000,
-      );
-      assert.equal(moved.op.phase, 'Completed', JSON.stringify(moved.op.failure));
-      assert.match(moved.op.summary, /crossZone=zoneRedundant/);
+    await zoneOutageReattach(stack, project.dir, status, zoneNodes, async (moved) => {
       assert.notEqual(moved.view.placement?.nodeZone, 'local-1a', JSON.stringify(moved.view.placement));
-      assert.equal(moved.op.figures?.rpoSeconds, 0);
-      assert.equal(moved.op.figures?.restoredTo, undefined, 'reattached, not restored');
 
       // The same disks, still assigned, with their data; nothing restored, nothing snapshotted.
       const after = await kompoxopsJson<AppStatus>(stack, project.dir, 'app', 'status');
@@ -111,31 +78,11 @@ void describe('zone-redundant disks: a zone outage and a zone move reattach the 
       }
       const disks = Object.values(moved.view.disks).flat();
       assert.equal(disks.length, 2, JSON.stringify(moved.view.disks));
-      // A zone outage, yet the node was fenced and tainted: the disks had to leave it.
-      const incident = await stack.client.workflow
-        .getHandle(nodeIncidentWorkflowId('dev', status.node!))
-        .query(incidentViewQuery);
-      assert.equal(incident.phase, 'ZoneOutage');
-      assert.ok(incident.marks.fencedAt && incident.marks.taintedAt, JSON.stringify(incident.marks));
-    } finally {
-      for (const node of zoneNodes) await kompoxops(stack, project.dir, 'dev', 'node', 'recover', node);
-    }
+    });
   });
 
   void it('moves back to its zone by reattaching the same disks: no snapshot, no new disk', async () => {
-    const core = kubeConfigOf(stack.kubeconfig).makeApiClient(CoreV1Api);
-    for (const node of zoneNodes)
-      await eventually(
-        `${node} Ready and untainted`,
-        async () => {
-          const n = await core.readNode({ name: node });
-          const ready = n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-          return ready && !n.spec?.taints?.some((t) => t.key.startsWith('node.kubernetes.io/'))
-            ? true
-            : undefined;
-        },
-        120_000,
-      );
+    await awaitNodesBack(stack, zoneNodes);
     const before = await kompoxopsJson<AppStatus>(stack, project.dir, 'app', 'status');
     assert.notEqual(before.zone, 'local-1a');
 

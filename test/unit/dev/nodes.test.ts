@@ -1,6 +1,7 @@
 // The kwok nodes' labels: a local zone's node is in the region its name says (local-2a in
 // local-2), so one dev cluster can have nodes in several regions; any other zone is in the
-// layout's region; the default layout is three zones of local-1.
+// layout's region; the default layout is three zones of local-1. A layout may give the nodes
+// providerIDs of a cloud's form and the zone under more labels (a cloud CSI plugin's).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_LAYOUT, nodeManifests, regionOfZone } from '../../../dev/cluster/nodes';
@@ -54,6 +55,32 @@ void describe('kwok node regions', () => {
     const labels = labelsOf(DEFAULT_LAYOUT);
     assert.equal(Object.keys(labels).length, 6);
     assert.deepEqual(new Set(Object.values(labels).map(([, region]) => region)), new Set(['local-1']));
+  });
+
+  void it("gives each node a providerID of the layout's template, none without one", () => {
+    const ids = (providerId?: string) =>
+      nodeManifests({
+        region: 'us-central1',
+        zones: ['us-central1-a', 'us-central1-b'],
+        nodesPerZone: 1,
+        ...(providerId ? { providerId } : {}),
+      }).map((n) => n.spec?.providerID);
+    assert.deepEqual(ids('gce://p/{zone}/{node}'), [
+      'gce://p/us-central1-a/kwok-us-central1-a-1',
+      'gce://p/us-central1-b/kwok-us-central1-b-1',
+    ]);
+    assert.deepEqual(ids(), [undefined, undefined]);
+  });
+
+  void it("repeats the zone in the layout's extra zone labels", () => {
+    const [node] = nodeManifests({
+      region: 'us-central1',
+      zones: ['us-central1-a'],
+      nodesPerZone: 1,
+      zoneLabels: ['topology.gke.io/zone'],
+    });
+    assert.equal(node?.metadata?.labels?.['topology.gke.io/zone'], 'us-central1-a');
+    assert.equal(node?.metadata?.labels?.['topology.kubernetes.io/zone'], 'us-central1-a');
   });
 
   void it('gives real nodes the region of their zone the same way', () => {
