@@ -5,14 +5,16 @@ import { parseListen } from '../../client/codec/codec-server';
 import { devDir } from '../../dev/dev-dir';
 import { runWorker } from '../../workers/run-worker';
 import { devClusterAccess } from '../../dev/dev-stack';
-import { WorkerConfigError, loadWorkerConfig } from '../../workers/worker-config';
+import { WorkerConfigError, checkClusterRoutes, loadWorkerConfig } from '../../workers/worker-config';
 import { usageError } from '../exit-codes';
+import { workerManifestsCommand } from './worker-manifests';
 import type { GlobalOptions } from '../project';
 import { clientDataConverter, resolveTemporalAddress } from '../temporal';
 
 export function workerCommand(program: Command, globals: () => GlobalOptions): void {
-  program
-    .command('worker')
+  const worker = program.command('worker');
+  workerManifestsCommand(worker, globals);
+  worker
     .description('run a Kompox worker in the foreground until interrupted')
     .option(
       '--state-dir <dir>',
@@ -37,6 +39,7 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
       let access;
       try {
         access = loadWorkerConfig(configFile);
+        checkClusterRoutes(access);
       } catch (err) {
         if (err instanceof WorkerConfigError) throw usageError(err.message);
         throw err;

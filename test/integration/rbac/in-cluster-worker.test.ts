@@ -1,0 +1,240 @@
+// The in-cluster worker's least privilege, proved on the dev cluster: the manifests of
+// `kompoxops worker manifests` (with the README's flags) are applied, the worker runs as the
+// rendered ServiceAccount (a TokenRequest token in a kubeconfig, not system:masters) and takes
+// the wiki through deploy, a stop snapshot, restore and destroy. The apiserver's audit log then
+// shows every verb of every ClusterRole rule used and nothing denied: a rule nobody uses, or a
+// request the role lacks, fails the test.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { parseAllDocuments, stringify } from 'yaml';
+import type { OperationRecord } from '../../../api/operation';
+import { devCodecKeyFile } from '../../../client/codec/dev-key';
+import { type AuditEvent, readAuditLog } from '../../../dev/cluster';
+import { clusterPaths } from '../../../dev/cluster/layout';
+import { devClusterDir } from '../../../dev/dev-stack';
+import { applyObjects } from '../../../kube/apply';
+import { WORKER_CLUSTER_ROLE_RULES } from '../../../workers/in-cluster/cluster-role';
+import { WORKER_NAME, renderWorkerManifests } from '../../../workers/in-cluster/manifests';
+import { NAMESPACE } from '../../../workers/dev-stack-constants';
+import { type TestProject, kompoxops, kompoxopsJson, wikiProject } from '../../helpers/deploy-project';
+import { type TestStack, startTestStack } from '../../helpers/dev-stack';
+import { kubeConfigOf } from '../../helpers/kube-app';
+import { setWikiSnapshots } from '../../helpers/snapshots';
+import { killWorker } from '../../helpers/worker-kill';
+
+const WORKER_NAMESPACE = 'kompox';
+const SERVICE_ACCOUNT = `system:serviceaccount:${WORKER_NAMESPACE}:${WORKER_NAME}`;
+
+void describe('the in-cluster worker with its least-privilege ServiceAccount', () => {
+  let stack: TestStack;
+  let kc: KubeConfig;
+  let work: string;
+  let worker: ChildProcess | undefined;
+  let workerLog = '';
+  let project: TestProject;
+
+  before(async () => {
+    stack = await startTestStack({ auditLog: true });
+    kc = kubeConfigOf(stack.kubeconfig);
+    work = mkdtempSync(join(tmpdir(), 'kompox-rbac-'));
+    project = wikiProject('rbacwiki');
+    // Stop-consistency snapshots scale the app's Deployment down and up again.
+    setWikiSnapshots(project, ['consistency: stop']);
+  });
+  after(async () => {
+    if (worker && worker.exitCode === null) {
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker!.once('exit', r));
+    }
+    await stack?.stop();
+    rmSync(work, { recursive: true, force: true });
+    rmSync(project.dir, { recursive: true, force: true });
+  });
+
+  void it('applies the rendered manifests (README flags) to the cluster', async () => {
+    // As the README's "Running in production" section runs it.
+    const r = await kompoxops(
+      stack,
+      work,
+      '--temporal-address',
+      'temporal-frontend.temporal.svc:7233',
+      '--namespace',
+      'kompox',
+      'worker',
+      'manifests',
+      '--image',
+      'ghcr.io/kompox/kompoxops:1.0.0',
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const objects = parseAllDocuments(r.stdout).map((d) => d.toJS() as KubernetesObject);
+    // What the renderer makes of the README's flags, every object (its kinds: the unit test).
+    assert.deepEqual(
+      objects,
+      JSON.parse(
+        JSON.stringify(
+          renderWorkerManifests({
+            namespace: 'kompox',
+            image: 'ghcr.io/kompox/kompoxops:1.0.0',
+            replicas: 2,
+            temporalAddress: 'temporal-frontend.temporal.svc:7233',
+            temporalNamespace: 'kompox',
+            codecKeySecret: 'kompox-codec-key',
+            webhookTokenSecret: 'kompox-webhook-token',
+            cluster: '*',
+          }),
+        ),
+      ),
+    );
+    // The apiserver validates every object.
+    await applyObjects(kc, objects);
+  });
+
+  void it('refuses a worker configuration naming a cluster it cannot reach: exit 2, nothing started', async () => {
+    const cases: [string, object, RegExp][] = [
+      [
+        'missing-kubeconfig',
+        { '*': { kubeconfig: join(work, 'absent.kubeconfig') } },
+        /clusters\["\*"\]\.kubeconfig: kubeconfig \S+absent\.kubeconfig does not exist/,
+      ],
+      [
+        'unknown-context',
+        { '/ws/acme/prv/local/cls/prod': { kubeconfig: stack.kubeconfig, context: 'prod' } },
+        /clusters\["\/ws\/acme\/prv\/local\/cls\/prod"\]\.context: kubeconfig \S+ has no context "prod" \(known: kompox-dev\)/,
+      ],
+      [
+        'not-in-a-pod',
+        { '*/cls/edge': { inCluster: true } },
+        /clusters\["\*\/cls\/edge"\]\.inCluster: this worker does not run in a Kubernetes pod/,
+      ],
+    ];
+    for (const [name, clusters, message] of cases) {
+      const config = join(work, `${name}.yaml`);
+      writeFileSync(config, stringify({ clusters }));
+      const r = await kompoxops(stack, work, 'worker', '--config', config);
+      assert.equal(r.status, 2, `${name}: ${r.stderr}`);
+      assert.ok(r.stderr.includes(`worker config ${config}: `), `${name}: ${r.stderr}`);
+      assert.match(r.stderr, message, name);
+      assert.doesNotMatch(r.stderr, /worker polling/, name);
+    }
+  });
+
+  void it('runs the worker as the ServiceAccount, with a TokenRequest token', async () => {
+    const token = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
+      name: WORKER_NAME,
+      namespace: WORKER_NAMESPACE,
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    });
+    const cluster = kc.getCurrentCluster()!;
+    const kubeconfig = join(work, 'worker.kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          { name: 'dev', cluster: { server: cluster.server, 'certificate-authority-data': caData(kc) } },
+        ],
+        users: [{ name: WORKER_NAME, user: { token: token.status!.token } }],
+        contexts: [{ name: 'worker', context: { cluster: 'dev', user: WORKER_NAME } }],
+        'current-context': 'worker',
+      }),
+      { mode: 0o600 },
+    );
+    const config = join(work, 'worker.yaml');
+    writeFileSync(
+      config,
+      stringify({
+        clusters: { '*': { kubeconfig, context: 'worker' } },
+        providers: { '*': { localRoots: ['*'] } },
+      }),
+    );
+    // The dev stack's own worker (admin kubeconfig) must not take the operations.
+    await killWorker(stack.dir);
+    worker = spawn(
+      join(process.cwd(), 'bin', 'kompoxops'),
+      [
+        '--temporal-address',
+        stack.address,
+        '--namespace',
+        NAMESPACE,
+        'worker',
+        '--config',
+        config,
+        '--state-dir',
+        stack.dir,
+      ],
+      {
+        env: { ...process.env, KOMPOX_DEV_DIR: stack.dir, KOMPOX_CODEC_KEY_FILE: devCodecKeyFile(stack.dir) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    worker.stdout!.on('data', (c: Buffer) => (workerLog += c.toString()));
+    worker.stderr!.on('data', (c: Buffer) => (workerLog += c.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!/worker polling/.test(workerLog)) {
+      assert.equal(worker.exitCode, null, `the worker exited:\n${workerLog}`);
+      assert.ok(Date.now() < deadline, `the worker did not start within 60 s:\n${workerLog}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+
+  const op = async (...args: string[]): Promise<OperationRecord> => {
+    const rec = await kompoxopsJson<OperationRecord>(stack, project.dir, ...args);
+    assert.equal(rec.phase, 'Completed', `${args.join(' ')}: ${JSON.stringify(rec.failure)}\n${workerLog}`);
+    return rec;
+  };
+
+  void it('deploys, snapshots (stop), restores and destroys the wiki', async () => {
+    await op('app', 'deploy', '--bootstrap-disks');
+    const snap = await op('snapshot', 'create');
+    const snapshot = String(snap.figures?.['volume.db']);
+    assert.ok(snapshot && snapshot !== 'undefined', `no snapshot of db in ${JSON.stringify(snap.figures)}`);
+    await op('snapshot', 'restore', '-V', 'db', '-N', snapshot);
+    await op('app', 'destroy', '--delete-namespace');
+  });
+
+  void it('used every verb of every ClusterRole rule, and was denied nothing', () => {
+    const events = readAuditLog(clusterPaths(devClusterDir(stack.dir)).auditLog).filter(
+      (e) => e.user.username === SERVICE_ACCOUNT,
+    );
+    assert.ok(events.length > 0, 'the audit log holds no request of the ServiceAccount');
+    const denied = events.filter((e) => e.responseStatus?.code === 403).map(describe403);
+    assert.deepEqual(denied, [], 'requests the ClusterRole does not allow');
+    const used = new Set(events.filter((e) => e.objectRef?.resource).flatMap(permissionsOf));
+    const granted = WORKER_CLUSTER_ROLE_RULES.flatMap((rule) =>
+      rule.apiGroups.flatMap((g) => rule.resources.flatMap((r) => rule.verbs.map((v) => `${v} ${g}/${r}`))),
+    );
+    assert.deepEqual(
+      granted.filter((p) => !used.has(p)),
+      [],
+      `granted but never used (used: ${[...used].sort().join(', ')})`,
+    );
+  });
+});
+
+/** `verb group/resource[/subresource]`, as an RBAC rule names it. */
+function permissionOf(e: AuditEvent, verb = e.verb): string {
+  const ref = e.objectRef!;
+  return `${verb} ${ref.apiGroup ?? ''}/${ref.resource}${ref.subresource ? `/${ref.subresource}` : ''}`;
+}
+
+/** A server-side apply that created its object (201) was authorized for create as well as patch. */
+function permissionsOf(e: AuditEvent): string[] {
+  return e.verb === 'patch' && e.responseStatus?.code === 201
+    ? [permissionOf(e), permissionOf(e, 'create')]
+    : [permissionOf(e)];
+}
+
+function describe403(e: AuditEvent): string {
+  return `${permissionOf(e)} (${e.requestURI})`;
+}
+
+function caData(kc: KubeConfig): string {
+  const cluster = kc.getCurrentCluster()!;
+  return cluster.caData ?? readFileSync(cluster.caFile!).toString('base64');
+}
