@@ -1,7 +1,7 @@
 // The ClusterRole of the in-cluster worker: exactly what Kompox asks of the Kubernetes API, each
 // rule with the reason. test/integration/rbac proves it on the dev cluster from the apiserver's
-// audit log: every verb of every rule is used by a deploy, snapshot, restore and destroy, and
-// nothing is denied. A rule is added here only with a test that uses it. Kompox writes with
+// audit log: every verb of every rule is used by a deploy, stop snapshot, restore, failover and
+// destroy of the wiki on the local provider, and nothing is denied. A rule is added here only with a test that uses it. Kompox writes with
 // server-side apply, a patch that needs `create` too when the object is new.
 
 export interface ClusterRoleRule {
@@ -52,8 +52,20 @@ export const WORKER_CLUSTER_ROLE_RULES: readonly ClusterRoleRule[] = [
   {
     apiGroups: [''],
     resources: ['pods'],
+    verbs: ['list', 'delete'],
+    why: 'the app’s pod: where it runs and whether it is ready; a failover force-deletes it on the dead node',
+  },
+  {
+    apiGroups: [''],
+    resources: ['events'],
     verbs: ['list'],
-    why: 'the app’s pod: where it runs, whether it is ready, why not',
+    why: 'why a pod that is not ready is stuck (FailedScheduling, FailedAttachVolume …), said in the operation’s failure',
+  },
+  {
+    apiGroups: ['storage.k8s.io'],
+    resources: ['volumeattachments'],
+    verbs: ['list'],
+    why: 'a failover waits until the app’s volumes are detached from the dead node',
   },
   {
     apiGroups: [''],

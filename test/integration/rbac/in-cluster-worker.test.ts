@@ -10,9 +10,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Deployment,
+} from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { OperationRecord } from '../../../api/operation';
+import type { AppStatus } from '../../../cli/commands/app';
 import { devCodecKeyFile } from '../../../client/codec/dev-key';
 import { type AuditEvent, readAuditLog } from '../../../dev/cluster';
 import { clusterPaths } from '../../../dev/cluster/layout';
@@ -23,7 +29,7 @@ import { WORKER_NAME, renderWorkerManifests } from '../../../workers/in-cluster/
 import { NAMESPACE } from '../../../workers/dev-stack-constants';
 import { type TestProject, kompoxops, kompoxopsJson, wikiProject } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
-import { kubeConfigOf } from '../../helpers/kube-app';
+import { eventually, kubeConfigOf } from '../../helpers/kube-app';
 import { setWikiSnapshots } from '../../helpers/snapshots';
 import { killWorker } from '../../helpers/worker-kill';
 
@@ -56,20 +62,22 @@ void describe('the in-cluster worker with its least-privilege ServiceAccount', (
     rmSync(project.dir, { recursive: true, force: true });
   });
 
-  void it('applies the rendered manifests (README flags) to the cluster', async () => {
-    // As the README's "Running in production" section runs it.
-    const r = await kompoxops(
-      stack,
-      work,
-      '--temporal-address',
-      'temporal-frontend.temporal.svc:7233',
-      '--namespace',
-      'kompox',
-      'worker',
-      'manifests',
-      '--image',
-      'ghcr.io/kompox/kompoxops:1.0.0',
-    );
+  void it('applies the manifests the README renders, with the Secrets it creates', async () => {
+    const readme = readmeCommands();
+    // kubectl create secret generic … --from-file=KEY=FILE, through the API (no kubectl here).
+    const keys = await kompoxops(stack, work, ...readme.generateKey);
+    assert.equal(keys.status, 0, keys.stderr);
+    assert.match(keys.stdout, /^[\w.-]+:[A-Za-z0-9+/=]{44}\n$/);
+    await applyObjects(kc, [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: WORKER_NAMESPACE } },
+      ...readme.secrets.map(({ name, key }) => ({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name, namespace: WORKER_NAMESPACE },
+        stringData: { [key]: key === 'codec-keys' ? keys.stdout : 'test-webhook-token\n' },
+      })),
+    ]);
+    const r = await kompoxops(stack, work, ...readme.manifests);
     assert.equal(r.status, 0, r.stderr);
     const objects = parseAllDocuments(r.stdout).map((d) => d.toJS() as KubernetesObject);
     // What the renderer makes of the README's flags, every object (its kinds: the unit test).
@@ -92,6 +100,27 @@ void describe('the in-cluster worker with its least-privilege ServiceAccount', (
     );
     // The apiserver validates every object.
     await applyObjects(kc, objects);
+    // kubectl rollout status: both replicas become available (kwok runs the pods).
+    await eventually('both worker replicas available', async () => {
+      const d = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({
+        name: WORKER_NAME,
+        namespace: WORKER_NAMESPACE,
+      });
+      return d.status?.availableReplicas === 2 ? d : undefined;
+    });
+    // The Deployment mounts exactly the Secrets, under the keys, the README creates.
+    const pod = (objects.find((o) => o.kind === 'Deployment') as V1Deployment).spec!.template.spec!;
+    const mounted = pod.volumes!.filter((v) => v.secret).map((v) => v.secret!.secretName);
+    assert.deepEqual(
+      mounted,
+      readme.secrets.map((x) => x.name),
+    );
+    const args = pod.containers[0]!.args!.join(' ');
+    assert.match(args, /--webhook-token-file \S+\/token\b/);
+    assert.match(
+      pod.containers[0]!.env!.find((e) => e.name === 'KOMPOX_CODEC_KEY_FILE')!.value!,
+      /\/codec-keys$/,
+    );
   });
 
   void it('refuses a worker configuration naming a cluster it cannot reach: exit 2, nothing started', async () => {
@@ -189,12 +218,31 @@ void describe('the in-cluster worker with its least-privilege ServiceAccount', (
     return rec;
   };
 
-  void it('deploys, snapshots (stop), restores and destroys the wiki', async () => {
+  void it('deploys, snapshots (stop) and restores the wiki', async () => {
     await op('app', 'deploy', '--bootstrap-disks');
     const snap = await op('snapshot', 'create');
     const snapshot = String(snap.figures?.['volume.db']);
     assert.ok(snapshot && snapshot !== 'undefined', `no snapshot of db in ${JSON.stringify(snap.figures)}`);
     await op('snapshot', 'restore', '-V', 'db', '-N', snapshot);
+  });
+
+  void it('fails the app over from its unreachable node to the other node of its zone', async () => {
+    const before = await kompoxopsJson<AppStatus>(stack, project.dir, 'app', 'status');
+    const dead = before.node!;
+    const fail = await kompoxops(stack, project.dir, 'dev', 'node', 'fail', dead, '--mode', 'unreachable');
+    assert.equal(fail.status, 0, fail.stderr);
+    try {
+      await op('app', 'failover');
+      const after = await kompoxopsJson<AppStatus>(stack, project.dir, 'app', 'status');
+      assert.equal(after.ready, true, JSON.stringify(after));
+      assert.notEqual(after.node, dead);
+      assert.equal(after.zone, before.zone);
+    } finally {
+      await kompoxops(stack, project.dir, 'dev', 'node', 'recover', dead);
+    }
+  });
+
+  void it('destroys the app and its namespace', async () => {
     await op('app', 'destroy', '--delete-namespace');
   });
 
@@ -216,6 +264,36 @@ void describe('the in-cluster worker with its least-privilege ServiceAccount', (
     );
   });
 });
+
+/** The commands of the README's "Running in production" block that this test runs. */
+function readmeCommands(): {
+  generateKey: string[];
+  manifests: string[];
+  secrets: { name: string; key: string }[];
+} {
+  const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
+  const section = /## Running in production\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(section, 'README.md has no "Running in production" sh block');
+  const lines = section.replace(/\\\n\s*/g, '').split('\n');
+  const words = (line: string | undefined, what: string): string[] => {
+    assert.ok(line, `the README's block has no ${what}`);
+    return line.split('|')[0]!.trim().split(/\s+/).slice(1);
+  };
+  return {
+    generateKey: words(
+      lines.find((l) => l.startsWith('kompoxops codec-server --generate-key')),
+      'codec-server --generate-key',
+    ).filter((w) => w !== '>' && w !== 'codec.keys'),
+    manifests: words(
+      lines.find((l) => / worker manifests /.test(l)),
+      'kompoxops … worker manifests',
+    ),
+    secrets: lines
+      .map((l) => /create secret generic (\S+) --from-file=([\w.-]+)=/.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => ({ name: m[1]!, key: m[2]! })),
+  };
+}
 
 /** `verb group/resource[/subresource]`, as an RBAC rule names it. */
 function permissionOf(e: AuditEvent, verb = e.verb): string {
