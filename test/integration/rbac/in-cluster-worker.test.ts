@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  AppsV1Api,
   CoreV1Api,
   type KubeConfig,
   type KubernetesObject,
@@ -24,6 +25,7 @@ import { type AuditEvent, readAuditLog } from '../../../dev/cluster';
 import { clusterPaths } from '../../../dev/cluster/layout';
 import { devClusterDir } from '../../../dev/dev-stack';
 import { applyObjects } from '../../../kube/apply';
+import { taintNode, untaintNode } from '../../../kube/taint';
 import { WORKER_CLUSTER_ROLE_RULES } from '../../../workers/in-cluster/cluster-role';
 import { WORKER_NAME, renderWorkerManifests } from '../../../workers/in-cluster/manifests';
 import { NAMESPACE } from '../../../workers/dev-stack-constants';
@@ -34,6 +36,7 @@ import { setWikiSnapshots } from '../../helpers/snapshots';
 import { killWorker } from '../../helpers/worker-kill';
 
 const WORKER_NAMESPACE = 'kompox';
+const OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
 const SERVICE_ACCOUNT = `system:serviceaccount:${WORKER_NAMESPACE}:${WORKER_NAME}`;
 
 void describe('the in-cluster worker with its least-privilege ServiceAccount', () => {
@@ -231,13 +234,31 @@ void describe('the in-cluster worker with its least-privilege ServiceAccount', (
     const dead = before.node!;
     const fail = await kompoxops(stack, project.dir, 'dev', 'node', 'fail', dead, '--mode', 'unreachable');
     assert.equal(fail.status, 0, fail.stderr);
+    // Once Kubernetes notices, app status says the app is down and why (from the pod's events).
+    const down = await eventually('app status not ready', async () => {
+      const s = await kompoxopsJson<AppStatus>(stack, project.dir, 'app', 'status');
+      return s.ready ? undefined : s;
+    });
+    assert.equal(down.node, dead);
+    const started = await kompoxopsJson<OperationRecord>(stack, project.dir, 'app', 'failover', '--no-wait');
     try {
-      await op('app', 'failover');
+      // The worker force-deletes the pod on the dead node (nothing else would for minutes) ...
+      const core = kc.makeApiClient(CoreV1Api);
+      await eventually('the pod on the dead node deleted', async () => {
+        const pods = await core.listNamespacedPod({ namespace: down.namespace! });
+        return pods.items.some((p) => p.spec?.nodeName === dead) ? undefined : true;
+      });
+      // ... then the operator fences the node (app failover wants it down or fenced), and
+      // Kubernetes lets go of its volumes at once instead of after minutes.
+      await taintNode(kc, dead, { key: OUT_OF_SERVICE, value: 'nodeshutdown', effect: 'NoExecute' });
+      const done = await kompoxopsJson<OperationRecord>(stack, project.dir, 'op', 'watch', started.id);
+      assert.equal(done.phase, 'Completed', `${JSON.stringify(done.failure)}\n${workerLog}`);
       const after = await kompoxopsJson<AppStatus>(stack, project.dir, 'app', 'status');
       assert.equal(after.ready, true, JSON.stringify(after));
       assert.notEqual(after.node, dead);
       assert.equal(after.zone, before.zone);
     } finally {
+      await untaintNode(kc, dead, OUT_OF_SERVICE);
       await kompoxops(stack, project.dir, 'dev', 'node', 'recover', dead);
     }
   });
