@@ -230,6 +230,8 @@ export interface DevStackUpOptions {
   server?: TemporalServerKind;
   /** Also run the local Kubernetes control plane (built from Go modules on first use). */
   cluster?: boolean;
+  /** The control plane keeps an audit log of ServiceAccounts' requests (its logs/audit.log); implies `cluster`. */
+  auditLog?: boolean;
   progress?: Progress;
   /**
    * Kernel-chosen ports instead of the conventional 7233, 8233, 9464 and 8888: for stacks that
@@ -398,7 +400,7 @@ async function startStack(
   await registerSearchAttributes(stack.temporalAddress);
 
   const extras = opts.extraClusters ?? [];
-  if (opts.cluster || opts.realNodes || extras.length > 0) {
+  if (opts.cluster || opts.auditLog || opts.realNodes || extras.length > 0) {
     const { startCluster, stopCluster } = await import('./cluster');
     // Each its own control plane, ports and directory, through the same code.
     const start = async (clusterDir: string, what: string, o: Omit<StartClusterOptions, 'dir'>) => {
@@ -414,6 +416,7 @@ async function startStack(
       ...(opts.nodeProviderId ? { nodeProviderId: opts.nodeProviderId } : {}),
       ...(opts.nodeZoneLabels?.length ? { nodeZoneLabels: opts.nodeZoneLabels } : {}),
       ...(opts.timing ? { timing: opts.timing } : {}),
+      ...(opts.auditLog ? { auditLog: true } : {}),
     });
     for (const extra of extras) {
       progress(`starting the extra cluster ${extra.name}`);

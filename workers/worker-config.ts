@@ -22,7 +22,7 @@
 //     namespace: kompox
 //     tls: { cert: /etc/kompox/tls/tls.crt, key: /etc/kompox/tls/tls.key, ca: /etc/kompox/tls/ca.crt, serverName: temporal.example.com }
 //     apiKeyFile: /etc/kompox/temporal/api-key      # files only: never a secret in this file
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse, parseDocument, stringify } from 'yaml';
 import {
@@ -30,6 +30,7 @@ import {
   type ClusterRoute,
   type WorkerAccess,
   clusterNameKey,
+  routeKubeConfig,
 } from '../activities/worker-access';
 import type { TemporalFileSecurity } from '../client/temporal-connection';
 import { isDnsLabel, parseResourceId } from '../kom/resource-id';
@@ -192,6 +193,32 @@ function parseTemporal(
   }
   return out;
 }
+
+/**
+ * At worker start: every Cluster the configuration names can be reached as it says (the
+ * kubeconfig exists and has the context; in-cluster runs in a pod), so a typo is said before the
+ * worker polls, instead of failing each operation on that Cluster later.
+ */
+export function checkClusterRoutes(access: WorkerAccess, env: NodeJS.ProcessEnv = process.env): void {
+  for (const [id, route] of Object.entries(access.clusters)) {
+    const where = `worker config ${access.source}: clusters["${id}"]`;
+    if (route.kind === 'inCluster') {
+      if (!env.KUBERNETES_SERVICE_HOST || !existsSync(SERVICE_ACCOUNT_TOKEN))
+        throw new WorkerConfigError(
+          `${where}.inCluster: this worker does not run in a Kubernetes pod (no KUBERNETES_SERVICE_HOST or ${SERVICE_ACCOUNT_TOKEN}); route the Cluster with kubeconfig and context instead`,
+        );
+    } else if (route.kind === 'kubeconfig') {
+      try {
+        routeKubeConfig(route);
+      } catch (err) {
+        const key = route.context && existsSync(route.path) ? 'context' : 'kubeconfig';
+        throw new WorkerConfigError(`${where}.${key}: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 const PROFILE = /^[A-Za-z0-9_.+@-]{1,128}$/;
 const ROUTE_KEYS = ['kubeconfig', 'context', 'inCluster', 'dev'];

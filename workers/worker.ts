@@ -6,7 +6,7 @@ import { loadDataConverter } from '../client/codec/data-converter';
 import { devDir } from '../dev/dev-dir';
 import { devClusterAccess } from '../dev/dev-stack';
 import { runWorker } from './run-worker';
-import { loadWorkerConfig } from './worker-config';
+import { checkClusterRoutes, loadWorkerConfig } from './worker-config';
 
 async function main(): Promise<void> {
   const address = process.env.TEMPORAL_ADDRESS;
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   if (!configFile)
     throw new Error('KOMPOX_WORKER_CONFIG is not set; the dev stack writes worker-config.yml and sets it');
   const access = loadWorkerConfig(configFile);
+  checkClusterRoutes(access);
   const webhookListen = process.env.KOMPOX_WEBHOOK_ADDRESS
     ? parseListen(process.env.KOMPOX_WEBHOOK_ADDRESS)
     : undefined;

@@ -6,16 +6,18 @@ import { devDir } from '../../dev/dev-dir';
 import { runWorker } from '../../workers/run-worker';
 import { devClusterAccess } from '../../dev/dev-stack';
 import { LOG_FORMATS, type LogFormat } from '../../workers/log-format';
-import { WorkerConfigError, loadWorkerConfig } from '../../workers/worker-config';
+import { WorkerConfigError, checkClusterRoutes, loadWorkerConfig } from '../../workers/worker-config';
 import { CliError, EXIT, usageError } from '../exit-codes';
+import { workerManifestsCommand } from './worker-manifests';
 import type { GlobalOptions } from '../project';
 import { clientDataConverter, resolveSecurity, resolveTemporalAddress } from '../temporal';
 
 export function workerCommand(program: Command, globals: () => GlobalOptions): void {
   // --namespace has a default: the configuration file's namespace counts unless it was given.
   const namespaceGiven = () => program.getOptionValueSource('namespace') !== 'default';
-  program
-    .command('worker')
+  const worker = program.command('worker');
+  workerManifestsCommand(worker, globals);
+  worker
     .description('run a Kompox worker in the foreground until interrupted')
     .option(
       '--state-dir <dir>',
@@ -44,6 +46,7 @@ export function workerCommand(program: Command, globals: () => GlobalOptions): v
       let access;
       try {
         access = loadWorkerConfig(configFile);
+        checkClusterRoutes(access);
       } catch (err) {
         if (err instanceof WorkerConfigError) throw usageError(err.message);
         throw err;

@@ -1,5 +1,6 @@
 // Command lines of the five control-plane processes, all bound to 127.0.0.1.
 import { ClusterPki } from './pki';
+import { auditArgs } from './audit';
 import { ClusterPorts, Component } from './layout';
 
 /** Label kwok selects the nodes it simulates by; removing it makes a node's "kubelet" go silent. */
@@ -23,6 +24,8 @@ export interface ComponentContext {
   timing: Timing;
   /** Set when real nodes run: how the apiserver reaches their kubelets. */
   nodeAccess?: { kubeletClientCert: string; kubeletClientKey: string; egressConfig: string };
+  /** Set when the apiserver keeps an audit log of ServiceAccounts' requests. */
+  audit?: { policyFile: string; logFile: string };
 }
 
 export function componentArgs(c: Component, x: ComponentContext): string[] {
@@ -84,6 +87,7 @@ export function componentArgs(c: Component, x: ComponentContext): string[] {
               `--egress-selector-config-file=${x.nodeAccess.egressConfig}`,
             ]
           : []),
+        ...(x.audit ? auditArgs(x.audit.policyFile, x.audit.logFile) : []),
       ];
     case 'kube-controller-manager':
       return [

@@ -26,3 +26,4 @@ export {
 export { REAL_NODE_POOL, type RealNodeFailure, type RealNodeSpec } from './real-nodes/real-node';
 export { waitForNodeReady, readNodeHealth } from '../../kube/node-conditions';
 export { loadKubeConfig } from '../../kube/kubeconfig';
+export { readAuditLog, type AuditEvent } from './audit';

@@ -53,6 +53,8 @@ export function clusterPaths(dir: string) {
     pki: join(dir, 'pki'),
     etcdData: join(dir, 'etcd-data'),
     stages: join(dir, 'kwok-stages.yaml'),
+    auditPolicy: join(dir, 'audit-policy.yaml'),
+    auditLog: join(dir, 'logs', 'audit.log'),
     pidFile: (c: Component) => join(dir, 'run', `${c}.pid`),
     logFile: (c: Component) => join(dir, 'logs', `${c}.log`),
   };

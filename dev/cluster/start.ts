@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { loadKubeConfig } from '../../kube/kubeconfig';
 import { binaryPaths, ensureBinaries } from './binaries';
 import { ComponentContext, componentArgs, DEFAULT_TIMING, healthUrl, Timing } from './components';
+import { writeAuditPolicy } from './audit';
 import { waitHealthy } from './health';
 import { writeAdminKubeconfig } from './kubeconfig-file';
 import { ClusterInfo, clusterPaths, Component } from './layout';
@@ -62,6 +63,8 @@ export interface StartClusterOptions {
   nodeZoneLabels?: string[];
   /** Run the CSI stack (host-path plugin, provisioner, attacher, snapshotter); default true. */
   csi?: boolean;
+  /** Keep an audit log of every ServiceAccount's requests in logs/audit.log (tests of RBAC); default off. */
+  auditLog?: boolean;
 }
 
 export async function startCluster(opts: StartClusterOptions): Promise<ClusterInfo> {
@@ -128,6 +131,11 @@ async function startLocked(dir: string, opts: StartClusterOptions): Promise<Clus
     stages: paths.stages,
     timing: { ...DEFAULT_TIMING, ...opts.timing },
   };
+  if (opts.auditLog) {
+    writeAuditPolicy(paths.auditPolicy);
+    rmSync(paths.auditLog, { force: true });
+    ctx.audit = { policyFile: paths.auditPolicy, logFile: paths.auditLog };
+  }
   const region = opts.region ?? DEFAULT_LAYOUT.region;
   const zones = opts.zones ?? DEFAULT_LAYOUT.zones;
   const realNodes: RealNodesInfo | undefined = realTools && {

@@ -50,6 +50,8 @@ export interface TestStackOptions {
   nodeZoneLabels?: string[];
   /** More clusters (no real nodes, no CSI), each routed the KOM Clusters of its name; implies `cluster`. */
   extraClusters?: ExtraClusterOptions[];
+  /** The control plane keeps an audit log of ServiceAccounts' requests; implies `cluster`. */
+  auditLog?: boolean;
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
@@ -63,6 +65,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       ephemeralPorts: true,
       ...(opts.server ? { server: opts.server } : {}),
       ...(opts.cluster ? { cluster: true } : {}),
+      ...(opts.auditLog ? { cluster: true, auditLog: true } : {}),
       ...(opts.realNodes ? { realNodes: opts.realNodes } : {}),
       ...(opts.realNodeZones ? { realNodeZones: opts.realNodeZones } : {}),
       ...(opts.zones ? { cluster: true, zones: opts.zones } : {}),
@@ -86,7 +89,12 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   }
   if (!status.temporalAddress) throw new Error(`dev stack in ${dir} reports no Temporal address`);
   if (
-    (opts.cluster || opts.realNodes || opts.zones || opts.nodeProviderId || opts.extraClusters?.length) &&
+    (opts.cluster ||
+      opts.auditLog ||
+      opts.realNodes ||
+      opts.zones ||
+      opts.nodeProviderId ||
+      opts.extraClusters?.length) &&
     !status.kubeconfig
   )
     throw new Error(`dev stack in ${dir} started no Kubernetes control plane`);

@@ -1,0 +1,76 @@
+// The ClusterRole of the in-cluster worker: exactly what Kompox asks of the Kubernetes API, each
+// rule with the reason. test/integration/rbac proves it on the dev cluster from the apiserver's
+// audit log: every verb of every rule is used by a deploy, stop snapshot, restore, failover and
+// destroy of the wiki on the local provider, and nothing is denied. A rule is added here only with a test that uses it. Kompox writes with
+// server-side apply, a patch that needs `create` too when the object is new.
+
+export interface ClusterRoleRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  /** Why Kompox needs it: rendered as the rule's comment. */
+  why: string;
+}
+
+export const WORKER_CLUSTER_ROLE_RULES: readonly ClusterRoleRule[] = [
+  {
+    apiGroups: [''],
+    resources: ['namespaces'],
+    verbs: ['create', 'patch', 'delete'],
+    why: 'each app has its own namespace: applied before its objects, deleted by app destroy --delete-namespace',
+  },
+  {
+    apiGroups: [''],
+    resources: ['persistentvolumes', 'persistentvolumeclaims'],
+    verbs: ['create', 'list', 'patch', 'delete'],
+    why: 'each disk is a PersistentVolume bound to its app’s claim; a restore or reassign adds a new pair and prunes the old',
+  },
+  {
+    apiGroups: [''],
+    resources: ['services', 'configmaps', 'secrets'],
+    verbs: ['create', 'list', 'patch', 'delete'],
+    why: 'the app’s Services, compose configs and secrets: applied, and pruned when the compose file drops them (Secrets are written, never read)',
+  },
+  {
+    apiGroups: ['networking.k8s.io'],
+    resources: ['ingresses', 'networkpolicies'],
+    verbs: ['create', 'list', 'patch', 'delete'],
+    why: 'the app’s Ingress and its NetworkPolicy: applied, and pruned when no longer rendered',
+  },
+  {
+    apiGroups: ['apps'],
+    resources: ['deployments'],
+    verbs: ['create', 'get', 'patch', 'delete'],
+    why: 'the app’s Deployment: applied, its rollout followed, removed by app destroy',
+  },
+  {
+    apiGroups: ['apps'],
+    resources: ['deployments/scale'],
+    verbs: ['patch'],
+    why: 'a stop-consistency snapshot or a restore scales the app to 0 and back to 1',
+  },
+  {
+    apiGroups: [''],
+    resources: ['pods'],
+    verbs: ['list', 'delete'],
+    why: 'the app’s pod: where it runs and whether it is ready; a failover force-deletes it on the dead node',
+  },
+  {
+    apiGroups: [''],
+    resources: ['events'],
+    verbs: ['list'],
+    why: 'why a pod that is not ready is stuck (FailedScheduling, FailedAttachVolume …), said in the operation’s failure',
+  },
+  {
+    apiGroups: ['storage.k8s.io'],
+    resources: ['volumeattachments'],
+    verbs: ['list'],
+    why: 'a failover waits until the app’s volumes are detached from the dead node',
+  },
+  {
+    apiGroups: [''],
+    resources: ['nodes'],
+    verbs: ['get'],
+    why: 'the zone of the node the app runs on, recorded with its status and checked against its disks',
+  },
+];
