@@ -1,7 +1,8 @@
 // The ClusterRole of the in-cluster worker: exactly what Kompox asks of the Kubernetes API, each
 // rule with the reason. test/integration/rbac proves it on the dev cluster from the apiserver's
-// audit log: every verb of every rule is used by a deploy, stop snapshot, restore, failover and
-// destroy of the wiki on the local provider, and nothing is denied. A rule is added here only with a test that uses it. Kompox writes with
+// audit log: every verb of every rule is used by a deploy, stop snapshot, restore, failover on
+// an alert (the node incident included) and destroy of the wiki on the local provider, and
+// nothing is denied. A rule is added here only with a test that uses it. Kompox writes with
 // server-side apply, a patch that needs `create` too when the object is new.
 
 export interface ClusterRoleRule {
@@ -70,7 +71,19 @@ export const WORKER_CLUSTER_ROLE_RULES: readonly ClusterRoleRule[] = [
   {
     apiGroups: [''],
     resources: ['nodes'],
+    verbs: ['get', 'list', 'patch'],
+    why: 'the zone of the node the app runs on; a node incident judges the node and its zone from every node, and sets and removes the out-of-service taint',
+  },
+  {
+    apiGroups: ['coordination.k8s.io'],
+    resources: ['leases'],
+    verbs: ['list'],
+    why: 'a node incident tells a silent node by its Lease in kube-node-lease, expired since its last renewal',
+  },
+  {
+    apiGroups: [''],
+    resources: ['namespaces'],
     verbs: ['get'],
-    why: 'the zone of the node the app runs on, recorded with its status and checked against its disks',
+    why: 'a node incident finds the Kompox app of each pod on the node by its namespace’s kompox.dev/app annotation',
   },
 ];

@@ -25,19 +25,20 @@ import { type AuditEvent, readAuditLog } from '../../../dev/cluster';
 import { clusterPaths } from '../../../dev/cluster/layout';
 import { devClusterDir } from '../../../dev/dev-stack';
 import { applyObjects } from '../../../kube/apply';
-import { taintNode, untaintNode } from '../../../kube/taint';
 import { WORKER_CLUSTER_ROLE_RULES } from '../../../workers/in-cluster/cluster-role';
 import { WORKER_NAME, renderWorkerManifests } from '../../../workers/in-cluster/manifests';
 import { NAMESPACE } from '../../../workers/dev-stack-constants';
 import { type TestProject, kompoxops, kompoxopsJson, wikiProject } from '../../helpers/deploy-project';
+import { taintNode, untaintNode } from '../../../kube/taint';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
+import { alertNodeDown, awaitFailover, awaitNodesBack, failKwokNodes } from '../../helpers/failover-app';
 import { eventually, kubeConfigOf } from '../../helpers/kube-app';
 import { setWikiSnapshots } from '../../helpers/snapshots';
 import { killWorker } from '../../helpers/worker-kill';
 
 const WORKER_NAMESPACE = 'kompox';
-const OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
 const SERVICE_ACCOUNT = `system:serviceaccount:${WORKER_NAMESPACE}:${WORKER_NAME}`;
+const OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
 
 void describe('the in-cluster worker with its least-privilege ServiceAccount', () => {
   let stack: TestStack;
@@ -54,6 +55,9 @@ void describe('the in-cluster worker with its least-privilege ServiceAccount', (
     project = wikiProject('rbacwiki');
     // Stop-consistency snapshots scale the app's Deployment down and up again.
     setWikiSnapshots(project, ['consistency: stop']);
+    // The node incident verifies a node is down for this long before it fences.
+    const kom = join(project.dir, 'kompoxapp.yml');
+    writeFileSync(kom, readFileSync(kom, 'utf8').replace('verifyGraceSeconds: 30', 'verifyGraceSeconds: 2'));
   });
   after(async () => {
     if (worker && worker.exitCode === null) {
@@ -261,6 +265,27 @@ void describe('the in-cluster worker with its least-privilege ServiceAccount', (
       await untaintNode(kc, dead, OUT_OF_SERVICE);
       await kompoxops(stack, project.dir, 'dev', 'node', 'recover', dead);
     }
+  });
+
+  void it('fails the app over on an alert: its incident fences and taints the node, and untaints it once back', async () => {
+    const before = await kompoxopsJson<AppStatus>(stack, project.dir, 'app', 'status');
+    const dead = before.node!;
+    await failKwokNodes(stack, project.dir, [dead]);
+    try {
+      // The alert starts the node's incident, which this worker runs with the ServiceAccount:
+      // it reads nodes, leases, pods and namespaces, taints the node and hands out the failover.
+      await alertNodeDown(stack, dead, `rbac@${dead}`);
+      const moved = await awaitFailover(stack, before.appKey);
+      assert.equal(moved.op.phase, 'Completed', `${JSON.stringify(moved.op.failure)}\n${workerLog}`);
+      const after = await kompoxopsJson<AppStatus>(stack, project.dir, 'app', 'status');
+      assert.equal(after.ready, true, JSON.stringify(after));
+      assert.notEqual(after.node, dead);
+      assert.equal(after.zone, before.zone);
+    } finally {
+      await kompoxops(stack, project.dir, 'dev', 'node', 'recover', dead);
+    }
+    // The incident removes its out-of-service taint once the node is Ready again.
+    await awaitNodesBack(stack, [dead]);
   });
 
   void it('destroys the app and its namespace', async () => {
