@@ -202,6 +202,8 @@ export interface StepRecord {
   startedAt: string;
   endedAt?: string;
   detail?: string;
+  /** The order the step started in within its operation (absent in records from before it). */
+  seq?: number;
 }
 
 export interface OperationFailure {

@@ -241,8 +241,17 @@ export async function appController(input: AppControllerInput): Promise<void> {
     const record = findOperation(operationId);
     if (!record) return;
     const i = record.steps.findIndex((s) => s.name === step.name && s.startedAt === step.startedAt);
-    if (i < 0) record.steps.push(step);
-    else if (step.phase !== 'InProgress') record.steps[i] = step;
+    if (i >= 0) {
+      if (step.phase !== 'InProgress') record.steps[i] = step;
+      return;
+    }
+    // Signals sent in one workflow task may arrive in any order: keep the steps in the order
+    // they started (by their sequence number; records from before it, by their start time).
+    const after = record.steps.findIndex((s) =>
+      s.seq !== undefined && step.seq !== undefined ? s.seq > step.seq : s.startedAt > step.startedAt,
+    );
+    if (after < 0) record.steps.push(step);
+    else record.steps.splice(after, 0, step);
   });
 
   const limit = input.maxHistoryEvents ?? MAX_HISTORY_EVENTS;

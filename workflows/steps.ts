@@ -29,6 +29,7 @@ export const PIPELINED_STEP_REPORTS_PATCH = 'pipelined-step-reports';
 
 // Module state is per workflow run in the workflow sandbox.
 const unsettled = new Set<Promise<void>>();
+let stepsStarted = 0;
 
 function keepUntilSettled(report: Promise<void>, step: string): void {
   const settled: Promise<void> = report
@@ -68,15 +69,18 @@ export function stepRunner(operationId: string): StepRunner {
   };
   return async (name, fn, detail) => {
     const startedAt = new Date().toISOString();
+    // Steps started in one workflow task share its time; the controller orders them by this.
+    const seq = stepsStarted++;
     // The start goes out with the step's first command instead of a round trip of its own (the
     // controller never lets a late start overwrite the end).
-    void report({ name, phase: 'InProgress', startedAt }).catch(() => undefined);
+    void report({ name, phase: 'InProgress', startedAt, seq }).catch(() => undefined);
     try {
       const result = await fn();
       const ended = report({
         name,
         phase: 'Completed',
         startedAt,
+        seq,
         endedAt: new Date().toISOString(),
         ...(detail ? { detail: detail(result) } : {}),
       });
@@ -86,7 +90,14 @@ export function stepRunner(operationId: string): StepRunner {
     } catch (err) {
       const message =
         err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-      await report({ name, phase: 'Failed', startedAt, endedAt: new Date().toISOString(), detail: message });
+      await report({
+        name,
+        phase: 'Failed',
+        startedAt,
+        seq,
+        endedAt: new Date().toISOString(),
+        detail: message,
+      });
       throw err;
     }
   };

@@ -167,6 +167,10 @@ void describe('payload encryption: no secret in anything Temporal stores', () =>
       for (const { path, payload } of payloadsOf(events)) {
         // Search attributes are plaintext by design: the server indexes them.
         if (path.includes('.searchAttributes.')) continue;
+        // The SDK core's own marker records (a patch's id; a local activity's sequence number,
+        // attempt, type and times) hold no user data, and the leak scan above covers them; a
+        // local activity's result is user data and is checked here.
+        if (/\.markerRecordedEventAttributes\.details\.(patch-data|data)\.payloads/.test(path)) continue;
         payloadCount++;
         assert.equal(
           text(payload.metadata?.encoding),
