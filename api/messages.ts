@@ -92,6 +92,15 @@ export interface StepReport {
 }
 export const operationStepSignal = defineSignal<[StepReport]>('operationStep');
 
+/** Sent once by an operation's child workflow as it ends: every step it ran, in start order. */
+export interface StepsReport {
+  operationId: string;
+  steps: StepRecord[];
+}
+export const operationStepsSignal = defineSignal<[StepsReport]>('operationSteps');
+/** Answered by a running operation's own workflow: its steps so far, for live progress. */
+export const operationStepsQuery = defineQuery<StepRecord[]>('operationSteps');
+
 /** Sent by the controller to a request's `notifyWorkflowId` when the operation has ended. */
 export const operationFinishedSignal = defineSignal<[OperationRecord]>('operationFinished');
 

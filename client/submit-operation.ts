@@ -9,6 +9,7 @@ import { APP_CONTROLLER_WORKFLOW, TASK_QUEUE, appControllerWorkflowId } from '..
 import { cancelOperationUpdate, operationQuery, submitOperationUpdate } from '../api/messages';
 import { type OperationRecord, type OperationRequest, type Requester, isFinal } from '../api/operation';
 import { APP_KEY } from '../api/search-attributes';
+import { withLiveSteps } from './live-steps';
 import { localRequester } from './requester';
 
 export { localRequester };
@@ -109,8 +110,9 @@ export async function watchOperation(
   const seen = new Set<string>();
   for (;;) {
     opts.signal?.throwIfAborted();
-    const record = await handle.query(operationQuery, operationId);
-    if (!record) throw new OperationNotFoundError(`app ${appKey} has no operation "${operationId}"`);
+    const queried = await handle.query(operationQuery, operationId);
+    if (!queried) throw new OperationNotFoundError(`app ${appKey} has no operation "${operationId}"`);
+    const record = opts.onStep ? await withLiveSteps(client, queried) : queried;
     opts.onPoll?.(record);
     for (const step of record.steps) {
       const key = `${step.name}@${step.startedAt}:${step.phase}`;

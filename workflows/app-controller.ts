@@ -36,6 +36,7 @@ import {
   operationFinishedSignal,
   operationQuery,
   operationStepSignal,
+  operationStepsSignal,
   requestOperationSignal,
   submitOperationUpdate,
 } from '../api/messages';
@@ -237,6 +238,13 @@ export async function appController(input: AppControllerInput): Promise<void> {
     state.deployed ? { revision: state.deployed.revision, target: state.deployed.target } : null,
   );
 
+  // Operations report their steps once, as they end; `op watch` reads a running one's live.
+  setHandler(operationStepsSignal, ({ operationId, steps }) => {
+    const record = findOperation(operationId);
+    if (record) record.steps = steps;
+  });
+
+  // Histories from before that reported each step as it started and ended.
   setHandler(operationStepSignal, ({ operationId, step }) => {
     const record = findOperation(operationId);
     if (!record) return;

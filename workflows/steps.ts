@@ -1,20 +1,23 @@
-// Step reporting for operation workflows: each step's start and end is signalled to the app
-// controller that runs the operation, so `kompoxops op watch` sees progress live, and each end
-// is one log line with the app key, operation id, kind, step, outcome and duration. The line
-// goes through the workflow `log`, which stays silent during replay: a worker that picks the
-// operation up again does not log its steps twice.
+// Step reporting for operation workflows. An operation keeps its steps and answers
+// `operationStepsQuery` with them, so `kompoxops op watch` sees progress live; as it ends it
+// hands the whole list to the app controller in one signal, so a step costs no workflow task of
+// its own in either workflow. Each step's end is one log line with the app key, operation id,
+// kind, step, outcome and duration. The line goes through the workflow `log`, which stays silent
+// during replay: a worker that picks the operation up again does not log its steps twice.
 //
-// A step's end report goes out with the next step's first command instead of holding that step
-// back for a round trip of its own. Signals still unsent when a workflow ends are lost, so every
-// workflow settles its reports before it completes (step-reports-interceptor.ts).
+// Histories from before signalled each step's start and end to the controller, first each one
+// awaited, then with the end report pipelined into the next step's first command; both replay.
+// Signals still unsent when a workflow ends are lost, so every workflow settles its reports
+// before it completes (step-reports-interceptor.ts).
 import {
   CancellationScope,
   getExternalWorkflowHandle,
   log,
   patched,
+  setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { operationStepSignal } from '../api/messages';
+import { operationStepSignal, operationStepsQuery, operationStepsSignal } from '../api/messages';
 import type { StepRecord } from '../api/operation';
 import { APP_KEY, OPERATION_KIND } from '../api/search-attributes';
 
@@ -26,10 +29,21 @@ export type StepRunner = <T>(
 
 /** Histories from before the end reports were pipelined await each one where it was sent. */
 export const PIPELINED_STEP_REPORTS_PATCH = 'pipelined-step-reports';
+/** Histories from before steps were reported once at the end signal each step. */
+export const STEPS_AT_END_PATCH = 'steps-at-end';
 
 // Module state is per workflow run in the workflow sandbox.
 const unsettled = new Set<Promise<void>>();
 let stepsStarted = 0;
+/** The steps so far, in start order, once this run reports them at its end. */
+let kept: { controllerId: string; operationId: string; steps: StepRecord[]; sent?: true } | undefined;
+
+function keep(step: StepRecord): void {
+  const steps = kept!.steps;
+  const i = steps.findIndex((s) => s.seq === step.seq);
+  if (i >= 0) steps[i] = step;
+  else steps.push(step);
+}
 
 function keepUntilSettled(report: Promise<void>, step: string): void {
   const settled: Promise<void> = report
@@ -39,14 +53,30 @@ function keepUntilSettled(report: Promise<void>, step: string): void {
   unsettled.add(settled);
 }
 
-/** Waits until every step report this workflow sent has reached the controller. */
+/** Hands the controller this workflow's steps and waits until every report has reached it. */
 export async function settleStepReports(): Promise<void> {
+  if (kept?.steps.length && !kept.sent) {
+    const { controllerId, operationId, steps } = kept;
+    kept.sent = true;
+    keepUntilSettled(
+      CancellationScope.nonCancellable(() =>
+        getExternalWorkflowHandle(controllerId).signal(operationStepsSignal, { operationId, steps }),
+      ),
+      'steps',
+    );
+  }
   while (unsettled.size > 0) await Promise.all([...unsettled]);
 }
 
 export function stepRunner(operationId: string): StepRunner {
   const { parent, typedSearchAttributes } = workflowInfo();
-  const pipelined = parent !== undefined && patched(PIPELINED_STEP_REPORTS_PATCH);
+  const atEnd = parent !== undefined && patched(STEPS_AT_END_PATCH);
+  const pipelined = atEnd || (parent !== undefined && patched(PIPELINED_STEP_REPORTS_PATCH));
+  if (atEnd && !kept) {
+    kept = { controllerId: parent.workflowId, operationId, steps: [] };
+    const steps = kept.steps;
+    setHandler(operationStepsQuery, () => steps);
+  }
   // The controller tags each operation it starts with them; an operation run on its own has none.
   const appKey = typedSearchAttributes.get(APP_KEY);
   const kind = typedSearchAttributes.get(OPERATION_KIND);
@@ -62,6 +92,7 @@ export function stepRunner(operationId: string): StepRunner {
         ...(step.phase === 'Failed' ? { error: step.detail } : {}),
       });
     if (!parent) return; // run on its own (tests, manual runs): nothing to report to
+    if (atEnd) return keep(step);
     // Reports outlive a cancellation: the controller still learns how the step ended.
     await CancellationScope.nonCancellable(() =>
       getExternalWorkflowHandle(parent.workflowId).signal(operationStepSignal, { operationId, step }),

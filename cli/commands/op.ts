@@ -9,6 +9,7 @@ import { CliError, EXIT } from '../exit-codes';
 import { age, outputFormat, print, table } from '../output';
 import { type GlobalOptions, loadAppTarget } from '../project';
 import { OperationNotFoundError, cancelOperation, watchOperation } from '../../client/submit-operation';
+import { withLiveSteps } from '../../client/live-steps';
 import { connectClient } from '../temporal';
 import { isControllerMissing } from '../controller-errors';
 
@@ -114,7 +115,7 @@ export function opCommand(program: Command, globals: () => GlobalOptions): void 
             `app ${target.appKey} has no operation "${id}" (see kompoxops op list)`,
             EXIT.usage,
           );
-        print(format, record, renderOne);
+        print(format, await withLiveSteps(client, record), renderOne);
       });
     });
 

@@ -13,12 +13,13 @@ import { type NewRequest, submitOperation, watchOperation } from '../../client/s
 import type { ProviderDriver } from '../../drivers/driver';
 import type { AppTarget } from '../../api/app-target';
 import { appControllerWorkflowId } from '../../api/ids';
-import { type ControllerView, controllerViewQuery, operationQuery } from '../../api/messages';
+import { type ControllerView, controllerViewQuery } from '../../api/messages';
 import type { OperationRecord } from '../../api/operation';
 import { localActivityRun } from './local-activity';
 import { localAppTarget } from './app-target';
 import type { TestProject } from './deploy-project';
 import { type TestStack, startTestStack } from './dev-stack';
+import { readOperation } from '../../client/live-steps';
 
 /**
  * A test stack for the enclosing describe, and local app targets whose state roots are removed
@@ -173,10 +174,9 @@ export async function waitForSteps(
   ready: (steps: OperationRecord['steps']) => boolean,
   timeoutMs = 30_000,
 ): Promise<void> {
-  const handle = client.workflow.getHandle(appControllerWorkflowId(appKey));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const rec = await handle.query(operationQuery, operationId);
+    const rec = await readOperation(client, appKey, operationId);
     if (rec && ready(rec.steps)) return;
     if (Date.now() > deadline)
       throw new Error(`${what} not seen in ${timeoutMs} ms: ${JSON.stringify(rec?.steps)}`);

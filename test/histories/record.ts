@@ -17,7 +17,6 @@ import {
 import { repoRoot } from '../../workers/repo-root';
 import { temporalCliPath } from '../../dev/temporal-cli';
 import { APP_CONTROLLER_WORKFLOW, TASK_QUEUE, appControllerWorkflowId } from '../../api/ids';
-import { operationQuery } from '../../api/messages';
 import type { Lane, OperationRecord } from '../../api/operation';
 import type { appController } from '../../workflows/app-controller';
 import { localAppTarget } from '../helpers/app-target';
@@ -25,6 +24,7 @@ import { kompoxopsJson, wikiProject } from '../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../helpers/dev-stack';
 import { reportAlert } from '../../client/report-alert';
 import { failoverSlotsWorkflowId, incidentViewQuery } from '../../api/incident';
+import { readOperation } from '../../client/live-steps';
 
 interface ScheduleView {
   recentRuns: { workflowId: string }[];
@@ -99,7 +99,7 @@ async function recordOperations(stack: TestStack, save: Save): Promise<void> {
     );
   const started = async (id: string) => {
     for (let i = 0; i < 300; i++) {
-      const r = await stack.client.workflow.getHandle(controllerId).query(operationQuery, id);
+      const r = await readOperation(stack.client, lanes.appKey, id);
       if (r?.phase === 'InProgress' && r.steps.length > 0) return;
       await sleep(100);
     }

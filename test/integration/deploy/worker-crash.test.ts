@@ -14,7 +14,7 @@ import type { AppStatus } from '../../../cli/commands/app';
 import { cordonNode, uncordonNode } from '../../../kube/cordon';
 import { devClusterDir, restartWorker } from '../../../dev/dev-stack';
 import { appControllerWorkflowId } from '../../../api/ids';
-import { controllerViewQuery, operationQuery } from '../../../api/messages';
+import { controllerViewQuery } from '../../../api/messages';
 import { type OperationRecord, isFinal } from '../../../api/operation';
 import type { DiskView } from '../../../api/messages';
 import { type AdmissionDelay, startAdmissionDelay } from '../../helpers/admission-delay';
@@ -23,6 +23,7 @@ import { deploySuite } from '../../helpers/deploy-suite';
 import { appObjects, eventually } from '../../helpers/kube-app';
 import { killWorker } from '../../helpers/worker-kill';
 import { activityAttempts } from '../../helpers/snapshots';
+import { readOperation } from '../../../client/live-steps';
 
 void describe('deploy durability: worker killed mid-step, steps slower than the heartbeat timeout', () => {
   const suite = deploySuite();
@@ -32,7 +33,7 @@ void describe('deploy durability: worker killed mid-step, steps slower than the 
 
   const controller = () => suite.stack.client.workflow.getHandle(appControllerWorkflowId(p.appKey));
   const operation = async (id: string): Promise<OperationRecord> => {
-    const rec = await controller().query(operationQuery, id);
+    const rec = await readOperation(suite.stack.client, p.appKey, id);
     assert.ok(rec, `no operation ${id}`);
     return rec;
   };

@@ -22,6 +22,7 @@ import type { AppTarget } from '../../../api/app-target';
 import type { Lane, OperationRecord } from '../../../api/operation';
 import { localAppTarget } from '../../helpers/app-target';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
+import { readOperation } from '../../../client/live-steps';
 
 const TEST = localRequester('test');
 
@@ -35,10 +36,9 @@ async function submit(client: Client, request: NewRequest): Promise<OperationRec
 
 /** Waits until the operation is InProgress (its child workflow runs). */
 async function waitRunning(client: Client, appKey: string, id: string): Promise<void> {
-  const handle = client.workflow.getHandle(appControllerWorkflowId(appKey));
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const record = await handle.query(operationQuery, id);
+    const record = await readOperation(client, appKey, id);
     if (record?.phase === 'InProgress' && record.steps.some((s) => s.phase === 'InProgress')) return;
     assert.ok(Date.now() < deadline, `operation ${id} never started: ${JSON.stringify(record)}`);
     await sleep(100);

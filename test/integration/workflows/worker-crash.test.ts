@@ -4,12 +4,11 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { submitOperation, watchOperation } from '../../../client/submit-operation';
-import { appControllerWorkflowId } from '../../../api/ids';
-import { operationQuery } from '../../../api/messages';
 import { localAppTarget } from '../../helpers/app-target';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
 import { createDriver } from '../../../drivers/registry';
 import { killAndRestartWorker } from '../../helpers/worker-kill';
+import { readOperation } from '../../../client/live-steps';
 
 describe('worker crash during disk create', () => {
   let stack: TestStack;
@@ -23,12 +22,11 @@ describe('worker crash during disk create', () => {
   it('completes with exactly one disk after SIGKILL and restart', async () => {
     const target = localAppTarget({ settings: { LOCAL_LATENCY_MS: 'createDisk=4000' } });
     const accepted = await submitOperation(stack.client, { kind: 'disk.create', target, volume: 'db' });
-    const handle = stack.client.workflow.getHandle(appControllerWorkflowId(target.appKey));
 
     // Wait until the create step runs, give the activity time to begin the create, then kill.
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const rec = await handle.query(operationQuery, accepted.id);
+      const rec = await readOperation(stack.client, target.appKey, accepted.id);
       if (rec?.steps.some((s) => s.name === 'create disk' && s.phase === 'InProgress')) break;
       assert.ok(Date.now() < deadline, 'create step never started');
       await sleep(100);
