@@ -29,6 +29,7 @@ import { waitForOperation } from '../drivers/long-operation';
 import { devStackDown, devStackUp } from '../dev/dev-stack';
 import { NAMESPACE } from '../workers/dev-stack-constants';
 import type { AppTarget } from '../api/app-target';
+import type { OperationRecord } from '../api/operation';
 import { localAppTarget } from '../test/helpers/app-target';
 import { cpuSeconds } from './proc-stat';
 
@@ -58,6 +59,37 @@ async function completedRuns(client: Client): Promise<number> {
     `WorkflowType = 'scheduledSnapshotWorkflow' AND ExecutionStatus = 'Completed'`,
   );
   return r.count;
+}
+
+/** Where a tick's time goes: median and last, after the trigger, of each stage of the runs. */
+async function tickTimeline(client: Client, t0: number): Promise<[string, string][]> {
+  const started: number[] = [];
+  const requested: number[] = [];
+  const opStarted: number[] = [];
+  const opEnded: number[] = [];
+  const closed: number[] = [];
+  const since = new Date(t0 - 1000).toISOString();
+  for await (const wf of client.workflow.list({
+    query: `WorkflowType = 'scheduledSnapshotWorkflow' AND StartTime >= '${since}'`,
+  })) {
+    started.push(wf.startTime.getTime() - t0);
+    if (wf.closeTime) closed.push(wf.closeTime.getTime() - t0);
+    const record = (await client.workflow.getHandle(wf.workflowId, wf.runId).result()) as OperationRecord;
+    requested.push(Date.parse(record.requestedAt) - t0);
+    if (record.startedAt) opStarted.push(Date.parse(record.startedAt) - t0);
+    if (record.endedAt) opEnded.push(Date.parse(record.endedAt) - t0);
+  }
+  const q = (xs: number[]): string => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length ? `first ${secs(s[0]!)}, median ${secs(s[Math.floor(s.length / 2)]!)}, last ${secs(s[s.length - 1]!)}` : 'none';
+  };
+  return [
+    ['scheduled runs started', q(started)],
+    ['operations requested (controller)', q(requested)],
+    ['operations started', q(opStarted)],
+    ['operations ended', q(opEnded)],
+    ['scheduled runs closed', q(closed)],
+  ];
 }
 
 async function main(): Promise<void> {
@@ -113,6 +145,7 @@ async function main(): Promise<void> {
     const allRunsDone = Date.now() - t0;
     const tickCpu = cpuSeconds(workerPid) - cpu0;
     const tickHwm = procStatus(workerPid, 'VmHWM');
+    const timeline = await tickTimeline(client, t0);
 
     const driver = await driverFor({ stateDir: dir, access: devAccess('the benchmark') }, targets[0]!);
     const lastReadyAfter = async (since: number, count: number): Promise<number | undefined> => {
@@ -170,6 +203,7 @@ async function main(): Promise<void> {
     row('  last scheduled run completed after', secs(allRunsDone));
     row('  worker CPU used', `${tickCpu.toFixed(1)} s`);
     row('  worker peak RSS (VmHWM)', mib(tickHwm));
+    for (const [label, ms] of timeline) row(`  ${label}`, ms);
     console.log(`B. ${APPS} snapshot.create operations submitted straight to the controllers`);
     row('  all submitted after', secs(submitted));
     row('  last snapshot ready after', secs(opsMs));

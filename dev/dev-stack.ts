@@ -639,9 +639,11 @@ function startTemporalProcess(dir: string, stack: StackFile): void {
       '--dynamic-config-value',
       'system.enableActivityEagerExecution=true',
       // Schedules are run by the server's own per-namespace worker: with its two default
-      // pollers and 30 starts a second, a tick of hundreds of apps queues up there.
+      // pollers and 30 starts a second, a tick of hundreds of apps queues up there. Its sticky
+      // timeout of 5 s is shorter than such a tick: the Schedules it had not reached moved to its
+      // normal queue and waited there about a minute before they started their runs.
       '--dynamic-config-value',
-      'worker.perNamespaceWorkerOptions={"MaxConcurrentWorkflowTaskPollers":16,"MaxConcurrentActivityTaskPollers":16}',
+      'worker.perNamespaceWorkerOptions={"MaxConcurrentWorkflowTaskPollers":16,"MaxConcurrentActivityTaskPollers":16,"StickyScheduleToStartTimeout":"30s"}',
       '--dynamic-config-value',
       'worker.schedulerNamespaceStartWorkflowRPS=200',
     ],
