@@ -437,9 +437,27 @@ async function startStack(
   if (runningPid(procs.worker, WORKER_MATCH) === undefined) {
     progress('starting the worker');
     undo.push({ what: 'the worker', stop: () => stopBackground(procs.worker, WORKER_MATCH) });
-    startWorkerProcess(dir, stack);
-  }
-  await waitForWorker(stack.temporalAddress, procs.worker);
+    for (let attempt = 1; ; attempt++) {
+      startWorkerProcess(dir, stack);
+      try {
+        await waitForWorker(stack.temporalAddress, procs.worker);
+        break;
+      } catch (err) {
+        if (!opts.ephemeralPorts || attempt >= 3 || !/address already in use/.test(String(err))) throw err;
+        // Only tests ask for ephemeral ports: the dev server's Web UI keeps the codec port it
+        // was started with, and no test opens the UI.
+        progress('a port was taken before the worker bound it; starting it again on new ports');
+        const [metricsPort, codecPort, webhookPort] = (await freePorts(3)) as [number, number, number];
+        stack = {
+          ...stack,
+          metricsAddress: `127.0.0.1:${metricsPort}`,
+          codecServerAddress: `127.0.0.1:${codecPort}`,
+          webhookAddress: `127.0.0.1:${webhookPort}`,
+        };
+        writeFileSync(join(dir, 'stack.json'), JSON.stringify(stack, null, 2) + '\n');
+      }
+    }
+  } else await waitForWorker(stack.temporalAddress, procs.worker);
   return devStackStatusWithCluster(dir);
 }
 
