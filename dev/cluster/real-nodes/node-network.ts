@@ -66,12 +66,16 @@ export function ensureBridge(prefix: string): void {
 /** Creates a node's namespace and links it to the bridge; a no-op when it exists. */
 export function ensureNodeNetwork(prefix: string, index: number): NodeAddress {
   const addr = nodeAddress(prefix, index);
-  if (existsSync(netnsPath(addr.netns))) return addr;
+  if (existsSync(netnsPath(addr.netns))) {
+    // A namespace made before nodes served the Service's address gets it too (api-forward binds it).
+    ip(['-n', addr.netns, 'addr', 'replace', `${KUBERNETES_SERVICE_IP}/32`, 'dev', 'lo']);
+    return addr;
+  }
   const bridge = bridgeNetns(prefix);
   const hostEnd = `vn${index}`;
   ip(['netns', 'add', addr.netns]);
   ip(['-n', addr.netns, 'link', 'set', 'lo', 'up']);
-  ip(['-n', addr.netns, 'addr', 'add', `${KUBERNETES_SERVICE_IP}/32`, 'dev', 'lo']);
+  ip(['-n', addr.netns, 'addr', 'replace', `${KUBERNETES_SERVICE_IP}/32`, 'dev', 'lo']);
   // Both ends are born inside our namespaces, so the root namespace never sees the link.
   ip(['-n', bridge, 'link', 'add', hostEnd, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', addr.netns]);
   ip(['-n', bridge, 'link', 'set', hostEnd, 'master', 'br0', 'up']);
