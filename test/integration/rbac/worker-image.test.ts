@@ -39,6 +39,7 @@ import {
   REAL_NODE_POOL,
 } from '../../../dev/cluster';
 import { CSI_STORAGE_CLASS } from '../../../dev/cluster/csi/csi-stack';
+import { KUBERNETES_SERVICE_IP } from '../../../dev/cluster/real-nodes/node-network';
 import { devClusterDir } from '../../../dev/dev-stack';
 import { applyObjects } from '../../../kube/apply';
 import { execInContainer } from '../../../kube/exec';
@@ -207,6 +208,7 @@ void describe('the worker image, run by the rendered Deployment on real nodes', 
              tmp: tryWrite('/tmp/probe'), state: tryWrite('/var/lib/kompox/probe'),
              codec: fs.readFileSync(process.env.KOMPOX_CODEC_KEY_FILE, 'utf8'),
              token: fs.readFileSync('/var/run/secrets/kompox/webhook/token', 'utf8'),
+             api: process.env.KUBERNETES_SERVICE_HOST + ':' + process.env.KUBERNETES_SERVICE_PORT,
            }));`,
         ),
       ) as Record<string, unknown>;
@@ -226,6 +228,8 @@ void describe('the worker image, run by the rendered Deployment on real nodes', 
       assert.equal(seen.state, 'ok');
       assert.equal(seen.codec, codecKeys);
       assert.equal(seen.token, 'test-webhook-token\n');
+      // The in-cluster client found the API where any cluster's pods do: the kubernetes Service.
+      assert.equal(seen.api, `${KUBERNETES_SERVICE_IP}:443`);
     }
   });
 
