@@ -17,7 +17,6 @@ export { DEFAULT_LAYOUT, nodeName, regionOfZone, type NodeLayout } from './nodes
 export { COMPONENTS, type ClusterInfo, type ClusterPorts, type Component } from './layout';
 export { readClusterInfo } from './state';
 export {
-  exposeHostPort,
   findRealNode,
   importImageIntoRealNode,
   failRealNodeOf,
@@ -27,6 +26,7 @@ export {
 } from './real-nodes/real-nodes';
 export { REAL_NODE_POOL, type RealNodeFailure, type RealNodeSpec } from './real-nodes/real-node';
 export { DEV_KOMPOXOPS_IMAGE, ensureKompoxopsImage } from './real-nodes/kompoxops-image';
+export { exposeHostPort } from './real-nodes/host-port-relay';
 export { waitForNodeReady, readNodeHealth } from '../../kube/node-conditions';
 export { loadKubeConfig } from '../../kube/kubeconfig';
 export { readAuditLog, type AuditEvent } from './audit';

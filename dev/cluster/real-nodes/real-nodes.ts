@@ -5,7 +5,7 @@
 // socket, as konnectivity does on AKS and GKE); kubelets reach the apiserver through a relay in
 // their namespace. The machine's own network is never touched.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
@@ -14,7 +14,8 @@ import { readNodeHealth } from '../../../kube/node-conditions';
 import { pollUntil } from '../../../kube/poll';
 import { isOurProcess, readPidFile, removePidFile, spawnDetached, stopProcess } from '../process';
 import { ensureClientCert } from '../pki';
-import { bridgeNetns, ensureBridge, netnsPath, NODE_NETWORK_GATEWAY, removeNetworks } from './node-network';
+import { bridgeNetns, ensureBridge, netnsPath, removeNetworks } from './node-network';
+import { stopHostPortRelays } from './host-port-relay';
 import { realNodePaths } from './node-config';
 import {
   apiSocket,
@@ -128,56 +129,6 @@ export function startNodeNetwork(clusterDir: string, apiServerPort: number): voi
   }
 }
 
-const hostPortPid = (clusterDir: string, port: number, end: 'host' | 'gateway'): string =>
-  join(clusterDir, 'run', `host-port-${port}-${end}.pid`);
-
-/**
- * Makes the machine's 127.0.0.1:`hostPort` (a Temporal server, say) reachable from every real node
- * and pod at <node network gateway>:`port`: nothing in a node's namespace reaches the machine's
- * loopback otherwise. Two relays, as for the apiserver: one on the gateway in the bridge's
- * namespace, one in the root namespace, joined by a Unix socket. They stop with the real nodes.
- * Returns the address pods dial.
- */
-export async function exposeHostPort(clusterDir: string, hostPort: number, port: number): Promise<string> {
-  const prefix = realNodePrefix(clusterDir);
-  const socket = join(clusterDir, 'run', `host-port-${port}.sock`);
-  const script = join(__dirname, 'socket-relay.js');
-  const address = `${NODE_NETWORK_GATEWAY}:${port}`;
-  const argv = {
-    host: [process.execPath, script, 'forward', `unix:${socket}`, `tcp:127.0.0.1:${hostPort}`],
-    gateway: [
-      'nsenter',
-      `--net=${netnsPath(bridgeNetns(prefix))}`,
-      '--',
-      process.execPath,
-      script,
-      'forward',
-      `tcp:${address}`,
-      `unix:${socket}`,
-    ],
-  };
-  for (const end of ['host', 'gateway'] as const) {
-    const pid = readPidFile(hostPortPid(clusterDir, port, end));
-    if (pid !== undefined && isOurProcess(pid, relayId(clusterDir)))
-      await stopProcess(pid, relayId(clusterDir), 2000);
-    const [bin, ...args] = argv[end];
-    spawnDetached(bin!, args, {
-      log: join(clusterDir, 'logs', `host-port-${port}-${end}.log`),
-      pid: hostPortPid(clusterDir, port, end),
-      cwd: clusterDir,
-    });
-  }
-  await pollUntil(
-    `the relay of 127.0.0.1:${hostPort} to ${address}`,
-    async () => (existsSync(socket) ? true : undefined),
-    {
-      timeoutMs: 10_000,
-      intervalMs: 100,
-    },
-  );
-  return address;
-}
-
 function context(
   clusterDir: string,
   info: RealNodesInfo,
@@ -286,12 +237,7 @@ export async function removeRealNodes(clusterDir: string): Promise<void> {
     if (pid !== undefined) await stopProcess(pid, relayId(clusterDir), 2000);
     removePidFile(relayPid(clusterDir, r));
   }
-  const run = join(clusterDir, 'run');
-  for (const f of existsSync(run) ? readdirSync(run).filter((f) => /^host-port-.*\.pid$/.test(f)) : []) {
-    const pid = readPidFile(join(run, f));
-    if (pid !== undefined) await stopProcess(pid, relayId(clusterDir), 2000);
-    removePidFile(join(run, f));
-  }
+  await stopHostPortRelays(clusterDir);
   for (const s of [apiSocket(clusterDir), egressSocket(clusterDir), dialerSocket(clusterDir)])
     rmSync(s, { force: true });
   removeNetworks(prefix);
