@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/bin:$(PATH)
 NODE_STAMP := node_modules/.install-stamp
 SOURCES := $(shell find api dev kom kube drivers activities workflows client workers webhook cli test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all install tools tools-temporal tools-temporal-server tools-k8s tools-real-node tools-csi tools-moto bench-failover bench-migrate tools-alertmanager build lint test test-unit test-integration chaos bench demo demo-k3s demo-down clean
+.PHONY: all install image-dev tools tools-temporal tools-temporal-server tools-k8s tools-real-node tools-csi tools-moto bench-failover bench-migrate tools-alertmanager build lint test test-unit test-integration chaos bench demo demo-k3s demo-down clean
 
 all: build
 
@@ -62,6 +62,11 @@ dist/.build-stamp: $(NODE_STAMP) $(SOURCES) tsconfig.json
 
 build: dist/.build-stamp
 
+# The Kompox image for the dev cluster's real nodes (the Dockerfile's layout, built without
+# Docker from dist/): cached by a hash of the build output, so a warm run only hashes.
+image-dev: build
+	@scripts/kompoxops-image.sh >/dev/null
+
 lint: $(NODE_STAMP)
 	eslint .
 	prettier --check .
@@ -79,7 +84,7 @@ test-unit: build
 SLOWEST_TEST := dist/test/integration/real-nodes/kubernetes-recovery.test.js
 INTEGRATION_TESTS = $(filter-out $(SLOWEST_TEST),$(shell find dist/test/integration dist/test/contract dist/test/chaos -name '*.test.js' | sort))
 
-test-integration: build tools
+test-integration: build tools image-dev
 	node --test --test-timeout=1200000 $(SLOWEST_TEST) & slowest=$$!; \
 	node --test --test-concurrency=3 --test-timeout=1200000 $(INTEGRATION_TESTS); rest=$$?; \
 	wait $$slowest; slowest=$$?; \

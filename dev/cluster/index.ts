@@ -18,12 +18,15 @@ export { COMPONENTS, type ClusterInfo, type ClusterPorts, type Component } from 
 export { readClusterInfo } from './state';
 export {
   findRealNode,
+  importImageIntoRealNode,
   failRealNodeOf,
   powerOffRealNode,
   recoverRealNodeOf,
   type RealNodesInfo,
 } from './real-nodes/real-nodes';
 export { REAL_NODE_POOL, type RealNodeFailure, type RealNodeSpec } from './real-nodes/real-node';
+export { DEV_KOMPOXOPS_IMAGE, ensureKompoxopsImage } from './real-nodes/kompoxops-image';
+export { exposeHostPort } from './real-nodes/host-port-relay';
 export { waitForNodeReady, readNodeHealth } from '../../kube/node-conditions';
 export { loadKubeConfig } from '../../kube/kubeconfig';
 export { readAuditLog, type AuditEvent } from './audit';

@@ -94,7 +94,7 @@ function finishProject(dir: string, app: string, secretValues: string[], cluster
   };
 }
 
-function replaceOnce(file: string, from: string | RegExp, to: string): void {
+export function replaceOnce(file: string, from: string | RegExp, to: string): void {
   const text = readFileSync(file, 'utf8');
   const next = text.replace(from, to);
   if (next === text) throw new Error(`fixture ${file} no longer contains ${String(from)}; update the test`);

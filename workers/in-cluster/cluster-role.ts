@@ -2,8 +2,11 @@
 // rule with the reason. test/integration/rbac proves it on the dev cluster from the apiserver's
 // audit log: every verb of every rule is used by a deploy, stop snapshot, restore, failover on
 // an alert (the node incident included) and destroy of the wiki on the local provider, and
-// nothing is denied. A rule is added here only with a test that uses it. Kompox writes with
-// server-side apply, a patch that needs `create` too when the object is new.
+// nothing is denied. The rules marked `provider: 'k3s'` are what the k3s provider's driver adds
+// (its disks are PersistentVolumeClaims, its snapshots VolumeSnapshots): test/integration/rbac/
+// worker-image.test.ts proves those the same way, with the worker running from its image in the
+// cluster. A rule is added here only with a test that uses it. Kompox writes with server-side
+// apply, a patch that needs `create` too when the object is new.
 
 export interface ClusterRoleRule {
   apiGroups: string[];
@@ -11,6 +14,8 @@ export interface ClusterRoleRule {
   verbs: string[];
   /** Why Kompox needs it: rendered as the rule's comment. */
   why: string;
+  /** Needed only by this provider's driver (and proved by its test); unset: by every app. */
+  provider?: 'k3s';
 }
 
 export const WORKER_CLUSTER_ROLE_RULES: readonly ClusterRoleRule[] = [
@@ -85,5 +90,47 @@ export const WORKER_CLUSTER_ROLE_RULES: readonly ClusterRoleRule[] = [
     resources: ['namespaces'],
     verbs: ['get'],
     why: 'a node incident finds the Kompox app of each pod on the node by its namespace’s kompox.dev/app annotation',
+  },
+  {
+    apiGroups: [''],
+    resources: ['persistentvolumeclaims', 'persistentvolumes'],
+    verbs: ['get'],
+    why: 'k3s provider: a disk is a claim in its disk namespace; its bound volume gives the handle and is kept on Retain',
+    provider: 'k3s',
+  },
+  {
+    apiGroups: ['storage.k8s.io'],
+    resources: ['storageclasses'],
+    verbs: ['get', 'list'],
+    why: 'k3s provider: the StorageClass disks are provisioned with: K3S_STORAGE_CLASS (get), else the default (list)',
+    provider: 'k3s',
+  },
+  {
+    apiGroups: ['storage.k8s.io'],
+    resources: ['csinodes'],
+    verbs: ['list'],
+    why: 'k3s provider: the zones its CSI driver serves, from the nodes it runs on',
+    provider: 'k3s',
+  },
+  {
+    apiGroups: ['snapshot.storage.k8s.io'],
+    resources: ['volumesnapshotclasses'],
+    verbs: ['list'],
+    why: 'k3s provider: the VolumeSnapshotClass snapshots are taken with (the default one unless set)',
+    provider: 'k3s',
+  },
+  {
+    apiGroups: ['snapshot.storage.k8s.io'],
+    resources: ['volumesnapshots'],
+    verbs: ['create', 'get', 'list', 'delete'],
+    why: 'k3s provider: a snapshot is a VolumeSnapshot of the disk’s claim, found by its labels, deleted with the snapshot',
+    provider: 'k3s',
+  },
+  {
+    apiGroups: ['snapshot.storage.k8s.io'],
+    resources: ['volumesnapshotcontents'],
+    verbs: ['get', 'list', 'patch'],
+    why: 'k3s provider: a snapshot’s content is kept on Retain (set back to Delete when Kompox deletes it), read for its size and readiness',
+    provider: 'k3s',
   },
 ];

@@ -2,7 +2,8 @@
 // pods under its own cgroup root, its files under `<cluster>/nodes/<name>`. The node joins as
 // `system:node:<name>` with a certificate of the dev CA, so the Node authorizer and NodeRestriction
 // hold it to its own objects, as on a managed cluster.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,7 +27,7 @@ import {
   realNodePaths,
 } from './node-config';
 import { unmountAll } from './node-mounts';
-import { ensureNodeNetwork, ip, NodeAddress, netnsPath } from './node-network';
+import { ensureNodeNetwork, ip, KUBERNETES_SERVICE_IP, NodeAddress, netnsPath } from './node-network';
 import { csiStateDir } from '../csi/csi-stack';
 import type { CsiTools } from '../csi/csi-tools';
 
@@ -56,6 +57,8 @@ export interface RealNodeContext {
   /** The CSI stack's tools, when the cluster runs it: each node then runs the node plugin. */
   csi?: CsiTools;
 }
+
+const execFileAsync = promisify(execFile);
 
 type NodeProcess = 'api-forward' | 'containerd' | 'kubelet' | 'csi-node';
 
@@ -159,7 +162,8 @@ export async function bootRealNode(ctx: RealNodeContext, spec: RealNodeSpec): Pr
       process.execPath,
       relayScript(),
       'forward',
-      `tcp:127.0.0.1:${ctx.apiServerPort}`,
+      // The kubelet's way to the apiserver, and the `kubernetes` Service's for the node's pods.
+      `tcp:127.0.0.1:${ctx.apiServerPort},tcp:${KUBERNETES_SERVICE_IP}:443`,
       `unix:${apiSocket(ctx.clusterDir)}`,
     ]);
   if (!alive('containerd', ctx, paths)) {
@@ -237,6 +241,29 @@ export async function bootRealNode(ctx: RealNodeContext, spec: RealNodeSpec): Pr
       '--v=1',
     ]);
   }
+}
+
+/**
+ * Imports a docker-archive tar into the running node's containerd: for images too large to import
+ * into every node at boot (the Kompox image), imported by whoever needs them where they need them.
+ */
+export async function importRealNodeImage(
+  ctx: RealNodeContext,
+  spec: RealNodeSpec,
+  tar: string,
+): Promise<void> {
+  const paths = realNodePaths(ctx.clusterDir, spec.name);
+  await execFileAsync(join(ctx.binDir, 'ctr'), [
+    '--address',
+    paths.containerdSocket,
+    '--namespace',
+    'k8s.io',
+    'images',
+    'import',
+    tar,
+  ]).catch((err: Error & { stderr?: string }) => {
+    throw new Error(`importing ${tar} into ${spec.name}: ${err.stderr?.trim() || err.message}`);
+  });
 }
 
 export function nodeLabels(spec: RealNodeSpec): string {

@@ -15,11 +15,13 @@ import { pollUntil } from '../../../kube/poll';
 import { isOurProcess, readPidFile, removePidFile, spawnDetached, stopProcess } from '../process';
 import { ensureClientCert } from '../pki';
 import { bridgeNetns, ensureBridge, netnsPath, removeNetworks } from './node-network';
+import { stopHostPortRelays } from './host-port-relay';
 import { realNodePaths } from './node-config';
 import {
   apiSocket,
   bootRealNode,
   failRealNode,
+  importRealNodeImage,
   nodeDirs,
   RealNodeContext,
   RealNodeFailure,
@@ -235,6 +237,7 @@ export async function removeRealNodes(clusterDir: string): Promise<void> {
     if (pid !== undefined) await stopProcess(pid, relayId(clusterDir), 2000);
     removePidFile(relayPid(clusterDir, r));
   }
+  await stopHostPortRelays(clusterDir);
   for (const s of [apiSocket(clusterDir), egressSocket(clusterDir), dialerSocket(clusterDir)])
     rmSync(s, { force: true });
   removeNetworks(prefix);
@@ -301,4 +304,12 @@ export async function powerOffRealNode(clusterDir: string, name: string): Promis
   if (!info || !spec) return false;
   await failRealNodeOf(info, spec, 'poweroff');
   return true;
+}
+
+/** Imports a docker-archive tar into the containerd of the real node `name` of the cluster in `clusterDir`. */
+export async function importImageIntoRealNode(clusterDir: string, name: string, tar: string): Promise<void> {
+  const info = readClusterInfo(clusterDir);
+  const spec = info && findRealNode(info, name);
+  if (!info || !spec) throw new Error(`the cluster in ${clusterDir} has no real node ${name}`);
+  await importRealNodeImage(recordedContext(info), spec, tar);
 }

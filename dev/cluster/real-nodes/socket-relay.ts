@@ -2,9 +2,10 @@
 // reach through the filesystem. Real nodes live in namespaces of their own and the dev stack never
 // gives the machine's root namespace an address on their network, so this is the only way across:
 //
-//   forward   listen on one endpoint (tcp:HOST:PORT or unix:PATH), connect each stream to another.
-//             Inside a node's namespace it gives the kubelet 127.0.0.1:<apiserver port>; in the root
-//             namespace the other end reaches the real apiserver.
+//   forward   listen on endpoints (tcp:HOST:PORT or unix:PATH, comma-separated), connect each stream
+//             to another. Inside a node's namespace it gives the kubelet 127.0.0.1:<apiserver port>
+//             and pods the `kubernetes` Service (10.96.0.1:443); in the root namespace the other end
+//             reaches the real apiserver.
 //   egress    an HTTP CONNECT proxy on a Unix socket, the apiserver's egress selector for "cluster"
 //             traffic (what konnectivity is on AKS and GKE). Loopback targets (kwok) are dialled
 //             here; every other target goes to the dialer in the node network's namespace.
@@ -76,62 +77,68 @@ function listen(server: Server, on: Endpoint): void {
   } else server.listen(on.port, on.host);
 }
 
-export function startRelay(mode: string, listenSpec: string, targetSpec?: string): Server {
-  const on = parseEndpoint(listenSpec);
+export function startRelay(mode: string, listenSpec: string, targetSpec?: string): Server[] {
+  const ons = listenSpec.split(',').map(parseEndpoint);
+  if (ons.length > 1 && mode !== 'forward') throw new Error(`${mode} listens on one endpoint`);
   const target = targetSpec ? parseEndpoint(targetSpec) : undefined;
-  let server: Server;
+  let server: () => Server;
   switch (mode) {
     case 'forward':
       if (!target) throw new Error('forward needs a target');
-      server = createServer((client) => splice(client, dial(target)));
+      server = () => createServer((client) => splice(client, dial(target)));
       break;
     case 'egress':
       if (!target) throw new Error('egress needs the dialer socket as target');
-      server = createServer((client) => {
-        client.on('error', () => client.destroy());
-        readHead(client, '\r\n\r\n')
-          .then((head) => {
-            const m = /^CONNECT (\S+) HTTP\/1\.[01]/.exec(head);
-            if (!m) {
-              client.end('HTTP/1.1 405 Method Not Allowed\r\n\r\n');
-              return;
-            }
-            const want = splitHostPort(m[1]!);
-            const upstream = isLoopback(want.host) ? dial(want) : dial(target);
-            if (!isLoopback(want.host)) upstream.write(`${want.host}:${want.port}\n`);
-            upstream.once('connect', () => {
-              client.write('HTTP/1.1 200 Connection established\r\n\r\n');
-              splice(client, upstream);
-              client.resume();
-            });
-            upstream.once('error', (err) => {
-              client.end(`HTTP/1.1 502 Bad Gateway\r\n\r\n${err.message}`);
-            });
-          })
-          .catch(() => client.destroy());
-      });
+      server = () =>
+        createServer((client) => {
+          client.on('error', () => client.destroy());
+          readHead(client, '\r\n\r\n')
+            .then((head) => {
+              const m = /^CONNECT (\S+) HTTP\/1\.[01]/.exec(head);
+              if (!m) {
+                client.end('HTTP/1.1 405 Method Not Allowed\r\n\r\n');
+                return;
+              }
+              const want = splitHostPort(m[1]!);
+              const upstream = isLoopback(want.host) ? dial(want) : dial(target);
+              if (!isLoopback(want.host)) upstream.write(`${want.host}:${want.port}\n`);
+              upstream.once('connect', () => {
+                client.write('HTTP/1.1 200 Connection established\r\n\r\n');
+                splice(client, upstream);
+                client.resume();
+              });
+              upstream.once('error', (err) => {
+                client.end(`HTTP/1.1 502 Bad Gateway\r\n\r\n${err.message}`);
+              });
+            })
+            .catch(() => client.destroy());
+        });
       break;
     case 'dialer':
-      server = createServer((client) => {
-        client.on('error', () => client.destroy());
-        readHead(client, '\n')
-          .then((line) => {
-            const upstream = dial(splitHostPort(line.trim()));
-            splice(client, upstream);
-            client.resume();
-          })
-          .catch(() => client.destroy());
-      });
+      server = () =>
+        createServer((client) => {
+          client.on('error', () => client.destroy());
+          readHead(client, '\n')
+            .then((line) => {
+              const upstream = dial(splitHostPort(line.trim()));
+              splice(client, upstream);
+              client.resume();
+            })
+            .catch(() => client.destroy());
+        });
       break;
     default:
       throw new Error(`unknown mode ${mode}: forward, egress or dialer`);
   }
-  server.on('error', (err) => {
-    console.error(`socket-relay ${mode} ${listenSpec}: ${err.message}`);
-    process.exit(1);
+  return ons.map((on) => {
+    const s = server();
+    s.on('error', (err) => {
+      console.error(`socket-relay ${mode} ${listenSpec}: ${err.message}`);
+      process.exit(1);
+    });
+    listen(s, on);
+    return s;
   });
-  listen(server, on);
-  return server;
 }
 
 if (require.main === module) {

@@ -21,9 +21,6 @@ import { parseAllDocuments, stringify } from 'yaml';
 import type { OperationRecord } from '../../../api/operation';
 import type { AppStatus } from '../../../cli/commands/app';
 import { devCodecKeyFile } from '../../../client/codec/dev-key';
-import { type AuditEvent, readAuditLog } from '../../../dev/cluster';
-import { clusterPaths } from '../../../dev/cluster/layout';
-import { devClusterDir } from '../../../dev/dev-stack';
 import { applyObjects } from '../../../kube/apply';
 import { WORKER_CLUSTER_ROLE_RULES } from '../../../workers/in-cluster/cluster-role';
 import { WORKER_NAME, renderWorkerManifests } from '../../../workers/in-cluster/manifests';
@@ -35,9 +32,13 @@ import { alertNodeDown, awaitFailover, awaitNodesBack, failKwokNodes } from '../
 import { eventually, kubeConfigOf } from '../../helpers/kube-app';
 import { setWikiSnapshots } from '../../helpers/snapshots';
 import { killWorker } from '../../helpers/worker-kill';
+import {
+  WORKER_NAMESPACE,
+  assertRulesUsedAndNothingDenied,
+  readmeCommands,
+  serviceAccountRequests,
+} from '../../helpers/worker-rbac';
 
-const WORKER_NAMESPACE = 'kompox';
-const SERVICE_ACCOUNT = `system:serviceaccount:${WORKER_NAMESPACE}:${WORKER_NAME}`;
 const OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
 
 void describe('the in-cluster worker with its least-privilege ServiceAccount', () => {
@@ -94,7 +95,7 @@ void describe('the in-cluster worker with its least-privilege ServiceAccount', (
         JSON.stringify(
           renderWorkerManifests({
             namespace: 'kompox',
-            image: 'ghcr.io/kompox/kompoxops:1.0.0',
+            image: 'registry.example.com/kompox/kompoxops:1.0.0',
             replicas: 2,
             temporalAddress: 'temporal-frontend.temporal.svc:7233',
             temporalNamespace: 'kompox',
@@ -293,70 +294,13 @@ void describe('the in-cluster worker with its least-privilege ServiceAccount', (
   });
 
   void it('used every verb of every ClusterRole rule, and was denied nothing', () => {
-    const events = readAuditLog(clusterPaths(devClusterDir(stack.dir)).auditLog).filter(
-      (e) => e.user.username === SERVICE_ACCOUNT,
-    );
-    assert.ok(events.length > 0, 'the audit log holds no request of the ServiceAccount');
-    const denied = events.filter((e) => e.responseStatus?.code === 403).map(describe403);
-    assert.deepEqual(denied, [], 'requests the ClusterRole does not allow');
-    const used = new Set(events.filter((e) => e.objectRef?.resource).flatMap(permissionsOf));
-    const granted = WORKER_CLUSTER_ROLE_RULES.flatMap((rule) =>
-      rule.apiGroups.flatMap((g) => rule.resources.flatMap((r) => rule.verbs.map((v) => `${v} ${g}/${r}`))),
-    );
-    assert.deepEqual(
-      granted.filter((p) => !used.has(p)),
-      [],
-      `granted but never used (used: ${[...used].sort().join(', ')})`,
+    // The k3s provider's rules are proved by worker-image.test.ts; the wiki here is on the local provider.
+    assertRulesUsedAndNothingDenied(
+      serviceAccountRequests(stack.dir),
+      WORKER_CLUSTER_ROLE_RULES.filter((rule) => !rule.provider),
     );
   });
 });
-
-/** The commands of the README's "Running in production" block that this test runs. */
-function readmeCommands(): {
-  generateKey: string[];
-  manifests: string[];
-  secrets: { name: string; key: string }[];
-} {
-  const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
-  const section = /## Running in production\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1];
-  assert.ok(section, 'README.md has no "Running in production" sh block');
-  const lines = section.replace(/\\\n\s*/g, '').split('\n');
-  const words = (line: string | undefined, what: string): string[] => {
-    assert.ok(line, `the README's block has no ${what}`);
-    return line.split('|')[0]!.trim().split(/\s+/).slice(1);
-  };
-  return {
-    generateKey: words(
-      lines.find((l) => l.startsWith('kompoxops codec-server --generate-key')),
-      'codec-server --generate-key',
-    ).filter((w) => w !== '>' && w !== 'codec.keys'),
-    manifests: words(
-      lines.find((l) => / worker manifests /.test(l)),
-      'kompoxops … worker manifests',
-    ),
-    secrets: lines
-      .map((l) => /create secret generic (\S+) --from-file=([\w.-]+)=/.exec(l))
-      .filter((m) => m !== null)
-      .map((m) => ({ name: m[1]!, key: m[2]! })),
-  };
-}
-
-/** `verb group/resource[/subresource]`, as an RBAC rule names it. */
-function permissionOf(e: AuditEvent, verb = e.verb): string {
-  const ref = e.objectRef!;
-  return `${verb} ${ref.apiGroup ?? ''}/${ref.resource}${ref.subresource ? `/${ref.subresource}` : ''}`;
-}
-
-/** A server-side apply that created its object (201) was authorized for create as well as patch. */
-function permissionsOf(e: AuditEvent): string[] {
-  return e.verb === 'patch' && e.responseStatus?.code === 201
-    ? [permissionOf(e), permissionOf(e, 'create')]
-    : [permissionOf(e)];
-}
-
-function describe403(e: AuditEvent): string {
-  return `${permissionOf(e)} (${e.requestURI})`;
-}
 
 function caData(kc: KubeConfig): string {
   const cluster = kc.getCurrentCluster()!;
