@@ -81,7 +81,9 @@ async function tickTimeline(client: Client, t0: number): Promise<[string, string
   }
   const q = (xs: number[]): string => {
     const s = [...xs].sort((a, b) => a - b);
-    return s.length ? `first ${secs(s[0]!)}, median ${secs(s[Math.floor(s.length / 2)]!)}, last ${secs(s[s.length - 1]!)}` : 'none';
+    return s.length
+      ? `first ${secs(s[0]!)}, median ${secs(s[Math.floor(s.length / 2)]!)}, last ${secs(s[s.length - 1]!)}`
+      : 'none';
   };
   return [
     ['scheduled runs started', q(started)],
