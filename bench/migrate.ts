@@ -16,10 +16,10 @@
 // controller's query shows it Completed (see through-temporal.ts); where that time went is read
 // from the move workflow's history. Plain time: the steps of workflows/app-migrate.ts on the
 // activity implementations, each in a MockActivityEnvironment, with the workflow's inputs and
-// its shape: snapshots and copies of the volumes side by side, disks created and assigned one
-// volume after the other. Per-step figures: the operation
-// record's step start and end (workflow time) against the plain path's own clock. CPU per move:
-// the worker's, the Temporal server's and this process's (where the plain path's activities run).
+// its shape: snapshots, copies, disk creates, assigns and kept tags of the volumes side by side.
+// Per-step figures: the operation record's step start and end (workflow time) against the plain
+// path's own clock. CPU per move: the worker's, the Temporal server's and this process's (where
+// the plain path's activities run).
 import { devAccess } from '../workers/worker-config';
 import { Client, Connection } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
@@ -327,38 +327,43 @@ async function main(): Promise<void> {
         }),
       );
       const created: Record<string, string> = {};
-      for (const v of plan.volumes) {
-        const disk = await step(`create a ${v.volume} disk`, () =>
-          run(acts.createDisk, {
-            target: dest,
-            volume: v.volume,
-            source: `snapshot:${from[v.volume]}`,
-            zone: plan.to.zone,
-            idempotencyKey: `${operationId}/${v.volume}/migrate`,
-          }),
-        );
-        created[v.volume] = disk.name;
-      }
-      for (const v of plan.volumes)
-        await step(`assign ${created[v.volume]}`, () =>
-          run(acts.assignDisk, { target: dest, volume: v.volume, name: created[v.volume]! }),
-        );
+      await Promise.all(
+        plan.volumes.map(async (v) => {
+          const disk = await step(`create a ${v.volume} disk`, () =>
+            run(acts.createDisk, {
+              target: dest,
+              volume: v.volume,
+              source: `snapshot:${from[v.volume]}`,
+              zone: plan.to.zone,
+              idempotencyKey: `${operationId}/${v.volume}/migrate`,
+            }),
+          );
+          created[v.volume] = disk.name;
+        }),
+      );
+      await Promise.all(
+        plan.volumes.map((v) =>
+          step(`assign ${created[v.volume]}`, () =>
+            run(acts.assignDisk, { target: dest, volume: v.volume, name: created[v.volume]! }),
+          ),
+        ),
+      );
       // deployAndVerify and the prune of workflows/app-deploy.ts.
       const placed = await plainDeploy(acts, { target: dest, revision }, step);
       const where = (p: { cluster: string; region: string; zone: string }) =>
         `${p.cluster}/${p.region}/${p.zone}`;
-      for (const k of [
-        ...plan.volumes.map((v) => keep('disk', v.volume, v.disk, plan.from.region)),
-        ...copies,
-      ])
-        await step(`tag ${k.kind} ${k.name}`, () =>
-          run(acts.tagKept, {
-            target: source,
-            kept: k,
-            source: where(plan.from),
-            destination: where(plan.to),
-          }),
-        );
+      await Promise.all(
+        [...plan.volumes.map((v) => keep('disk', v.volume, v.disk, plan.from.region)), ...copies].map((k) =>
+          step(`tag ${k.kind} ${k.name}`, () =>
+            run(acts.tagKept, {
+              target: source,
+              kept: k,
+              source: where(plan.from),
+              destination: where(plan.to),
+            }),
+          ),
+        ),
+      );
       await step('list disks', () => run(acts.listDisks, { target: dest }));
       return { t0, t1: Date.now(), steps: steps.sort((a, b) => a.start - b.start), zone: placed.zone };
     };

@@ -5,7 +5,7 @@
 // Every step before the cut-over (the app Ready at the destination) registers its undo; a
 // failure or cancel runs them backwards and the app runs again on its old disks where it was.
 // After the cut-over the move only goes forward: cleanup that fails leaves PartiallyFailed.
-import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import { diskActivities, kubeActivities, readActivities, snapshotCreateActivities } from './activity-proxies';
 import { deployAndVerify, pruneStep } from './app-deploy';
 import { byVolume } from './assigned-disks';
@@ -24,6 +24,32 @@ interface Undo {
 }
 
 const seconds = (from: number, to: number): number => Math.round((to - from) / 100) / 10;
+
+/** Histories from before created, assigned and tagged one volume after the other. */
+export const PARALLEL_VOLUME_STEPS_PATCH = 'parallel-volume-steps';
+
+/**
+ * Runs `fn` for every item side by side; when one fails, waits for the others before the failure
+ * goes on, so the undo list holds every disk or copy that was made.
+ */
+async function eachSettled<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  const results = await Promise.allSettled(items.map(fn));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** How histories from before copied snapshots: side by side, going on at the first failure. */
+async function allAtOnce<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  await Promise.all(items.map(fn));
+}
+
+/** One step per volume: side by side, or one after the other as histories from before did. */
+function volumeRunner(parallel: boolean) {
+  return async <T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> => {
+    if (parallel) return eachSettled(items, fn);
+    for (const item of items) await fn(item);
+  };
+}
 
 export async function appMigrateWorkflow({
   operationId,
@@ -56,6 +82,8 @@ export async function appMigrateWorkflow({
   const copies: KeptResource[] = [];
   let stoppedAt = started;
   let cutOver: { verified: Awaited<ReturnType<typeof deployAndVerify>>; readyAt: number };
+  const parallel = patched(PARALLEL_VOLUME_STEPS_PATCH);
+  const perVolume = volumeRunner(parallel);
 
   try {
     if (live) {
@@ -89,33 +117,31 @@ export async function appMigrateWorkflow({
 
     // Where each volume's disk comes from in the destination region.
     const from: Record<string, string> = {};
-    await Promise.all(
-      plan.volumes.map(async (v) => {
-        from[v.volume] = v.snapshot.name;
-        if (!v.copyTo) return;
-        const copy = await step(
-          `copy ${v.volume} snapshot ${v.snapshot.name} to ${v.copyTo}`,
-          () =>
-            diskActivities.copySnapshot({
-              target: source,
-              volume: v.volume,
-              name: v.snapshot.name,
-              region: v.copyTo!,
-              idempotencyKey: `${operationId}/${v.volume}/copy`,
-            }),
-          (c) => `${c.name} in ${v.copyTo}`,
-        );
-        from[v.volume] = copy.name;
-        copies.push(kept('snapshot', v.volume, copy.name, v.copyTo, operationId, plan.keepUntil));
-        undo.push({
-          name: `delete the copy ${copy.name}`,
-          run: () => diskActivities.deleteSnapshot({ target: source, volume: v.volume, name: copy.name }),
-        });
-      }),
-    );
+    await (parallel ? eachSettled : allAtOnce)(plan.volumes, async (v) => {
+      from[v.volume] = v.snapshot.name;
+      if (!v.copyTo) return;
+      const copy = await step(
+        `copy ${v.volume} snapshot ${v.snapshot.name} to ${v.copyTo}`,
+        () =>
+          diskActivities.copySnapshot({
+            target: source,
+            volume: v.volume,
+            name: v.snapshot.name,
+            region: v.copyTo!,
+            idempotencyKey: `${operationId}/${v.volume}/copy`,
+          }),
+        (c) => `${c.name} in ${v.copyTo}`,
+      );
+      from[v.volume] = copy.name;
+      copies.push(kept('snapshot', v.volume, copy.name, v.copyTo, operationId, plan.keepUntil));
+      undo.push({
+        name: `delete the copy ${copy.name}`,
+        run: () => diskActivities.deleteSnapshot({ target: source, volume: v.volume, name: copy.name }),
+      });
+    });
 
     const created: Record<string, string> = {};
-    for (const v of plan.volumes) {
+    await perVolume(plan.volumes, async (v) => {
       const disk = await step(
         `create a ${v.volume} disk in ${plan.to.zone} from ${from[v.volume]}`,
         () =>
@@ -133,18 +159,19 @@ export async function appMigrateWorkflow({
         name: `delete the new disk ${disk.name}`,
         run: () => diskActivities.deleteDisk({ target: dest, volume: v.volume, name: disk.name }),
       });
-    }
-    const reassignOld = async (): Promise<void> => {
-      for (const v of plan.volumes)
+    });
+    const reassignOld = (): Promise<void> =>
+      perVolume(plan.volumes, async (v) => {
         await step(`reassign ${v.disk}`, () =>
           diskActivities.assignDisk({ target: source, volume: v.volume, name: v.disk }),
         );
-    };
+      });
     undo.push({ name: 'reassign the old disks', run: reassignOld });
-    for (const v of plan.volumes)
+    await perVolume(plan.volumes, async (v) => {
       await step(`assign ${created[v.volume]}`, () =>
         diskActivities.assignDisk({ target: dest, volume: v.volume, name: created[v.volume]! }),
       );
+    });
 
     undo.push(
       clusterMove
@@ -195,16 +222,16 @@ export async function appMigrateWorkflow({
   const keptDisks = plan.volumes.map((v) =>
     kept('disk', v.volume, v.disk, plan.from.region, operationId, plan.keepUntil),
   );
-  for (const k of [...keptDisks, ...copies]) {
-    await forward(`tag ${k.kind} ${k.name} to keep until ${k.keepUntil}`, () =>
+  await perVolume([...keptDisks, ...copies], (k) =>
+    forward(`tag ${k.kind} ${k.name} to keep until ${k.keepUntil}`, () =>
       diskActivities.tagKept({
         target: source,
         kept: k,
         source: where(plan.from),
         destination: where(plan.to),
       }),
-    );
-  }
+    ),
+  );
   const disks = byVolume(await step('list disks', () => readActivities().listDisks({ target: dest })));
   const placement = cutOver.verified.outcome.placement;
   return {
