@@ -166,7 +166,8 @@ async function deleteObjects(kc: KubeConfig, objs: KubernetesObject[]): Promise<
  * timeout, then a retry of the whole step, again and again).
  */
 async function heartbeating<T>(fn: () => Promise<T>): Promise<T> {
-  const beat = setInterval(() => heartbeat(), 5000);
+  // A local activity has no heartbeat: its workflow task stands for it.
+  const beat = Context.current().info.isLocal ? undefined : setInterval(() => heartbeat(), 5000);
   try {
     // A cancelled operation stops waiting here at once (the heartbeat delivers the cancel).
     return await Promise.race([asActivityFailure(fn), Context.current().cancelled]);
@@ -314,7 +315,10 @@ export function appKubeActivities(deps: ActivityDeps) {
         await scaleDeployment(kc, names.namespace, names.componentName, input.replicas);
         if (input.replicas === 0) {
           // Wait until the pod is gone so the disk is quiet before the snapshot.
+          // Checked often at first (a pod on a fast node is gone in a fraction of a second, and
+          // the app is down meanwhile), then up to once a second.
           const deadline = Date.now() + 5 * 60_000;
+          let wait = 100;
           while (
             (await listAppPods(kc, names.namespace, `${LABEL.selector}=${names.componentName}`)).length > 0
           ) {
@@ -324,7 +328,8 @@ export function appKubeActivities(deps: ActivityDeps) {
                 'ScaleTimeout',
               );
             heartbeat();
-            await new Promise((r) => setTimeout(r, 500));
+            await new Promise((r) => setTimeout(r, wait));
+            wait = Math.min(1000, Math.round(wait * 1.5));
           }
         }
         return { namespace: names.namespace, deployment: names.componentName };

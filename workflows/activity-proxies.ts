@@ -100,6 +100,21 @@ const KUBE_OPTIONS: ActivityOptions = {
 };
 export const kubeActivities = proxyActivities<KompoxActivities>(KUBE_OPTIONS);
 
+/** Histories from before the checks below ran as local activities scheduled them as tasks. */
+export const LOCAL_KUBE_CHECKS_PATCH = 'local-kube-checks';
+const localKubeChecks = proxyLocalActivities<KompoxActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: KUBE_OPTIONS.retry,
+});
+
+/**
+ * Quick checks that change nothing (validate a revision, verify where the pod landed): local
+ * activities, like the reads, so each costs no task-queue round trip and no workflow task.
+ */
+export function kubeChecks(): typeof kubeActivities {
+  return patched(LOCAL_KUBE_CHECKS_PATCH) ? localKubeChecks : kubeActivities;
+}
+
 /** The rollout wait: its attempt may last as long as the deploy's --timeout, plus a margin. */
 export function rolloutActivities(timeoutSeconds: number) {
   return proxyActivities<KompoxActivities>({

@@ -3,7 +3,7 @@
 // names, hashes and figures. Re-running with no change applies the same objects and changes
 // nothing; objects of the previous render are pruned only after the new one is verified.
 import { ApplicationFailure } from '@temporalio/workflow';
-import { kubeActivities, readActivities, rolloutActivities } from './activity-proxies';
+import { kubeActivities, kubeChecks, readActivities, rolloutActivities } from './activity-proxies';
 import type { AppRevision } from '../api/app-revision';
 import type { OperationOutcome } from '../api/messages';
 import type { AppDeployRequest, AppDestroyRequest, OperationInput } from '../api/operation';
@@ -70,7 +70,7 @@ export async function deployAndVerify(
   }
   const validated = await step(
     'validate',
-    () => kubeActivities.validateApp({ target, revision }),
+    () => kubeChecks().validateApp({ target, revision }),
     (v) => `${v.services} services, ${v.volumes} volumes`,
   );
 
@@ -116,7 +116,7 @@ export async function deployAndVerify(
   const placement = await step(
     'verify zone',
     () =>
-      kubeActivities.verifyPlacement({
+      kubeChecks().verifyPlacement({
         target,
         namespace: applied.namespace,
         selector: applied.podSelector,
