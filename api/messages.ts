@@ -125,4 +125,6 @@ export interface OperationOutcome {
   kept?: KeptResource[];
   /** Kept resources pruned (or kept for good) by `kept.prune`: no longer tracked. */
   released?: KeptResource[];
+  /** Every step the operation ran, added as it completes (workflows/step-reports-interceptor.ts). */
+  steps?: StepRecord[];
 }

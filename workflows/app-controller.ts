@@ -433,6 +433,7 @@ function applyOutcome(
   revision: AppRevision | undefined,
   outcome: OperationOutcome,
 ): void {
+  if (outcome.steps) record.steps = outcome.steps;
   if (outcome.disks) Object.assign(state.disks, outcome.disks);
   if (outcome.kept) state.kept = [...(state.kept ?? []), ...outcome.kept];
   if (outcome.released) {

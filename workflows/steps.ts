@@ -1,7 +1,7 @@
 // Step reporting for operation workflows. An operation keeps its steps and answers
 // `operationStepsQuery` with them, so `kompoxops op watch` sees progress live; as it ends it
-// hands the whole list to the app controller in one signal, so a step costs no workflow task of
-// its own in either workflow. Each step's end is one log line with the app key, operation id,
+// hands the whole list to the app controller, in its outcome when it completes and in one signal
+// when it fails or is cancelled, so a step costs no workflow task of its own in either workflow. Each step's end is one log line with the app key, operation id,
 // kind, step, outcome and duration. The line goes through the workflow `log`, which stays silent
 // during replay: a worker that picks the operation up again does not log its steps twice.
 //
@@ -51,6 +51,16 @@ function keepUntilSettled(report: Promise<void>, step: string): void {
     .catch((err: unknown) => log.warn('step report not delivered', { step, error: String(err) }))
     .finally(() => unsettled.delete(settled));
   unsettled.add(settled);
+}
+
+/**
+ * The steps for a completed operation to return with its outcome, where the controller reads
+ * them without a signal of their own; undefined when they are not this run's to hand over.
+ */
+export function takeStepsForOutcome(): StepRecord[] | undefined {
+  if (!kept || kept.sent || kept.steps.length === 0) return undefined;
+  kept.sent = true;
+  return kept.steps;
 }
 
 /** Hands the controller this workflow's steps and waits until every report has reached it. */
