@@ -57,10 +57,10 @@ export function withFlag(words: string[], flag: string, value: string): string[]
   return words.map((w, i) => (words[i - 1] === flag ? value : w));
 }
 
-/** The ServiceAccount's requests in the dev cluster's audit log. */
-export function serviceAccountRequests(stackDir: string): AuditEvent[] {
+/** The ServiceAccount's (or `username`'s) requests in the dev cluster's audit log. */
+export function serviceAccountRequests(stackDir: string, username = SERVICE_ACCOUNT): AuditEvent[] {
   return readAuditLog(clusterPaths(devClusterDir(stackDir)).auditLog).filter(
-    (e) => e.user.username === SERVICE_ACCOUNT,
+    (e) => e.user.username === username,
   );
 }
 
@@ -89,11 +89,25 @@ function permissionOf(e: AuditEvent, verb = e.verb): string {
   return `${verb} ${ref.apiGroup ?? ''}/${ref.resource}${ref.subresource ? `/${ref.subresource}` : ''}`;
 }
 
-/** A server-side apply that created its object (201) was authorized for create as well as patch. */
+/**
+ * A server-side apply that created its object (201) was authorized for create as well as patch.
+ * So was an exec the apiserver let through: its WebSocket upgrade is a GET, recorded as `get`,
+ * and since Kubernetes 1.35 (AuthorizePodWebsocketUpgradeCreatePermission, on by default) the
+ * apiserver also requires `create` on the subresource; without it the GET is refused with 403.
+ */
 function permissionsOf(e: AuditEvent): string[] {
-  return e.verb === 'patch' && e.responseStatus?.code === 201
-    ? [permissionOf(e), permissionOf(e, 'create')]
-    : [permissionOf(e)];
+  const created =
+    (e.verb === 'patch' && e.responseStatus?.code === 201) ||
+    (e.verb === 'get' && isConnect(e) && e.responseStatus?.code !== 403);
+  return created ? [permissionOf(e), permissionOf(e, 'create')] : [permissionOf(e)];
+}
+
+/** A request to a pod's exec, attach or portforward: the connections the apiserver upgrades. */
+export function isConnect(e: AuditEvent): boolean {
+  return (
+    e.objectRef?.resource === 'pods' &&
+    ['exec', 'attach', 'portforward'].includes(e.objectRef.subresource ?? '')
+  );
 }
 
 function describe403(e: AuditEvent): string {

@@ -5,8 +5,10 @@
 // nothing is denied. The rules marked `provider: 'k3s'` are what the k3s provider's driver adds
 // (its disks are PersistentVolumeClaims, its snapshots VolumeSnapshots): test/integration/rbac/
 // worker-image.test.ts proves those the same way, with the worker running from its image in the
-// cluster. A rule is added here only with a test that uses it. Kompox writes with server-side
-// apply, a patch that needs `create` too when the object is new.
+// cluster; so too the rules marked `provedOn: 'real-nodes'`, which every app may need but only a
+// container that runs can show (the kwok nodes of the other test start none). A rule is added
+// here only with a test that uses it. Kompox writes with server-side apply, a patch that needs
+// `create` too when the object is new.
 
 export interface ClusterRoleRule {
   apiGroups: string[];
@@ -16,6 +18,8 @@ export interface ClusterRoleRule {
   why: string;
   /** Needed only by this provider's driver (and proved by its test); unset: by every app. */
   provider?: 'k3s';
+  /** Proved by worker-image.test.ts on real nodes although every app may need it: it acts in a running container. */
+  provedOn?: 'real-nodes';
 }
 
 export const WORKER_CLUSTER_ROLE_RULES: readonly ClusterRoleRule[] = [
@@ -90,6 +94,15 @@ export const WORKER_CLUSTER_ROLE_RULES: readonly ClusterRoleRule[] = [
     resources: ['namespaces'],
     verbs: ['get'],
     why: 'a node incident finds the Kompox app of each pod on the node by its namespace’s kompox.dev/app annotation',
+  },
+  {
+    // The exec is a WebSocket upgrade, a GET the apiserver authorizes as `get` and, since
+    // Kubernetes 1.35 (AuthorizePodWebsocketUpgradeCreatePermission), as `create` too.
+    apiGroups: [''],
+    resources: ['pods/exec'],
+    verbs: ['get', 'create'],
+    why: 'a snapshot with consistency: hook runs the app’s pre and post commands in its container',
+    provedOn: 'real-nodes',
   },
   {
     apiGroups: [''],

@@ -2,11 +2,12 @@
 // in the pods of the Deployment `kompoxops worker manifests` renders with the README's flags, on
 // real kubelet nodes. The pods must become Ready, run as user 10001 on a read-only root with the
 // Secrets as files, and do the work: the dev stack's own worker is stopped, so the operations of a
-// k3s-provider app (deploy, a stop snapshot, restore, destroy) are run by the pods alone, as their
-// history's worker identities show. The k3s provider because it keeps everything in the Kubernetes
+// k3s-provider app (deploy, stop snapshots, a hook snapshot, restore, destroy) are run by the pods
+// alone, as their history's worker identities show. The k3s provider because it keeps everything in the Kubernetes
 // API; the local provider keeps disks in directories of the worker's machine, which a pod has
 // not (and the rendered worker configuration allows it no local roots). The apiserver's audit log
-// then proves the ClusterRole's k3s rules: every verb used, nothing denied.
+// then proves the ClusterRole's k3s rules and those only real nodes can show (pods/exec, which the
+// hook snapshot's commands need): every verb used, nothing denied.
 //
 // What the test changes in the rendered objects, because the dev cluster is not a real one (no
 // cluster DNS, no kube-proxy, and a Temporal server on the machine's loopback):
@@ -23,8 +24,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   AppsV1Api,
+  AuthorizationV1Api,
   CoreV1Api,
-  type KubeConfig,
+  KubeConfig,
+  RbacAuthorizationV1Api,
   type KubernetesObject,
   type V1Deployment,
   type V1Pod,
@@ -55,6 +58,7 @@ import {
   useK3sProvider,
 } from '../../helpers/deploy-project';
 import { type TestStack, startTestStack } from '../../helpers/dev-stack';
+import { journalApp } from '../../helpers/journal-app';
 import { eventually, kubeConfigOf } from '../../helpers/kube-app';
 import { setWikiSnapshots } from '../../helpers/snapshots';
 import { killWorker } from '../../helpers/worker-kill';
@@ -62,6 +66,7 @@ import {
   WORKER_NAMESPACE,
   assertRulesUsedAndNothingDenied,
   flagValue,
+  isConnect,
   readmeCommands,
   serviceAccountRequests,
   withFlag,
@@ -69,6 +74,16 @@ import {
 
 const REAL_NODES = ['real-local-1a-1', 'real-local-1a-2'];
 const WORKER_UID = 10001;
+/** The journal app's hook: both commands leave a line in boots.log, the pre one its time in hook-pre. */
+const HOOK_SNAPSHOTS = [
+  'consistency: hook',
+  'hook:',
+  '  container: journal',
+  `  pre: ['sh', '-c', 'date +%s > /data/hook-pre; echo pre >> /data/boots.log; sync']`,
+  `  post: ['sh', '-c', 'echo post >> /data/boots.log']`,
+];
+/** A ServiceAccount granted `get` on pods/exec and not `create`. */
+const GET_ONLY = 'exec-get-only';
 
 void describe('the worker image, run by the rendered Deployment on real nodes', () => {
   let stack: TestStack;
@@ -77,6 +92,7 @@ void describe('the worker image, run by the rendered Deployment on real nodes', 
   let project: TestProject;
   let codecKeys = '';
   let workerPods: V1Pod[] = [];
+  let appNamespace = '';
   const started = Date.now();
 
   before(async () => {
@@ -93,8 +109,7 @@ void describe('the worker image, run by the rendered Deployment on real nodes', 
     work = mkdtempSync(join(tmpdir(), 'kompox-worker-image-'));
     project = journalProject(`imgapp${process.pid}`);
     useK3sProvider(project);
-    // A stop snapshot scales the app down and up; a hook snapshot would need pods/exec, which the
-    // worker is not granted.
+    // A stop snapshot scales the app down and up; the hook snapshot is taken with HOOK_SNAPSHOTS.
     setWikiSnapshots(project, ['consistency: stop']);
   });
   after(async () => {
@@ -254,7 +269,7 @@ void describe('the worker image, run by the rendered Deployment on real nodes', 
     return rec;
   };
 
-  void it('takes a k3s app through deploy, stop snapshots, delete and restore, run by the pods alone', async () => {
+  void it('takes a k3s app through deploy, stop snapshots, delete, restore and a hook snapshot, run by the pods alone', async () => {
     await op('app', 'deploy', '--bootstrap-disks');
     const first = String((await op('snapshot', 'create')).figures?.['volume.data']);
     const second = String((await op('snapshot', 'create')).figures?.['volume.data']);
@@ -276,13 +291,114 @@ void describe('the worker image, run by the rendered Deployment on real nodes', 
       `  driver: k3s\n  settings: { K3S_STORAGE_CLASS: ${CSI_STORAGE_CLASS} }`,
     );
     await op('snapshot', 'restore', '-V', 'data', '-N', second);
+
+    // A hook snapshot: the pods run the app's pre and post commands in its container (pods/exec).
+    const journal = journalApp(
+      () => stack,
+      () => kc,
+      project,
+    );
+    const running = await journal.readyStatus();
+    appNamespace = running.namespace;
+    setWikiSnapshots(project, HOOK_SNAPSHOTS);
+    const hooked = await op('snapshot', 'create');
+    assert.match(String(hooked.figures?.['volume.data']), /^\S+$/, 'a snapshot without a name');
+    // The hook's two lines, once each, are the last of boots.log.
+    const log = await journal.inPod(running, 'cat /data/boots.log');
+    assert.match(log, /\npre\npost\n$/, log);
+    assert.equal(log.split('\n').filter((l) => l === 'pre' || l === 'post').length, 2, log);
+    const preAt = Number(await journal.inPod(running, 'cat /data/hook-pre')) * 1000;
+    assert.ok(preAt >= Date.parse(hooked.requestedAt) - 1000, 'hook-pre is older than the operation');
+
     await op('app', 'destroy', '--delete-namespace');
   });
 
-  void it('used every verb of the ClusterRole’s k3s rules, and was denied nothing', () => {
+  void it('used every verb of the ClusterRole’s k3s and real-node rules, and was denied nothing', () => {
+    const events = serviceAccountRequests(stack.dir);
     assertRulesUsedAndNothingDenied(
-      serviceAccountRequests(stack.dir),
-      WORKER_CLUSTER_ROLE_RULES.filter((rule) => rule.provider === 'k3s'),
+      events,
+      WORKER_CLUSTER_ROLE_RULES.filter((rule) => rule.provider === 'k3s' || rule.provedOn === 'real-nodes'),
     );
+    // The hook's pre and post commands: two execs in the app's pod, by the worker's ServiceAccount.
+    const execs = events.filter((e) => isConnect(e) && e.objectRef?.namespace === appNamespace);
+    console.log(
+      `the hook's execs in the audit log: ${execs.map((e) => `${e.verb} ${e.objectRef!.subresource} ${e.responseStatus?.code}`).join(', ')}`,
+    );
+    assert.equal(execs.length, 2, JSON.stringify(execs));
+    for (const e of execs) {
+      assert.equal(e.objectRef?.subresource, 'exec');
+      assert.equal(e.verb, 'get', 'the exec is a WebSocket upgrade, a GET');
+      assert.equal(e.responseStatus?.code, 101, e.requestURI);
+    }
+  });
+
+  void it('is refused an exec without create on pods/exec, although its GET is allowed', async () => {
+    // Why the rule grants create: a ServiceAccount with only get on pods/exec cannot exec.
+    const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+    const core = kc.makeApiClient(CoreV1Api);
+    await core.createNamespacedServiceAccount({
+      namespace: WORKER_NAMESPACE,
+      body: { metadata: { name: GET_ONLY } },
+    });
+    await rbac.createClusterRole({
+      body: {
+        metadata: { name: GET_ONLY },
+        rules: [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['get'] }],
+      },
+    });
+    await rbac.createClusterRoleBinding({
+      body: {
+        metadata: { name: GET_ONLY },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: GET_ONLY },
+        subjects: [{ kind: 'ServiceAccount', name: GET_ONLY, namespace: WORKER_NAMESPACE }],
+      },
+    });
+    const token = await core.createNamespacedServiceAccountToken({
+      name: GET_ONLY,
+      namespace: WORKER_NAMESPACE,
+      body: { spec: { audiences: [], expirationSeconds: 600 } },
+    });
+    const cluster = kc.getCurrentCluster()!;
+    const getOnly = new KubeConfig();
+    getOnly.loadFromOptions({
+      clusters: [{ ...cluster, name: 'dev' }],
+      users: [{ name: GET_ONLY, token: token.status!.token }],
+      contexts: [{ name: GET_ONLY, cluster: 'dev', user: GET_ONLY }],
+      currentContext: GET_ONLY,
+    });
+    // The binding is in force once the apiserver's authorizer allows the GET.
+    const user = `system:serviceaccount:${WORKER_NAMESPACE}:${GET_ONLY}`;
+    await eventually(`get pods/exec allowed to ${GET_ONLY}`, async () => {
+      const review = await kc.makeApiClient(AuthorizationV1Api).createSubjectAccessReview({
+        body: {
+          spec: {
+            user,
+            groups: ['system:serviceaccounts', `system:serviceaccounts:${WORKER_NAMESPACE}`],
+            resourceAttributes: {
+              namespace: WORKER_NAMESPACE,
+              verb: 'get',
+              resource: 'pods',
+              subresource: 'exec',
+            },
+          },
+        },
+      });
+      return review.status?.allowed ? true : undefined;
+    });
+    const pod = workerPods[0]!;
+    await assert.rejects(
+      execInContainer(
+        getOnly,
+        { namespace: WORKER_NAMESPACE, pod: pod.metadata!.name!, container: 'worker' },
+        ['node', '-e', '0'],
+        30_000,
+      ),
+    );
+    const refused = serviceAccountRequests(stack.dir, user).filter(isConnect);
+    assert.ok(refused.length > 0, `no exec by ${GET_ONLY} in the audit log`);
+    for (const e of refused) {
+      assert.equal(e.verb, 'get');
+      assert.equal(e.responseStatus?.code, 403, e.requestURI);
+    }
   });
 });
