@@ -4,7 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface PollOptions {
   timeoutMs: number;
+  /** The wait between checks (500 ms), or the longest one when `firstIntervalMs` is set. */
   intervalMs?: number;
+  /** Checks soon at first, then half as long again each time up to `intervalMs`. */
+  firstIntervalMs?: number;
   signal?: AbortSignal;
 }
 
@@ -18,7 +21,8 @@ export async function pollUntil<T>(
   opts: PollOptions & { lastState?: () => string | undefined },
 ): Promise<T> {
   const deadline = Date.now() + opts.timeoutMs;
-  const interval = opts.intervalMs ?? 500;
+  const longest = opts.intervalMs ?? 500;
+  let interval = Math.min(opts.firstIntervalMs ?? longest, longest);
   for (;;) {
     opts.signal?.throwIfAborted();
     const value = await check();
@@ -30,5 +34,6 @@ export async function pollUntil<T>(
       );
     }
     await sleep(interval, undefined, opts.signal ? { signal: opts.signal } : undefined);
+    interval = Math.min(longest, Math.round(interval * 1.5));
   }
 }

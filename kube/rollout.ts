@@ -52,6 +52,7 @@ export interface WaitForRolloutOptions {
   name: string;
   timeoutMs: number;
   intervalMs?: number;
+  firstIntervalMs?: number;
   signal?: AbortSignal;
   /** Called whenever the progress changes (not on every poll). */
   onProgress?: (p: RolloutProgress) => void;
@@ -97,7 +98,9 @@ export async function waitForRollout(kc: KubeConfig, opts: WaitForRolloutOptions
     },
     {
       ...opts,
-      intervalMs: opts.intervalMs ?? 500,
+      // A pod on a fast node is Ready in well under a second: the deploy ends that soon after.
+      firstIntervalMs: opts.firstIntervalMs ?? 100,
+      intervalMs: opts.intervalMs ?? 1000,
       lastState: () => [last?.message, problem].filter(Boolean).join('; ') || undefined,
     },
   );
