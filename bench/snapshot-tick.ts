@@ -109,6 +109,7 @@ async function main(): Promise<void> {
       dataConverter: loadDataConverter({ devDir: dir }),
     });
     const workerPid = Number(readFileSync(join(dir, 'worker.pid'), 'utf8'));
+    const serverPid = Number(readFileSync(join(dir, 'temporal.pid'), 'utf8'));
 
     const targets: AppTarget[] = Array.from({ length: APPS }, (_, i) =>
       localAppTarget({
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
 
     // Temporal, as a schedule tick: trigger every Schedule, wait for every scheduled run.
     const cpu0 = cpuSeconds(workerPid);
+    const serverCpu0 = cpuSeconds(serverPid);
     const t0 = Date.now();
     await Promise.all(targets.map((t) => client.schedule.getHandle(snapshotScheduleId(t.appKey)).trigger()));
     const triggered = Date.now() - t0;
@@ -146,6 +148,7 @@ async function main(): Promise<void> {
     }
     const allRunsDone = Date.now() - t0;
     const tickCpu = cpuSeconds(workerPid) - cpu0;
+    const tickServerCpu = cpuSeconds(serverPid) - serverCpu0;
     const tickHwm = procStatus(workerPid, 'VmHWM');
     const timeline = await tickTimeline(client, t0);
 
@@ -168,6 +171,7 @@ async function main(): Promise<void> {
     // the controllers, done when the provider shows every snapshot ready (polled once a second).
     writeFileSync(`/proc/${workerPid}/clear_refs`, '5');
     const cpu1 = cpuSeconds(workerPid);
+    const serverCpu1 = cpuSeconds(serverPid);
     const o0 = Date.now();
     await inBatches(targets, SETUP_CONCURRENCY, async (target) => {
       await submitOperation(client, { kind: 'snapshot.create', target });
@@ -179,6 +183,7 @@ async function main(): Promise<void> {
       await sleep(1000);
     }
     const opsCpu = cpuSeconds(workerPid) - cpu1;
+    const opsServerCpu = cpuSeconds(serverPid) - serverCpu1;
     const opsHwm = procStatus(workerPid, 'VmHWM');
 
     // Plain loop: the same snapshots straight through the driver, one after another.
@@ -204,12 +209,14 @@ async function main(): Promise<void> {
     row('  last snapshot ready after', secs(temporalMs));
     row('  last scheduled run completed after', secs(allRunsDone));
     row('  worker CPU used', `${tickCpu.toFixed(1)} s`);
+    row('  Temporal server CPU used', `${tickServerCpu.toFixed(1)} s`);
     row('  worker peak RSS (VmHWM)', mib(tickHwm));
     for (const [label, ms] of timeline) row(`  ${label}`, ms);
     console.log(`B. ${APPS} snapshot.create operations submitted straight to the controllers`);
     row('  all submitted after', secs(submitted));
     row('  last snapshot ready after', secs(opsMs));
     row('  worker CPU used', `${opsCpu.toFixed(1)} s`);
+    row('  Temporal server CPU used', `${opsServerCpu.toFixed(1)} s`);
     row('  worker peak RSS (VmHWM)', mib(opsHwm));
     row('C. plain loop over the local driver', secs(plainMs));
     row('ratio A / C (schedule tick / plain)', `${(temporalMs / plainMs).toFixed(1)}x`);

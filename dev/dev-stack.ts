@@ -640,6 +640,12 @@ function startTemporalProcess(dir: string, stack: StackFile): void {
       NAMESPACE,
       '--db-filename',
       join(dir, 'temporal.db'),
+      // SQLite's defaults make every commit wait for the disk (a 200-app tick took twice as
+      // long); with a write-ahead log a killed server still loses nothing.
+      '--sqlite-pragma',
+      'journal_mode=wal',
+      '--sqlite-pragma',
+      'synchronous=normal',
       '--log-format',
       'json',
       '--log-level',
