@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { type AuditEvent, readAuditLog } from '../../dev/cluster';
 import { clusterPaths } from '../../dev/cluster/layout';
 import { devClusterDir } from '../../dev/dev-stack';
+import { applyObjects } from '../../kube/apply';
 import type { ClusterRoleRule } from '../../workers/in-cluster/cluster-role';
 import { WORKER_NAME } from '../../workers/in-cluster/manifests';
 import { repoRoot } from '../../workers/repo-root';
@@ -42,6 +44,26 @@ export function readmeCommands(): {
       .filter((m) => m !== null)
       .map((m) => ({ name: m[1]!, key: m[2]! })),
   };
+}
+
+/**
+ * What the README's `kubectl create namespace` and `kubectl create secret` lines make, through
+ * the API (no kubectl here): the worker's namespace and its Secrets, the codec keys given.
+ */
+export async function applyReadmeSecrets(
+  kc: KubeConfig,
+  secrets: { name: string; key: string }[],
+  codecKeys: string,
+): Promise<void> {
+  await applyObjects(kc, [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: WORKER_NAMESPACE } },
+    ...secrets.map(({ name, key }) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace: WORKER_NAMESPACE },
+      stringData: { [key]: key === 'codec-keys' ? codecKeys : 'test-webhook-token\n' },
+    })),
+  ]);
 }
 
 /** The value of `flag` in a command's words. */

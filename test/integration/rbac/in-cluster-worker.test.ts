@@ -34,6 +34,7 @@ import { setWikiSnapshots } from '../../helpers/snapshots';
 import { killWorker } from '../../helpers/worker-kill';
 import {
   WORKER_NAMESPACE,
+  applyReadmeSecrets,
   assertRulesUsedAndNothingDenied,
   readmeCommands,
   serviceAccountRequests,
@@ -72,19 +73,10 @@ void describe('the in-cluster worker with its least-privilege ServiceAccount', (
 
   void it('applies the manifests the README renders, with the Secrets it creates', async () => {
     const readme = readmeCommands();
-    // kubectl create secret generic … --from-file=KEY=FILE, through the API (no kubectl here).
     const keys = await kompoxops(stack, work, ...readme.generateKey);
     assert.equal(keys.status, 0, keys.stderr);
     assert.match(keys.stdout, /^[\w.-]+:[A-Za-z0-9+/=]{44}\n$/);
-    await applyObjects(kc, [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: WORKER_NAMESPACE } },
-      ...readme.secrets.map(({ name, key }) => ({
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name, namespace: WORKER_NAMESPACE },
-        stringData: { [key]: key === 'codec-keys' ? keys.stdout : 'test-webhook-token\n' },
-      })),
-    ]);
+    await applyReadmeSecrets(kc, readme.secrets, keys.stdout);
     const r = await kompoxops(stack, work, ...readme.manifests);
     assert.equal(r.status, 0, r.stderr);
     const objects = parseAllDocuments(r.stdout).map((d) => d.toJS() as KubernetesObject);

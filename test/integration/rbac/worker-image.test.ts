@@ -64,6 +64,7 @@ import { setWikiSnapshots } from '../../helpers/snapshots';
 import { killWorker } from '../../helpers/worker-kill';
 import {
   WORKER_NAMESPACE,
+  applyReadmeSecrets,
   assertRulesUsedAndNothingDenied,
   flagValue,
   isConnect,
@@ -136,15 +137,7 @@ void describe('the worker image, run by the rendered Deployment on real nodes', 
     const keyFile = join(work, 'codec.keys');
     writeFileSync(keyFile, codecKeys, { mode: 0o600 });
     process.env.KOMPOX_CODEC_KEY_FILE = keyFile;
-    await applyObjects(kc, [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: WORKER_NAMESPACE } },
-      ...readme.secrets.map(({ name, key }) => ({
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name, namespace: WORKER_NAMESPACE },
-        stringData: { [key]: key === 'codec-keys' ? codecKeys : 'test-webhook-token\n' },
-      })),
-    ]);
+    await applyReadmeSecrets(kc, readme.secrets, codecKeys);
     // The README's Temporal address, served at the node network's gateway on its port.
     const [temporalHost, temporalPort] = flagValue(readme.manifests, '--temporal-address').split(':');
     const gateway = await exposeHostPort(
