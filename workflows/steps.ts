@@ -1,9 +1,10 @@
 // Step reporting for operation workflows. An operation keeps its steps and answers
 // `operationStepsQuery` with them, so `kompoxops op watch` sees progress live; as it ends it
 // hands the whole list to the app controller, in its outcome when it completes and in one signal
-// when it fails or is cancelled, so a step costs no workflow task of its own in either workflow. Each step's end is one log line with the app key, operation id,
-// kind, step, outcome and duration. The line goes through the workflow `log`, which stays silent
-// during replay: a worker that picks the operation up again does not log its steps twice.
+// when it fails or is cancelled, so a step costs no workflow task of its own in either workflow.
+// Each step's end is one log line with the app key, operation id, kind, step, outcome and
+// duration. The line goes through the workflow `log`, which stays silent during replay: a worker
+// that picks the operation up again does not log its steps twice.
 //
 // Histories from before signalled each step's start and end to the controller, first each one
 // awaited, then with the end report pipelined into the next step's first command; both replay.
