@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, stringify } from 'yaml';
 import { tailLog } from '../../dev/background-process';
 import { freePorts } from '../../dev/cluster/ports';
+import { isRunning } from '../../dev/cluster/process';
 import {
   SERVER_ENV,
   renderServerConfig,
@@ -29,21 +30,12 @@ export interface SecureServerOptions {
   jwksUri?: string;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 async function stopServer(dir: string): Promise<void> {
   const pid = Number(readFileSync(join(dir, 'temporal.pid'), 'utf8'));
-  if (!alive(pid)) return;
+  if (!isRunning(pid)) return;
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + 30_000;
-  while (alive(pid)) {
+  while (isRunning(pid)) {
     if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
     await sleep(50);
   }
@@ -129,7 +121,7 @@ export async function restartSecured(
   const deadline = Date.now() + 60_000;
   let last: unknown;
   while (Date.now() < deadline) {
-    if (!alive(child.pid!))
+    if (!isRunning(child.pid!))
       throw new Error(
         `the secured Temporal server exited; its log ends with:\n${tailLog({ name: 'temporal', pidFile: join(dir, 'temporal.pid'), logFile: join(dir, 'temporal.log') })}`,
       );

@@ -5,26 +5,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { restartTemporal, restartWorker } from '../../dev/dev-stack';
-
-/** Alive and not a zombie: a killed child stays in the process table until its parent reaps it. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
+import { isRunning } from '../../dev/cluster/process';
 
 async function killPidFile(file: string, what: string): Promise<void> {
   const pid = Number(readFileSync(file, 'utf8'));
   process.kill(pid, 'SIGKILL');
   const deadline = Date.now() + 10_000;
-  while (alive(pid)) {
+  while (isRunning(pid)) {
     if (Date.now() > deadline) throw new Error(`${what} (pid ${pid}) still runs 10 s after SIGKILL`);
     await sleep(20);
   }
