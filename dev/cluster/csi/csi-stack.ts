@@ -99,6 +99,10 @@ function argv(p: CsiProcess, dir: string, tools: CsiTools, kubeconfig: string): 
   }
 }
 
+// As long as the control plane's own components get: on a machine busy with other clusters a
+// plugin's start (Node loading gRPC and the protos) took over 30 s.
+const READY_TIMEOUT_MS = 120_000;
+
 function alive(dir: string, p: CsiProcess): number | undefined {
   const pid = readPidFile(pidFile(dir, p));
   return pid !== undefined && isOurProcess(pid, identity(dir, p)) ? pid : undefined;
@@ -145,7 +149,7 @@ async function applyStorageObjects(kc: KubeConfig, tools: CsiTools): Promise<voi
         () => true,
         () => undefined,
       ),
-    { timeoutMs: 30_000, intervalMs: 300 },
+    { timeoutMs: READY_TIMEOUT_MS, intervalMs: 300 },
   );
 }
 
@@ -183,7 +187,7 @@ export async function startCsiStack(
             throw new Error(`the CSI plugin exited; its log ends with:\n${logTail(logFile(dir, p))}`);
           return readFileSync(logFile(dir, p), 'utf8').includes('serving on') || undefined;
         },
-        { timeoutMs: 30_000, intervalMs: 100 },
+        { timeoutMs: READY_TIMEOUT_MS, intervalMs: 100 },
       );
   }
 }

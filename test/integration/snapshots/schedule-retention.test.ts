@@ -162,15 +162,15 @@ void describe('scheduled snapshots and retention', () => {
     assert.equal((await applySnapshotSchedule(stack.client, unscheduled)).result, 'absent');
   });
 
-  void it('@every 4s with keepLast 3 and maxAge 6s: the age limit prunes what keepLast would keep (kompoxops schedule)', async () => {
-    const everyMs = 4000;
+  void it('@every 5s with keepLast 3 and maxAge 8s: the age limit prunes what keepLast would keep (kompoxops schedule)', async () => {
+    const everyMs = 5000;
     const project = wikiProject(`sched${process.pid}`);
     cleanup.push(project.dir);
     setWikiSnapshots(project, [
-      "schedule: '@every 4s'",
+      "schedule: '@every 5s'",
       'timeZone: UTC',
       'consistency: crash',
-      'retention: { keepLast: 3, maxAge: 6s }',
+      'retention: { keepLast: 3, maxAge: 8s }',
     ]);
     const cli = (...args: string[]) => kompoxops(stack, project.dir, ...args);
     const boot = await cli('disk', 'create', '--bootstrap');
@@ -179,8 +179,9 @@ void describe('scheduled snapshots and retention', () => {
     const first = await cli('schedule', 'apply');
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stdout, /created/);
-    // Snapshots at ages about 0, 4 and 8 s when each run prunes: keepLast 3 selects all three,
-    // maxAge 6s expires the third (2 s margins either side).
+    // Snapshots at ages about 0, 5 and 10 s when each run prunes: keepLast 3 selects all three,
+    // maxAge 8s expires the third. A loaded machine only ever makes a run late, which ages the
+    // previous snapshot, so the young side has the wider margin (3 s; 2 s on the old side).
     await waitForRuns(stack.client, project.appKey, 5, 90_000);
     const again = await cli('schedule', 'apply');
     assert.equal(again.status, 0, again.stderr);
@@ -191,7 +192,7 @@ void describe('scheduled snapshots and retention', () => {
       'schedule',
       'show',
     );
-    assert.equal(show.schedule, '4s');
+    assert.equal(show.schedule, '5s');
     assert.equal(show.paused, false);
     const del = await cli('schedule', 'delete');
     assert.equal(del.status, 0, del.stderr);
