@@ -1,4 +1,5 @@
 // kompoxops: a thin CLI that starts and queries Kompox workflows.
+import './compile-cache';
 import { Command, CommanderError, Option } from 'commander';
 import { COMMANDS } from './command-index';
 import { CliError, EXIT } from './exit-codes';
