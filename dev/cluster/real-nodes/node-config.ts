@@ -14,6 +14,8 @@ export interface RealNodePaths {
   kubeletConfig: string;
   kubeletKubeconfig: string;
   kubeletRoot: string;
+  /** Containers' logs. Not the machine's /var/log/pods: a kubelet removes the log directories of pods it does not know. */
+  podLogsDir: string;
   pidFile: (process: string) => string;
   logFile: (process: string) => string;
 }
@@ -29,6 +31,7 @@ export function realNodePaths(clusterDir: string, node: string): RealNodePaths {
     kubeletConfig: join(dir, 'kubelet.yaml'),
     kubeletKubeconfig: join(dir, 'kubeconfig'),
     kubeletRoot: join(dir, 'kubelet'),
+    podLogsDir: join(dir, 'pod-logs'),
     pidFile: (p) => join(dir, 'run', `${p}.pid`),
     logFile: (p) => join(dir, 'logs', `${p}.log`),
   };
@@ -149,6 +152,8 @@ export function kubeletConfig(p: RealNodePaths, s: KubeletSettings): string {
     failSwapOn: false,
     resolvConf: '',
     volumePluginDir: join(p.dir, 'volume-plugins'),
+    // In the shared /var/log/pods, each kubelet's log GC deleted the other clusters' pods' logs.
+    podLogsDir: p.podLogsDir,
     nodeLeaseDurationSeconds: s.nodeLeaseSeconds,
     nodeStatusUpdateFrequency: '4s',
     // The dev machine's disk and memory belong to other things too; only evict when truly short.

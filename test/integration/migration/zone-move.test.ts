@@ -142,10 +142,18 @@ void describe('app migrate across zones', () => {
     );
     const cancelled = await cli('op', 'cancel', op.id, '-o', 'json');
     assert.equal(cancelled.status === 0 || cancelled.status === 1, true, cancelled.stderr);
-    const record = await eventually('the migration Cancelled', async () => {
-      const r = await json<OperationRecord>('op', 'show', op.id);
-      return r.phase === 'Cancelled' ? r : undefined;
-    });
+    // The undo starts the app again and waits for its rollout: on a machine busy with other test
+    // files it did not end within a minute. A timeout names the phase and steps last seen.
+    const record = await eventually(
+      'the migration Cancelled',
+      async () => {
+        const r = await json<OperationRecord>('op', 'show', op.id);
+        if (r.phase !== 'Cancelled')
+          throw new Error(`${r.phase}; steps: ${r.steps.map((s) => `${s.name} ${s.phase}`).join(', ')}`);
+        return r;
+      },
+      180_000,
+    );
     assert.ok(stepNames(record).includes('undo: start the app again'), stepNames(record).join(', '));
     assert.deepEqual(await assignedDisks(), before, 'the old disks are not the assigned ones');
     assert.deepEqual(await content(), expected);

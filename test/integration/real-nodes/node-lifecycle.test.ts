@@ -22,6 +22,7 @@ import {
   stopCluster,
   waitForNodeReady,
 } from '../../../dev/cluster';
+import { realNodePaths } from '../../../dev/cluster/real-nodes/node-config';
 import { realNodePrefix } from '../../../dev/cluster/real-nodes/real-nodes';
 import { cgroupPids, cgroupRootExists } from '../../../dev/cluster/real-nodes/node-cgroups';
 import { mountsUnder } from '../../../dev/cluster/real-nodes/node-mounts';
@@ -153,6 +154,13 @@ void describe('real nodes', () => {
       .makeApiClient(CoreV1Api)
       .readNamespacedPodLog({ namespace: NS, name: 'hello', container: 'main' });
     assert.match(logs, /hello from hello/);
+    // The node keeps its pods' logs in its own directory: in the machine's /var/log/pods, another
+    // cluster's kubelet removed them as the logs of pods it does not know.
+    const podLogs = join(
+      realNodePaths(dir, 'real-local-1a-1').podLogsDir,
+      `${NS}_hello_${pod.metadata?.uid}`,
+    );
+    assert.ok(existsSync(podLogs), `no log directory ${podLogs}`);
   });
 
   void it('reports an image that exists nowhere here, rather than hanging', async () => {
