@@ -75,20 +75,26 @@ test-unit: build
 	node --test --test-concurrency=1 'dist/test/unit/**/*.test.js'
 
 # Three test files at a time: each starts its own Temporal server, worker and control plane on
-# kernel-chosen ports, and most of their time is spent waiting on them, not on the CPU. The
-# longest, Kubernetes' own recovery from a dead node (13 minutes, nearly all of it waiting out
-# Kubernetes' timers), runs beside them from the start in a lane of its own: node --test runs
-# files in name order, and started last it would hold the whole run up. The driver contract
-# suite (test/contract) runs here too: its fixtures start clusters and emulators, and so does
-# the short form of the chaos suite (test/chaos: worker and server kills, driver faults).
+# kernel-chosen ports, and together they keep two cores busy. Two more lanes run beside them from
+# the start, for the files that spend their minutes waiting rather than computing: Kubernetes' own
+# recovery from a dead node (13 minutes, nearly all of it waiting out Kubernetes' timers) alone,
+# and one after another the suites that kill the worker or the server and wait out heartbeat and
+# start-to-close timeouts (the short chaos suite, deploy durability, a failover killed at every
+# step; 12 to 15 minutes). In the main lane those three held a slot each for minutes while using
+# little of the CPU; beside it the run takes about 19 minutes instead of 21. node --test runs files
+# in name order, so a long file started last would hold the whole run up. The driver contract
+# suite (test/contract) runs in the main lane: its fixtures start clusters and emulators.
 SLOWEST_TEST := dist/test/integration/real-nodes/kubernetes-recovery.test.js
-INTEGRATION_TESTS = $(filter-out $(SLOWEST_TEST),$(shell find dist/test/integration dist/test/contract dist/test/chaos -name '*.test.js' | sort))
+WAITING_TESTS := dist/test/chaos/chaos.test.js dist/test/integration/deploy/worker-crash.test.js \
+  dist/test/integration/failover/worker-kill.test.js
+INTEGRATION_TESTS = $(filter-out $(SLOWEST_TEST) $(WAITING_TESTS),$(shell find dist/test/integration dist/test/contract dist/test/chaos -name '*.test.js' | sort))
 
 test-integration: build tools image-dev
 	node --test --test-timeout=1200000 $(SLOWEST_TEST) & slowest=$$!; \
+	node --test --test-concurrency=1 --test-timeout=1200000 $(WAITING_TESTS) & waiting=$$!; \
 	node --test --test-concurrency=3 --test-timeout=1200000 $(INTEGRATION_TESTS); rest=$$?; \
-	wait $$slowest; slowest=$$?; \
-	test $$rest -eq 0 && test $$slowest -eq 0
+	wait $$slowest; slowest=$$?; wait $$waiting; waiting=$$?; \
+	test $$rest -eq 0 && test $$slowest -eq 0 && test $$waiting -eq 0
 
 # The long form of the chaos suite: the worker killed at every activity boundary of every case,
 # the Temporal server killed in each, more fault seeds; prints the table (about 20 minutes).
