@@ -22,6 +22,7 @@ import {
   stopCluster,
   waitForNodeReady,
 } from '../../../dev/cluster';
+import { isRunning } from '../../../dev/cluster/process';
 import { realNodePaths } from '../../../dev/cluster/real-nodes/node-config';
 import { realNodePrefix } from '../../../dev/cluster/real-nodes/real-nodes';
 import { cgroupPids, cgroupRootExists } from '../../../dev/cluster/real-nodes/node-cgroups';
@@ -69,15 +70,6 @@ async function podRunning(kc: KubeConfig, name: string): Promise<V1Pod> {
     },
     { timeoutMs: 60_000, intervalMs: 200 },
   );
-}
-
-/** Alive and not a zombie (a killed process waits for the machine's init to reap it). */
-function runs(pid: number): boolean {
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 /** Where containerd's defaults would put things outside the node's own dirs. */
@@ -268,7 +260,7 @@ void describe('real nodes', () => {
     for (const stray of STRAYS.filter((p) => !existedBefore.includes(p)))
       assert.equal(existsSync(stray), false, `${stray} was created`);
     for (const n of info.realNodes!.nodes) assert.equal(cgroupRootExists(`${prefix}-${n.index}`), false);
-    for (const pid of pids) assert.equal(runs(pid), false, `pid ${pid} still runs`);
+    for (const pid of pids) assert.equal(isRunning(pid), false, `pid ${pid} still runs`);
     const runDir = join(dir, 'run');
     const left = existsSync(runDir) ? readdirSync(runDir).filter((f) => f.endsWith('.pid')) : [];
     assert.deepEqual(left, []);
