@@ -31,9 +31,20 @@ export function revisionOf(project: TestProject): { target: AppTarget; revision:
 /** Deploys and verifies, then prunes older renders; returns the zone the pod runs in. */
 export async function plainDeploy(
   acts: KompoxActivities,
-  { target, revision }: { target: AppTarget; revision: AppRevision },
+  packed: { target: AppTarget; revision: AppRevision },
   step: PlainStep = (_name, fn) => fn(),
 ): Promise<{ zone: string }> {
+  const deployed = await plainDeployAndVerify(acts, packed, step);
+  await deployed.prune();
+  return { zone: deployed.zone };
+}
+
+/** Deploys and verifies; the prune of older renders is left to the caller, as a move runs it. */
+export async function plainDeployAndVerify(
+  acts: KompoxActivities,
+  { target, revision }: { target: AppTarget; revision: AppRevision },
+  step: PlainStep = (_name, fn) => fn(),
+): Promise<{ zone: string; prune: () => Promise<unknown> }> {
   await step('validate', () => runActivity(acts.validateApp, { target, revision }));
   await step('list disks', () => runActivity(acts.listDisks, { target }));
   const applied = await step('render and apply', () => runActivity(acts.applyApp, { target, revision }));
@@ -53,8 +64,15 @@ export async function plainDeploy(
       zone: applied.zone,
     }),
   );
-  await step('prune the previous render', () =>
-    runActivity(acts.pruneApp, { target, namespace: applied.namespace, keepRenderHash: applied.renderHash }),
-  );
-  return { zone: placed.zone };
+  return {
+    zone: placed.zone,
+    prune: () =>
+      step('prune the previous render', () =>
+        runActivity(acts.pruneApp, {
+          target,
+          namespace: applied.namespace,
+          keepRenderHash: applied.renderHash,
+        }),
+      ),
+  };
 }

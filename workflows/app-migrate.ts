@@ -27,6 +27,8 @@ const seconds = (from: number, to: number): number => Math.round((to - from) / 1
 
 /** Histories from before created, assigned and tagged one volume after the other. */
 export const PARALLEL_VOLUME_STEPS_PATCH = 'parallel-volume-steps';
+/** Histories from before tagged what the move keeps only after the source's cleanup ended. */
+export const CLEANUP_BESIDE_TAGS_PATCH = 'cleanup-beside-tags';
 
 /**
  * Runs `fn` for every item side by side; when one fails, waits for the others before the failure
@@ -212,26 +214,32 @@ export async function appMigrateWorkflow({
       leftovers.push(`${name}: ${messageOf(err)}`);
     }
   };
-  if (clusterMove) {
-    await forward(`remove the app from cluster ${source.cluster.name}`, () =>
-      kubeActivities.destroyApp({ target: source, deleteNamespace: false }),
-    );
-  } else {
-    await forward('prune the previous render', () => pruneStep(step, dest, cutOver.verified));
-  }
+  const cleanUp = (): Promise<void> =>
+    clusterMove
+      ? forward(`remove the app from cluster ${source.cluster.name}`, () =>
+          kubeActivities.destroyApp({ target: source, deleteNamespace: false }),
+        )
+      : forward('prune the previous render', () => pruneStep(step, dest, cutOver.verified));
   const keptDisks = plan.volumes.map((v) =>
     kept('disk', v.volume, v.disk, plan.from.region, operationId, plan.keepUntil),
   );
-  await perVolume([...keptDisks, ...copies], (k) =>
-    forward(`tag ${k.kind} ${k.name} to keep until ${k.keepUntil}`, () =>
-      diskActivities.tagKept({
-        target: source,
-        kept: k,
-        source: where(plan.from),
-        destination: where(plan.to),
-      }),
-    ),
-  );
+  const tagKept = (): Promise<void> =>
+    perVolume([...keptDisks, ...copies], (k) =>
+      forward(`tag ${k.kind} ${k.name} to keep until ${k.keepUntil}`, () =>
+        diskActivities.tagKept({
+          target: source,
+          kept: k,
+          source: where(plan.from),
+          destination: where(plan.to),
+        }),
+      ),
+    );
+  // The cleanup touches the cluster, the tags the provider's disks: neither waits for the other.
+  if (patched(CLEANUP_BESIDE_TAGS_PATCH)) await Promise.all([cleanUp(), tagKept()]);
+  else {
+    await cleanUp();
+    await tagKept();
+  }
   const disks = byVolume(await step('list disks', () => readActivities().listDisks({ target: dest })));
   const placement = cutOver.verified.outcome.placement;
   return {
