@@ -221,6 +221,11 @@ async function main(): Promise<void> {
     row('C. plain loop over the local driver', secs(plainMs));
     row('ratio A / C (schedule tick / plain)', `${(temporalMs / plainMs).toFixed(1)}x`);
     row('ratio B / C (operations / plain)', `${(opsMs / plainMs).toFixed(1)}x`);
+    const scheduleOverDirect = temporalMs / opsMs;
+    row(
+      'ratio A / B (Schedule path / direct operations)',
+      `${scheduleOverDirect.toFixed(2)}x (goal <= 1.3, ${scheduleOverDirect <= 1.3 ? 'met' : 'NOT met'})`,
+    );
     row('worker RSS before the tick', mib(rssBefore));
     row('worker peak RSS since start (setup)', mib(hwmSinceStart));
     row('load average (1 min) at the end', readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!);
