@@ -164,7 +164,7 @@ async function main(): Promise<void> {
     for (;;) {
       if ((await completedRuns(client)) - runsBefore >= APPS) break;
       if (Date.now() - t0 > 15 * 60_000) throw new Error('scheduled runs not done after 15 minutes');
-      await sleep(1000);
+      await sleep(250);
     }
     const allRunsDone = Date.now() - t0;
     const tickCpu = cpuSeconds(workerPid) - cpu0;
