@@ -4,7 +4,9 @@
 // latest snapshot: the same from each volume's newest ready snapshot, for a zone that is down.
 // Every step before the cut-over (the app Ready at the destination) registers its undo; a
 // failure or cancel runs them backwards and the app runs again on its old disks where it was.
-// After the cut-over the move only goes forward: cleanup that fails leaves PartiallyFailed.
+// After the cut-over the move only goes forward: cleanup that fails leaves PartiallyFailed,
+// and a cancel or deadline that comes then lets it finish, so the controller records where
+// the app runs and which disks the move keeps.
 import { ApplicationFailure, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import { diskActivities, kubeActivities, readActivities, snapshotCreateActivities } from './activity-proxies';
 import { deployAndVerify, pruneStep } from './app-deploy';
@@ -29,6 +31,16 @@ const seconds = (from: number, to: number): number => Math.round((to - from) / 1
 export const PARALLEL_VOLUME_STEPS_PATCH = 'parallel-volume-steps';
 /** Histories from before tagged what the move keeps only after the source's cleanup ended. */
 export const CLEANUP_BESIDE_TAGS_PATCH = 'cleanup-beside-tags';
+/** Histories from before ended Cancelled when a cancel came after the cut-over. */
+export const FORWARD_ONLY_AFTER_CUT_OVER_PATCH = 'forward-only-after-cut-over';
+
+/**
+ * Runs what follows the cut-over out of reach of a cancel: the app already runs at the
+ * destination, and ending now would leave the controller believing it runs where it was.
+ */
+function afterCutOver<T>(fn: () => Promise<T>): Promise<T> {
+  return patched(FORWARD_ONLY_AFTER_CUT_OVER_PATCH) ? CancellationScope.nonCancellable(fn) : fn();
+}
 
 /**
  * Runs `fn` for every item side by side; when one fails, waits for the others before the failure
@@ -205,72 +217,74 @@ export async function appMigrateWorkflow({
   }
 
   // Cut-over passed: the app runs at the destination. From here on, only forward.
-  const leftovers: string[] = [];
-  const forward = async (name: string, fn: () => Promise<unknown>): Promise<void> => {
-    try {
-      await step(name, fn);
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      leftovers.push(`${name}: ${messageOf(err)}`);
-    }
-  };
-  const cleanUp = (): Promise<void> =>
-    clusterMove
-      ? forward(`remove the app from cluster ${source.cluster.name}`, () =>
-          kubeActivities.destroyApp({ target: source, deleteNamespace: false }),
-        )
-      : forward('prune the previous render', () => pruneStep(step, dest, cutOver.verified));
-  const keptDisks = plan.volumes.map((v) =>
-    kept('disk', v.volume, v.disk, plan.from.region, operationId, plan.keepUntil),
-  );
-  const tagKept = (): Promise<void> =>
-    perVolume([...keptDisks, ...copies], (k) =>
-      forward(`tag ${k.kind} ${k.name} to keep until ${k.keepUntil}`, () =>
-        diskActivities.tagKept({
-          target: source,
-          kept: k,
-          source: where(plan.from),
-          destination: where(plan.to),
-        }),
-      ),
+  return afterCutOver(async () => {
+    const leftovers: string[] = [];
+    const forward = async (name: string, fn: () => Promise<unknown>): Promise<void> => {
+      try {
+        await step(name, fn);
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        leftovers.push(`${name}: ${messageOf(err)}`);
+      }
+    };
+    const cleanUp = (): Promise<void> =>
+      clusterMove
+        ? forward(`remove the app from cluster ${source.cluster.name}`, () =>
+            kubeActivities.destroyApp({ target: source, deleteNamespace: false }),
+          )
+        : forward('prune the previous render', () => pruneStep(step, dest, cutOver.verified));
+    const keptDisks = plan.volumes.map((v) =>
+      kept('disk', v.volume, v.disk, plan.from.region, operationId, plan.keepUntil),
     );
-  // The cleanup touches the cluster, the tags the provider's disks: neither waits for the other.
-  if (patched(CLEANUP_BESIDE_TAGS_PATCH)) await Promise.all([cleanUp(), tagKept()]);
-  else {
-    await cleanUp();
-    await tagKept();
-  }
-  const disks = byVolume(await step('list disks', () => readActivities().listDisks({ target: dest })));
-  const placement = cutOver.verified.outcome.placement;
-  return {
-    ...(leftovers.length ? { phase: 'PartiallyFailed' as const } : {}),
-    disks,
-    ...(placement
-      ? {
-          placement: {
-            ...placement,
-            clusterId: dest.cluster.id,
-            cluster: dest.cluster.name,
-            region: plan.to.region,
-          },
-        }
-      : {}),
-    ...(clusterMove && destRevision ? { deployed: { revision: destRevision, target: dest } } : {}),
-    kept: [...keptDisks, ...copies],
-    figures: {
-      from: where(plan.from),
-      to: where(plan.to),
-      source: request.from,
-      // Live: taken after the app stopped, nothing is lost. Otherwise the chosen snapshots' age.
-      rpoSeconds: live ? 0 : plan.expectedRpoSeconds,
-      // Downtime: from the app stopping (live) or the move starting to the app Ready there.
-      rtoSeconds: seconds(live ? stoppedAt : started, cutOver.readyAt),
-      disksCreated: plan.volumes.length,
-      snapshotsCopied: copies.length,
-      keepUntil: plan.keepUntil,
-      ...(leftovers.length ? { leftovers: leftovers.join('; ') } : {}),
-    },
-  };
+    const tagKept = (): Promise<void> =>
+      perVolume([...keptDisks, ...copies], (k) =>
+        forward(`tag ${k.kind} ${k.name} to keep until ${k.keepUntil}`, () =>
+          diskActivities.tagKept({
+            target: source,
+            kept: k,
+            source: where(plan.from),
+            destination: where(plan.to),
+          }),
+        ),
+      );
+    // The cleanup touches the cluster, the tags the provider's disks: neither waits for the other.
+    if (patched(CLEANUP_BESIDE_TAGS_PATCH)) await Promise.all([cleanUp(), tagKept()]);
+    else {
+      await cleanUp();
+      await tagKept();
+    }
+    const disks = byVolume(await step('list disks', () => readActivities().listDisks({ target: dest })));
+    const placement = cutOver.verified.outcome.placement;
+    return {
+      ...(leftovers.length ? { phase: 'PartiallyFailed' as const } : {}),
+      disks,
+      ...(placement
+        ? {
+            placement: {
+              ...placement,
+              clusterId: dest.cluster.id,
+              cluster: dest.cluster.name,
+              region: plan.to.region,
+            },
+          }
+        : {}),
+      ...(clusterMove && destRevision ? { deployed: { revision: destRevision, target: dest } } : {}),
+      kept: [...keptDisks, ...copies],
+      figures: {
+        from: where(plan.from),
+        to: where(plan.to),
+        source: request.from,
+        // Live: taken after the app stopped, nothing is lost. Otherwise the chosen snapshots' age.
+        rpoSeconds: live ? 0 : plan.expectedRpoSeconds,
+        // Downtime: from the app stopping (live) or the move starting to the app Ready there.
+        rtoSeconds: seconds(live ? stoppedAt : started, cutOver.readyAt),
+        disksCreated: plan.volumes.length,
+        snapshotsCopied: copies.length,
+        keepUntil: plan.keepUntil,
+        ...(leftovers.length ? { leftovers: leftovers.join('; ') } : {}),
+      },
+    };
+  });
 }
 
 /**
@@ -318,41 +332,43 @@ async function reattachMove(
     await compensate(step, undo, err);
     throw err;
   }
-  const readyAt = Date.now();
-  let leftover: string | undefined;
-  try {
-    await step('prune the previous render', () => pruneStep(step, target, verified));
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-    leftover = `prune the previous render: ${messageOf(err)}`;
-  }
-  const disks = byVolume(await step('list disks', () => readActivities().listDisks({ target })));
-  const placement = verified.outcome.placement;
-  return {
-    ...(leftover ? { phase: 'PartiallyFailed' as const } : {}),
-    disks,
-    ...(placement
-      ? {
-          placement: {
-            ...placement,
-            clusterId: target.cluster.id,
-            cluster: target.cluster.name,
-            region: plan.to.region,
-          },
-        }
-      : {}),
-    ...(destRevision ? { deployed: { revision: destRevision, target } } : {}),
-    figures: {
-      from: where(plan.from),
-      to: where(plan.to),
-      source: 'zoneRedundantDisks',
-      rpoSeconds: 0,
-      rtoSeconds: seconds(live ? stoppedAt : started, readyAt),
-      disksCreated: 0,
-      snapshotsCopied: 0,
-      ...(leftover ? { leftovers: leftover } : {}),
-    },
-  };
+  return afterCutOver(async () => {
+    const readyAt = Date.now();
+    let leftover: string | undefined;
+    try {
+      await step('prune the previous render', () => pruneStep(step, target, verified));
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      leftover = `prune the previous render: ${messageOf(err)}`;
+    }
+    const disks = byVolume(await step('list disks', () => readActivities().listDisks({ target })));
+    const placement = verified.outcome.placement;
+    return {
+      ...(leftover ? { phase: 'PartiallyFailed' as const } : {}),
+      disks,
+      ...(placement
+        ? {
+            placement: {
+              ...placement,
+              clusterId: target.cluster.id,
+              cluster: target.cluster.name,
+              region: plan.to.region,
+            },
+          }
+        : {}),
+      ...(destRevision ? { deployed: { revision: destRevision, target } } : {}),
+      figures: {
+        from: where(plan.from),
+        to: where(plan.to),
+        source: 'zoneRedundantDisks',
+        rpoSeconds: 0,
+        rtoSeconds: seconds(live ? stoppedAt : started, readyAt),
+        disksCreated: 0,
+        snapshotsCopied: 0,
+        ...(leftover ? { leftovers: leftover } : {}),
+      },
+    };
+  });
 }
 
 /** Runs the undos backwards, whatever cancelled the move; an undo that fails is reported, not fatal. */

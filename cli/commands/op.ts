@@ -160,7 +160,7 @@ function cancelCommand(op: Command, globals: () => GlobalOptions): void {
         print(format, record, renderOne);
         if (record.phase !== 'Cancelled') {
           process.stderr.write(
-            `operation ${record.id} had already ended ${record.phase}; nothing was cancelled\n`,
+            `operation ${record.id} ended ${record.phase}: it had ended, or was past the point where it can be undone (a move's cut-over), when the cancel came; nothing was undone\n`,
           );
           process.exitCode = EXIT.failed;
         }
